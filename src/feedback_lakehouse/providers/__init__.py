@@ -1,0 +1,1 @@
+"""Enrichment providers. Each one turns TextItems into EnrichedRecords."""

@@ -1,0 +1,128 @@
+"""The one output contract every enrichment provider is held to.
+
+`Enrichment` is what a provider (LLM or offline) says about one text; `EnrichedRecord`
+is the row stored by the enrichment model: the enrichment plus provenance. Both are
+pydantic models, so an LLM's JSON and the offline provider's output are validated by
+the same code, and `Enrichment.model_json_schema()` is what LLM requests send as the
+response format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import Enum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+UNKNOWN_CATEGORY = "unknown"
+
+
+class Sentiment(str, Enum):
+    positive = "positive"
+    neutral = "neutral"
+    negative = "negative"
+    mixed = "mixed"
+
+
+class Urgency(str, Enum):
+    low = "low"
+    medium = "medium"
+    high = "high"
+    critical = "critical"
+
+
+class Status(str, Enum):
+    ok = "ok"
+    needs_review = "needs_review"
+    failed = "failed"
+    deferred = "deferred"
+
+
+class Enrichment(BaseModel):
+    """What a provider returns for one text. Unknown keys are rejected."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    main_category: str = Field(min_length=1, max_length=64)
+    secondary_categories: list[str] = Field(default_factory=list, max_length=3)
+    sentiment: Sentiment
+    sentiment_intensity: float = Field(ge=0.0, le=1.0)
+    urgency: Urgency
+    root_cause_guess: str | None = Field(default=None, max_length=300)
+    suggested_owner: str | None = Field(default=None, max_length=64)
+    short_summary: str = Field(max_length=300)
+    rationale: str = Field(max_length=600)
+    confidence: float = Field(ge=0.0, le=1.0)
+    needs_review: bool
+    language: str | None = Field(default=None, max_length=16)
+
+    @field_validator("main_category", "suggested_owner")
+    @classmethod
+    def _strip_lower(cls, value: str | None) -> str | None:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @field_validator("secondary_categories")
+    @classmethod
+    def _clean_secondary(cls, value: list[str]) -> list[str]:
+        seen: list[str] = []
+        for item in value:
+            item = item.strip().lower()
+            if item and item not in seen:
+                seen.append(item)
+        return seen
+
+
+class TextItem(BaseModel):
+    """One distinct, cleaned and PII-masked text to enrich."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text_hash: str
+    text: str
+    language: str | None = None
+
+
+class EnrichedRecord(BaseModel):
+    """One stored row of the enrichment model (one per enrichment key)."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+
+    enrichment_key: str
+    text_hash: str
+    # enrichment fields: null when the row is failed or deferred
+    main_category: str | None = None
+    secondary_categories: str | None = None  # comma-separated, portable across engines
+    sentiment: Sentiment | None = None
+    sentiment_intensity: float | None = None
+    urgency: Urgency | None = None
+    root_cause_guess: str | None = None
+    suggested_owner: str | None = None
+    short_summary: str | None = None
+    rationale: str | None = None
+    confidence: float | None = None
+    needs_review: bool | None = None
+    language: str | None = None
+    # provenance
+    taxonomy_version: str
+    prompt_version: str
+    provider: str
+    model: str
+    enriched_at: datetime
+    status: Status
+    error: str | None = None
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    cost_usd: float = 0.0
+
+
+ENRICHED_COLUMNS: list[str] = list(EnrichedRecord.model_fields)
+
+
+def enrichment_key(
+    text_hash: str, taxonomy_version: str, prompt_version: str, provider: str, model: str
+) -> str:
+    """The cache key: one enrichment per (text, taxonomy, prompt, provider/model)."""
+    raw = "\x1f".join([text_hash, taxonomy_version, prompt_version, provider, model])
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
