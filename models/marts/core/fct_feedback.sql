@@ -1,0 +1,205 @@
+-- One row per feedback record with its current labels (taxonomy version and provider in
+-- force), its status and reason, and a priority score. Every canonical record is here.
+{%- set weights = {
+    'negativity': var('priority_weight_negativity'),
+    'intensity': var('priority_weight_intensity'),
+    'criticality': var('priority_weight_criticality'),
+    'tier': var('priority_weight_tier'),
+    'recency': var('priority_weight_recency'),
+} %}
+{%- set weight_sum = weights.values() | sum %}
+
+with
+
+feedback as (
+
+    select * from {{ ref('int_feedback__canonical') }}
+
+),
+
+enrichments as (
+
+    select * from {{ ref('int_texts__enriched') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('taxonomy_categories') }}
+    where taxonomy_version = '{{ var("taxonomy_version") }}'
+
+),
+
+calendar as (
+
+    select * from {{ ref('int_reporting_calendar') }}
+
+),
+
+ranked_labels as (
+
+    select
+        *,
+        row_number() over (
+            partition by text_hash
+            order by
+                case when status = 'deferred' then 1 else 0 end,
+                enriched_at desc,
+                enrichment_key
+        ) as label_rank
+    from enrichments
+    where taxonomy_version = '{{ var("taxonomy_version") }}'
+        and provider = '{{ var("enrichment_provider") }}'
+
+),
+
+current_labels as (
+
+    select * from ranked_labels
+    where label_rank = 1
+
+),
+
+labelled as (
+
+    select
+        feedback.*,
+        current_labels.enrichment_key,
+        case
+            when feedback.is_empty or feedback.is_spam then 'unknown'
+            else current_labels.main_category
+        end as main_category,
+        current_labels.secondary_categories,
+        coalesce(current_labels.sentiment, 'neutral') as sentiment,
+        coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
+        coalesce(current_labels.urgency, 'low') as urgency,
+        current_labels.root_cause_guess,
+        current_labels.short_summary,
+        current_labels.confidence,
+        current_labels.taxonomy_version,
+        current_labels.prompt_version,
+        current_labels.provider,
+        current_labels.model,
+        current_labels.enriched_at,
+        case
+            when feedback.is_empty then 'failed'
+            when feedback.is_spam then 'needs_review'
+            when current_labels.text_hash is null then 'deferred'
+            else current_labels.status
+        end as status,
+        case
+            when feedback.is_empty then 'empty text: nothing to classify'
+            when feedback.is_spam then 'flagged as spam: not sent for enrichment'
+            when current_labels.text_hash is null then 'not enriched yet: the next run picks it up'
+            when current_labels.status = 'needs_review' then 'low confidence or no category fits'
+            else current_labels.error
+        end as status_reason
+    from feedback
+    left join current_labels
+        on feedback.text_hash = current_labels.text_hash
+        and not feedback.is_empty
+        and not feedback.is_spam
+
+),
+
+with_category as (
+
+    select
+        labelled.*,
+        categories.owner_team as suggested_owner,
+        categories.parent_category_id,
+        coalesce(categories.criticality, 2) as category_criticality,
+        calendar.as_of_date,
+        greatest(
+            {{ dbt.datediff('cast(labelled.created_at as date)', 'calendar.as_of_date', 'day') }},
+            0
+        ) as days_before_as_of
+    from labelled
+    left join categories
+        on labelled.main_category = categories.category_id
+    cross join calendar
+
+),
+
+scored as (
+
+    select
+        *,
+        cast(floor(days_before_as_of / 7) as integer) as weeks_before_as_of,
+        case sentiment
+            when 'negative' then 1.0
+            when 'mixed' then 0.6
+            when 'neutral' then 0.3
+            else 0.0
+        end as negativity,
+        case customer_tier
+            when 'enterprise' then 1.0
+            when 'premium' then 0.75
+            when 'standard' then 0.5
+            when 'free' then 0.25
+            else 0.4
+        end as tier_weight,
+        power(0.5, days_before_as_of / {{ var('priority_recency_half_life_days') }}) as recency_weight
+    from with_category
+
+),
+
+final as (
+
+    select
+        feedback_id,
+        source,
+        source_record_id,
+        channel,
+        product_sku,
+        app_version,
+        customer_id,
+        customer_tier,
+        rating_normalized,
+        original_text,
+        clean_text,
+        masked_text,
+        text_hash,
+        language,
+        is_empty,
+        is_spam,
+        duplicate_group_size,
+        main_category,
+        parent_category_id,
+        secondary_categories,
+        sentiment,
+        sentiment_intensity,
+        urgency,
+        suggested_owner,
+        root_cause_guess,
+        short_summary,
+        confidence,
+        status = 'needs_review' as needs_review,
+        status,
+        status_reason,
+        taxonomy_version,
+        prompt_version,
+        provider,
+        model,
+        enrichment_key,
+        created_at,
+        cast(created_at as date) as created_date,
+        {{ dbt.dateadd('day', '-6 - 7 * weeks_before_as_of', 'as_of_date') }} as week_start_date,
+        weeks_before_as_of,
+        ingested_at,
+        enriched_at,
+        round(
+            100 * (
+                {{ weights.negativity }} * negativity
+                + {{ weights.intensity }} * sentiment_intensity
+                + {{ weights.criticality }} * category_criticality / 5.0
+                + {{ weights.tier }} * tier_weight
+                + {{ weights.recency }} * recency_weight
+            ) / {{ weight_sum }},
+            2
+        ) as priority_score
+    from scored
+
+)
+
+select * from final

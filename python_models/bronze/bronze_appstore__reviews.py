@@ -1,0 +1,8 @@
+"""Bronze: append-only rows of the appstore landing files (see docs/LANDING.md)."""
+
+
+def model(dbt, session):
+    dbt.config(materialized="incremental", incremental_strategy="append")
+    from feedback_lakehouse.bronze import bronze_model
+
+    return bronze_model(dbt, session, "appstore")
