@@ -2,50 +2,120 @@
 
 Engine-agnostic: it takes and returns pandas DataFrames, so the dbt Python model on
 DuckDB and (later) a Spark `mapInPandas` function call the same code.
+
+How the dbt Python model uses it (incremental, `unique_key='enrichment_key'`, with the
+`merge` or `delete+insert` strategy):
+
+    provider = make_provider(dbt.config.get("enrichment_provider"), **options)
+    existing = (
+        session.sql(f"select enrichment_key, status from {dbt.this}").df()
+        if dbt.is_incremental else None
+    )
+    new_rows = enrich_frame(texts, taxonomy, provider, existing_keys=existing)
+
+Rows with status `deferred` (budget reached) are not done: pass `existing_keys` as a
+DataFrame with `enrichment_key` and `status` and the engine sends them again
+(`retry_statuses`, default `("deferred",)`). The later `ok` row has the same
+`enrichment_key`, so the incremental merge replaces the deferred row. If only plain keys
+are passed, leave the deferred keys out of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
+from .progress import Progress
 from .providers.base import Provider
 from .schemas import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
 from .taxonomy import Taxonomy
 
 TEXT_COLUMNS = ["text_hash", "text", "language"]
+PROVIDERS = ("offline", "openai", "azure_openai")
+DEFAULT_RETRY_STATUSES = ("deferred",)
+
+logger = logging.getLogger("feedback_lakehouse.engine")
 
 
 class EngineError(ValueError):
     """The enrichment inputs are not what the engine needs."""
 
 
+@runtime_checkable
+class RunAwareProvider(Protocol):
+    """A provider that wants to know about the whole run (budget, progress, hooks)."""
+
+    def begin_run(
+        self, total: int, on_record: Callable[[EnrichedRecord], None] | None = None
+    ) -> None: ...
+
+    def end_run(self) -> None: ...
+
+
 def make_provider(name: str, **options: Any) -> Provider:
-    """Build the provider named by the dbt var `enrichment_provider`."""
+    """Build the provider named by the dbt var `enrichment_provider`.
+
+    `openai` / `azure_openai` options: see `providers.openai_compat.LLMOptions` (model,
+    deployment, concurrency, batch_size, timeout_s, max_retries, repair_attempts,
+    max_calls, max_cost_usd, response_format_mode, temperature, seed, cache_path,
+    prices, ...). Options set to None are ignored, so dbt vars can be passed as they are.
+    """
     name = (name or "offline").strip().lower()
     if name == "offline":
         from .providers.offline import OfflineProvider
 
         return OfflineProvider(**options)
-    raise EngineError(
-        f"unknown enrichment_provider '{name}': use one of offline, openai, azure_openai"
-    )
+    if name == "openai":
+        from .providers.openai_compat import OpenAIProvider
+
+        return OpenAIProvider(**options)
+    if name in ("azure_openai", "azure"):
+        from .providers.openai_compat import AzureOpenAIProvider
+
+        return AzureOpenAIProvider(**options)
+    raise EngineError(f"unknown enrichment_provider '{name}': use one of {', '.join(PROVIDERS)}")
+
+
+def done_keys(
+    existing_keys: Iterable[str] | pd.DataFrame | None,
+    retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
+) -> set[str]:
+    """The keys that need no new call: all given keys except those in `retry_statuses`."""
+    if existing_keys is None:
+        return set()
+    if isinstance(existing_keys, pd.DataFrame):
+        if "enrichment_key" not in existing_keys.columns:
+            raise EngineError(
+                "existing_keys as a DataFrame needs an enrichment_key column "
+                "(and a status column, so deferred rows are retried)"
+            )
+        frame = existing_keys
+        if "status" in frame.columns and retry_statuses:
+            frame = frame[~frame["status"].astype(str).isin(list(retry_statuses))]
+        return set(frame["enrichment_key"].dropna().astype(str))
+    return {str(k) for k in existing_keys}
 
 
 def pending_items(
     texts: pd.DataFrame,
     taxonomy: Taxonomy,
     provider: Provider,
-    existing_keys: Iterable[str] = (),
+    existing_keys: Iterable[str] | pd.DataFrame | None = (),
+    retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
 ) -> list[tuple[str, TextItem]]:
-    """(enrichment_key, item) for each distinct text whose key is not stored yet."""
+    """(enrichment_key, item) for each distinct text whose key is not stored yet.
+
+    `existing_keys`: the keys already in the table, or a DataFrame with `enrichment_key`
+    and `status`, in which case rows whose status is in `retry_statuses` count as not done.
+    """
     missing = [c for c in TEXT_COLUMNS if c not in texts.columns]
     if missing:
         raise EngineError(f"texts to enrich lack columns {missing}; expected {TEXT_COLUMNS}")
     prompt_version = provider.prompt_version(taxonomy)
-    done = set(existing_keys)
+    done = done_keys(existing_keys, retry_statuses)
     seen: set[str] = set()
     out: list[tuple[str, TextItem]] = []
     for text_hash, text, language in texts[TEXT_COLUMNS].itertuples(index=False, name=None):
@@ -64,21 +134,44 @@ def enrich_frame(
     texts: pd.DataFrame,
     taxonomy: Taxonomy,
     provider: Provider,
-    existing_keys: Iterable[str] = (),
+    existing_keys: Iterable[str] | pd.DataFrame | None = (),
     batch_size: int = 500,
+    *,
+    retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
+    on_record: Callable[[EnrichedRecord], None] | None = None,
 ) -> pd.DataFrame:
-    """Enrich every text not yet enriched under (taxonomy, prompt, provider, model)."""
-    todo = pending_items(texts, taxonomy, provider, existing_keys)
+    """Enrich every text not yet enriched under (taxonomy, prompt, provider, model).
+
+    `batch_size` is how many texts go to the provider at a time (the LLM providers'
+    own texts-per-request is their `batch_size` option). `on_record` is called in this
+    thread with each record as soon as it is known (LLM providers), or per chunk.
+    """
+    todo = pending_items(texts, taxonomy, provider, existing_keys, retry_statuses)
+    logger.info("%d distinct texts to enrich with %s:%s", len(todo), provider.name, provider.model)
+    run_aware = isinstance(provider, RunAwareProvider)
+    progress = None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]")
+    if run_aware:
+        provider.begin_run(len(todo), on_record)
     records: list[EnrichedRecord] = []
-    for start in range(0, len(todo), batch_size):
-        chunk = todo[start : start + batch_size]
-        results = provider.enrich([item for _, item in chunk], taxonomy)
-        if len(results) != len(chunk):
-            raise EngineError(
-                f"provider {provider.name} returned {len(results)} records for {len(chunk)} texts"
-            )
-        for (key, _), record in zip(chunk, results, strict=True):
-            records.append(record.model_copy(update={"enrichment_key": key}))
+    try:
+        for start in range(0, len(todo), batch_size):
+            chunk = todo[start : start + batch_size]
+            results = provider.enrich([item for _, item in chunk], taxonomy)
+            if len(results) != len(chunk):
+                raise EngineError(
+                    f"provider {provider.name} returned {len(results)} records for "
+                    f"{len(chunk)} texts"
+                )
+            for (key, _), record in zip(chunk, results, strict=True):
+                record = record.model_copy(update={"enrichment_key": key})
+                records.append(record)
+                if progress is not None:
+                    progress.advance(str(record.status))
+                    if on_record is not None:
+                        on_record(record)
+    finally:
+        if run_aware:
+            provider.end_run()
     return records_to_frame(records)
 
 

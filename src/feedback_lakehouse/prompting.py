@@ -1,0 +1,226 @@
+"""Versioned prompt templates and the JSON schema sent with every LLM request.
+
+Templates live in `prompts/<name>.txt` inside the package: comment lines start with `#`,
+a `### system` section and a `### user` section follow, with `$placeholders` filled by
+`string.Template`. The system part is rendered with the taxonomy (ids, definitions,
+examples); the user part carries the (already PII-masked) text.
+
+The prompt version stored on every row is `<name>+<12 hex>`: the hash covers the rendered
+system part, the user skeleton and the response schema, i.e. everything a model sees
+except the text itself. Editing a template without renaming it, or changing the taxonomy,
+therefore gives a new version, new enrichment keys and a re-enrichment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from string import Template
+from typing import Any
+
+from .schemas import UNKNOWN_CATEGORY, Enrichment
+from .taxonomy import Taxonomy
+
+SINGLE_TEMPLATE = "classify_v1"
+BATCH_TEMPLATE = "classify_batch_v1"
+
+# Keywords OpenAI's strict structured-output mode rejects or ignores; pydantic checks them
+# after the answer arrives anyway.
+_DROPPED_KEYWORDS = frozenset(
+    {"title", "default", "minLength", "maxLength", "minimum", "maximum", "maxItems", "minItems"}
+)
+
+
+class PromptError(ValueError):
+    """A prompt template is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class PromptTemplate:
+    name: str
+    system: str
+    user: str
+
+    @classmethod
+    def parse(cls, name: str, source: str) -> PromptTemplate:
+        sections: dict[str, list[str]] = {}
+        current: str | None = None
+        for line in source.splitlines():
+            stripped = line.strip()
+            if stripped.startswith("###"):
+                current = stripped.lstrip("#").strip().lower()
+                sections[current] = []
+            elif current is None:
+                if stripped and not stripped.startswith("#"):
+                    raise PromptError(
+                        f"prompt {name}: text before the '### system' line; "
+                        "put comments on lines starting with '#'"
+                    )
+            else:
+                sections[current].append(line)
+        missing = [s for s in ("system", "user") if s not in sections]
+        if missing:
+            raise PromptError(
+                f"prompt {name} lacks the section(s) {missing}: add '### {missing[0]}'"
+            )
+        return cls(
+            name=name,
+            system="\n".join(sections["system"]).strip(),
+            user="\n".join(sections["user"]).strip(),
+        )
+
+
+@lru_cache(maxsize=16)
+def load_template(name: str) -> PromptTemplate:
+    """Read `prompts/<name>.txt` from the package."""
+    path = resources.files("feedback_lakehouse").joinpath("prompts", f"{name}.txt")
+    if not path.is_file():
+        raise PromptError(
+            f"prompt template '{name}' not found in feedback_lakehouse/prompts/; "
+            "add prompts/{name}.txt or pick an existing template"
+        )
+    return PromptTemplate.parse(name, path.read_text(encoding="utf-8"))
+
+
+def render_categories(taxonomy: Taxonomy) -> str:
+    lines = []
+    for category in taxonomy.categories.values():
+        line = f"- {category.category_id}: {category.description.strip()}"
+        if category.examples:
+            shown = "; ".join(f'"{example}"' for example in category.examples[:3])
+            line += f" Examples: {shown}"
+        lines.append(line)
+    lines.append(f"- {UNKNOWN_CATEGORY}: none of the above fits, or the text is too unclear.")
+    return "\n".join(lines)
+
+
+def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """A pydantic JSON schema made acceptable to OpenAI's strict mode.
+
+    Inlines `$ref`s, makes every property required with `additionalProperties: false`,
+    turns `anyOf [X, null]` into `type: [X, "null"]`, and drops length/range keywords.
+    """
+    defs = schema.get("$defs", {})
+
+    def convert(node: dict[str, Any]) -> dict[str, Any]:
+        if "$ref" in node:
+            target = node["$ref"].rsplit("/", 1)[-1]
+            merged = {**defs[target], **{k: v for k, v in node.items() if k != "$ref"}}
+            return convert(merged)
+        out = {k: v for k, v in node.items() if k not in _DROPPED_KEYWORDS and k != "$defs"}
+        if "anyOf" in out:
+            options = [convert(option) for option in out.pop("anyOf")]
+            nullable = any(option.get("type") == "null" for option in options)
+            others = [option for option in options if option.get("type") != "null"]
+            if nullable and len(others) == 1 and isinstance(others[0].get("type"), str):
+                merged = dict(others[0])
+                merged["type"] = [merged["type"], "null"]
+                if "enum" in merged:
+                    merged["enum"] = [*merged["enum"], None]
+                out.update(merged)
+            else:
+                out["anyOf"] = options
+        if out.get("type") == "object" and "properties" in out:
+            out["properties"] = {k: convert(v) for k, v in out["properties"].items()}
+            out["required"] = list(out["properties"])
+            out["additionalProperties"] = False
+        if "items" in out and isinstance(out["items"], dict):
+            out["items"] = convert(out["items"])
+        return out
+
+    return convert(schema)
+
+
+def enrichment_schema(taxonomy: Taxonomy) -> dict[str, Any]:
+    """The strict JSON schema of one answer, with categories limited to the taxonomy."""
+    schema = strict_schema(Enrichment.model_json_schema())
+    ids = sorted(taxonomy.ids)
+    props = schema["properties"]
+    props["main_category"] = {**props["main_category"], "enum": [*ids, UNKNOWN_CATEGORY]}
+    secondary = props["secondary_categories"]
+    props["secondary_categories"] = {**secondary, "items": {"type": "string", "enum": ids}}
+    return schema
+
+
+def batch_schema(taxonomy: Taxonomy) -> dict[str, Any]:
+    """The strict JSON schema of a batch answer: {"items": [{"id", ...enrichment}]}."""
+    item = enrichment_schema(taxonomy)
+    item = {
+        **item,
+        "properties": {"id": {"type": "string"}, **item["properties"]},
+        "required": ["id", *item["required"]],
+    }
+    return {
+        "type": "object",
+        "properties": {"items": {"type": "array", "items": item}},
+        "required": ["items"],
+        "additionalProperties": False,
+    }
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """A template rendered for one taxonomy: the system message, user skeleton, schema."""
+
+    name: str
+    system: str
+    user_skeleton: str
+    schema_name: str
+    schema: dict[str, Any]
+
+    @property
+    def fingerprint(self) -> str:
+        payload = json.dumps(
+            {"system": self.system, "user": self.user_skeleton, "schema": self.schema},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    @property
+    def version(self) -> str:
+        return f"{self.name}+{self.fingerprint[:12]}"
+
+    def user_message(self, text: str) -> str:
+        return Template(self.user_skeleton).safe_substitute(text=text)
+
+    def batch_message(self, items: Sequence[tuple[str, str]]) -> str:
+        payload = {"items": [{"id": item_id, "text": text} for item_id, text in items]}
+        return Template(self.user_skeleton).safe_substitute(
+            items_json=json.dumps(payload, ensure_ascii=False)
+        )
+
+
+def render(name: str, taxonomy: Taxonomy, *, batch: bool = False) -> RenderedPrompt:
+    template = load_template(name)
+    system = Template(template.system).safe_substitute(
+        taxonomy_version=taxonomy.version,
+        categories=render_categories(taxonomy),
+        unknown=UNKNOWN_CATEGORY,
+    )
+    schema = batch_schema(taxonomy) if batch else enrichment_schema(taxonomy)
+    return RenderedPrompt(
+        name=name,
+        system=system,
+        user_skeleton=template.user,
+        schema_name="enrichment_batch" if batch else "enrichment",
+        schema=schema,
+    )
+
+
+def prompt_version(taxonomy: Taxonomy, *, batch_size: int = 1) -> str:
+    """The prompt version stored on rows enriched with these settings.
+
+    A batched run also uses the single-text template (for items a batch answer lost or
+    got wrong), so its version hashes both templates.
+    """
+    single = render(SINGLE_TEMPLATE, taxonomy)
+    if batch_size <= 1:
+        return single.version
+    batch = render(BATCH_TEMPLATE, taxonomy, batch=True)
+    both = hashlib.sha256((batch.fingerprint + single.fingerprint).encode("ascii")).hexdigest()
+    return f"{BATCH_TEMPLATE}+{both[:12]}"

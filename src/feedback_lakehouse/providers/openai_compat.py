@@ -1,0 +1,838 @@
+"""LLM providers over the `openai` SDK: `openai` (any OpenAI-compatible endpoint) and
+`azure_openai` (Azure OpenAI, key or Entra ID).
+
+What one run does, per text (or per batch of `batch_size` texts):
+
+1. Mask PII again (`pii.mask_pii`): only masked text leaves the machine.
+2. Skip keys already answered in the local cache (`cache_path`), if one is set.
+3. Check the budget (`max_calls`, `max_cost_usd`): past it, the row is `deferred`.
+4. Send the versioned prompt with the strict JSON schema as `response_format`
+   (`json_schema`; in `auto` mode, falls back to `json_object` + schema, once and for the
+   rest of the run, when the endpoint rejects `json_schema`).
+5. Retry 429 (honouring Retry-After), 5xx, timeouts and connection errors with
+   exponential backoff and jitter; the SDK's own retries are off.
+6. Validate with the pydantic `Enrichment` model and `Taxonomy.coerce`; malformed or
+   schema-invalid output is sent back with a repair message up to `repair_attempts`
+   times, then the row is `failed`. Refusals and content-filter answers are `failed`
+   with the reason. One bad text never stops the others.
+
+Authentication and "deployment not found" errors stop the run with an `LLMConfigError`
+(every row would fail the same way); answers already cached are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any, Literal
+
+import openai
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from ..budget import Budget, Price, parse_prices
+from ..cache import EnrichmentCache
+from ..pii import mask_pii
+from ..progress import Progress
+from ..prompting import BATCH_TEMPLATE, SINGLE_TEMPLATE, RenderedPrompt, prompt_version, render
+from ..schemas import EnrichedRecord, Enrichment, Status, TextItem, enrichment_key
+from ..taxonomy import Taxonomy
+
+logger = logging.getLogger("feedback_lakehouse.llm")
+
+ResponseFormatMode = Literal["auto", "json_schema", "json_object"]
+RecordHook = Callable[[EnrichedRecord], None]
+
+# Completion tokens assumed per text when estimating a request's cost before sending it.
+_EST_OUTPUT_TOKENS_PER_TEXT = 250
+_REPAIR_MESSAGE = (
+    "Your previous answer could not be used: {error}. Answer again with only one JSON "
+    "object that matches the response schema exactly (all keys, allowed values only)."
+)
+
+
+class LLMConfigError(ValueError):
+    """The provider is not configured well enough to make a single successful call."""
+
+
+class LLMOptions(BaseModel):
+    """Options of the `openai` and `azure_openai` providers (dbt vars map onto these)."""
+
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    model: str | None = None  # openai: the model name (dbt var llm_model); env OPENAI_MODEL
+    deployment: str | None = None  # azure_openai; env AZURE_OPENAI_DEPLOYMENT
+    base_url: str | None = None  # openai; env OPENAI_BASE_URL
+    azure_endpoint: str | None = None  # azure_openai; env AZURE_OPENAI_ENDPOINT
+    api_version: str | None = None  # azure_openai; env OPENAI_API_VERSION
+    api_key: SecretStr | None = None  # env OPENAI_API_KEY / AZURE_OPENAI_API_KEY
+    azure_ad_token_provider: Callable[[], str] | None = None  # Entra ID; default: azure-identity
+    concurrency: int = Field(default=4, ge=1, le=256)
+    batch_size: int = Field(default=1, ge=1, le=50)  # texts per request
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=4, ge=0, le=20)  # per request, for 429/5xx/timeouts
+    repair_attempts: int = Field(default=2, ge=0, le=10)
+    max_calls: int | None = Field(default=None, ge=0)
+    max_cost_usd: float | None = Field(default=None, ge=0)
+    response_format_mode: ResponseFormatMode = "auto"
+    temperature: float = Field(default=0.0, ge=0, le=2)
+    seed: int | None = None
+    max_tokens: int | None = Field(default=None, ge=1)
+    cache_path: str | None = None
+    prices: dict[str, Any] | None = None  # {model: {input_per_1k_usd, output_per_1k_usd}}
+    price_model: str | None = None  # the price row to use, if not the model/deployment name
+    backoff_base_s: float = Field(default=0.5, ge=0)
+    backoff_max_s: float = Field(default=30.0, ge=0)
+    max_retry_after_s: float = Field(default=120.0, ge=0)
+    progress_every_rows: int = Field(default=100, ge=1)
+    progress_every_s: float = Field(default=10.0, gt=0)
+
+
+class _RowEnd(Exception):
+    """A row (or batch) ends without a usable answer."""
+
+    def __init__(self, status: Status, error: str, *, cacheable: bool = False):
+        super().__init__(error)
+        self.status = status
+        self.error = error
+        self.cacheable = cacheable  # an answer was paid for and would be the same again
+
+
+class _BadOutput(Exception):
+    """The model's answer is not valid JSON or breaks the schema (repairable)."""
+
+
+@dataclass
+class _Usage:
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    latency_ms: float = 0.0
+    cost_usd: float = 0.0
+
+    def add(self, other: _Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        self.latency_ms += other.latency_ms
+        self.cost_usd += other.cost_usd
+
+    def share(self, n: int, index: int) -> _Usage:
+        """This usage split over n items (the remainder of tokens goes to item 0)."""
+        if n <= 1:
+            return _Usage(
+                self.prompt_tokens, self.completion_tokens, self.latency_ms, self.cost_usd
+            )
+        first = index == 0
+        return _Usage(
+            self.prompt_tokens // n + (self.prompt_tokens % n if first else 0),
+            self.completion_tokens // n + (self.completion_tokens % n if first else 0),
+            self.latency_ms,
+            self.cost_usd / n,
+        )
+
+
+@dataclass
+class _Reply:
+    content: str | None
+    refusal: str | None
+    finish_reason: str | None
+    usage: _Usage
+
+
+@dataclass
+class _Row:
+    record: EnrichedRecord
+    cacheable: bool  # an answer was paid for and would be the same again: keep it
+
+
+@dataclass
+class _Prompts:
+    version: str
+    single: RenderedPrompt
+    batch: RenderedPrompt | None
+
+
+class OpenAICompatProvider:
+    """Shared engine of the `openai` and `azure_openai` providers."""
+
+    name = "openai"
+
+    def __init__(self, client: openai.OpenAI, model: str, options: LLMOptions):
+        self.client = client
+        self.model = model
+        self.options = options
+        self._mode_lock = threading.Lock()
+        self._fell_back = False
+        self._mode_known = options.response_format_mode != "auto"
+        self.prices = parse_prices(options.prices)
+        self.price: Price | None = self.prices.get(options.price_model or model)
+        if self.price is None and options.max_cost_usd is not None:
+            raise LLMConfigError(
+                f"max_cost_usd is set but there is no price for model "
+                f"'{options.price_model or model}': add it to seeds/reference/model_prices.csv "
+                "(and pass the seed as prices), or set price_model to a priced row"
+            )
+        if self.price is None and self.prices:
+            logger.warning(
+                "no price for model '%s' in the price table: cost_usd will be 0",
+                options.price_model or model,
+            )
+        self.budget = Budget(options.max_calls, options.max_cost_usd)
+        self.cache = EnrichmentCache(options.cache_path) if options.cache_path else None
+        self._progress: Progress | None = None
+        self._on_record: RecordHook | None = None
+
+    # ---------------------------------------------------------------- Provider protocol
+    @property
+    def response_format_mode(self) -> str:
+        """The mode requests use now (auto resolves to json_schema until a fallback)."""
+        if self.options.response_format_mode == "json_object" or self._fell_back:
+            return "json_object"
+        return "json_schema"
+
+    def prompt_version(self, taxonomy: Taxonomy) -> str:
+        return prompt_version(taxonomy, batch_size=self.options.batch_size)
+
+    def begin_run(self, total: int, on_record: RecordHook | None = None) -> None:
+        """Start a run: reset the budget, start progress logging over `total` rows."""
+        self.budget.reset()
+        self._progress = Progress(
+            total,
+            label=f"enrich[{self.name}:{self.model}]",
+            every_rows=self.options.progress_every_rows,
+            every_s=self.options.progress_every_s,
+        )
+        self._on_record = on_record
+
+    def end_run(self) -> None:
+        if self._progress is not None:
+            logger.info(
+                "%s; %d calls, cost %.6f USD",
+                self._progress.summary(),
+                self.budget.calls,
+                self.budget.cost_usd,
+            )
+        self._progress = None
+        self._on_record = None
+
+    def enrich(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> list[EnrichedRecord]:
+        """One record per item, in order. Calls only for keys not in the cache."""
+        prompts = self._prompts(taxonomy)
+        keys = [
+            enrichment_key(i.text_hash, taxonomy.version, prompts.version, self.name, self.model)
+            for i in items
+        ]
+        results: list[EnrichedRecord | None] = [None] * len(items)
+        progress = self._progress or Progress(len(items), label=f"enrich[{self.name}]")
+        if self.cache is not None:
+            cached = self.cache.get_many(keys)
+            for index, key in enumerate(keys):
+                if key in cached:
+                    results[index] = cached[key]
+            if cached:
+                logger.info("%d of %d rows answered from the cache", len(cached), len(items))
+                progress.advance("cached", len(cached))
+        todo = [i for i, record in enumerate(results) if record is None]
+        size = self.options.batch_size
+        units = [todo[s : s + size] for s in range(0, len(todo), size)]
+        if not units:
+            return [r for r in results if r is not None]
+        pool = ThreadPoolExecutor(
+            max_workers=min(self.options.concurrency, len(units)), thread_name_prefix="llm"
+        )
+        try:
+            pending: set[Future[list[tuple[int, _Row]]]] = set()
+            if not self._mode_known:
+                # Probe json_schema support with one request before fanning out, so an
+                # endpoint that rejects it costs one rejected call, not `concurrency`.
+                pending.add(
+                    pool.submit(self._run_unit, units.pop(0), items, keys, taxonomy, prompts)
+                )
+                wait(pending)
+            pending.update(
+                pool.submit(self._run_unit, unit, items, keys, taxonomy, prompts) for unit in units
+            )
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    for index, row in future.result():
+                        record = row.record
+                        results[index] = record
+                        progress.advance(str(record.status))
+                        if self._on_record is not None:
+                            self._on_record(record)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        return [r for r in results if r is not None]
+
+    # ---------------------------------------------------------------- units of work
+    def _prompts(self, taxonomy: Taxonomy) -> _Prompts:
+        single = render(SINGLE_TEMPLATE, taxonomy)
+        batch = None
+        if self.options.batch_size > 1:
+            batch = render(BATCH_TEMPLATE, taxonomy, batch=True)
+        return _Prompts(self.prompt_version(taxonomy), single, batch)
+
+    def _run_unit(
+        self,
+        unit: list[int],
+        items: Sequence[TextItem],
+        keys: list[str],
+        taxonomy: Taxonomy,
+        prompts: _Prompts,
+    ) -> list[tuple[int, _Row]]:
+        try:
+            if len(unit) == 1 or prompts.batch is None:
+                out = [(i, self._single(items[i], keys[i], taxonomy, prompts)) for i in unit]
+            else:
+                out = self._batch(unit, items, keys, taxonomy, prompts)
+        except LLMConfigError:
+            raise
+        except Exception as exc:  # one unit's bug must not lose the other rows
+            logger.exception("unexpected error while enriching %d row(s)", len(unit))
+            error = f"internal error: {type(exc).__name__}: {exc}; report it with this message"
+            out = [
+                (
+                    i,
+                    self._end_record(
+                        items[i],
+                        keys[i],
+                        taxonomy,
+                        prompts,
+                        _RowEnd(Status.failed, error),
+                        _Usage(),
+                    ),
+                )
+                for i in unit
+            ]
+        if self.cache is not None:
+            for _, row in out:
+                if row.cacheable:
+                    self.cache.put(row.record)
+        return out
+
+    def _single(self, item: TextItem, key: str, taxonomy: Taxonomy, prompts: _Prompts) -> _Row:
+        usage = _Usage()
+        messages = [
+            {"role": "system", "content": prompts.single.system},
+            {"role": "user", "content": prompts.single.user_message(mask_pii(item.text))},
+        ]
+        try:
+            enrichment = self._converse(
+                messages, prompts.single, usage, lambda data: _validate(data, taxonomy)
+            )
+        except _RowEnd as end:
+            return self._end_record(item, key, taxonomy, prompts, end, usage)
+        return self._ok_record(item, key, taxonomy, prompts, enrichment, usage)
+
+    def _batch(
+        self,
+        unit: list[int],
+        items: Sequence[TextItem],
+        keys: list[str],
+        taxonomy: Taxonomy,
+        prompts: _Prompts,
+    ) -> list[tuple[int, _Row]]:
+        assert prompts.batch is not None
+        ids = {str(n + 1): index for n, index in enumerate(unit)}
+        payload = [(item_id, mask_pii(items[index].text)) for item_id, index in ids.items()]
+        messages = [
+            {"role": "system", "content": prompts.batch.system},
+            {"role": "user", "content": prompts.batch.batch_message(payload)},
+        ]
+        usage = _Usage()
+        try:
+            answers = self._converse(messages, prompts.batch, usage, _batch_items)
+        except _RowEnd as end:
+            if end.status == Status.failed and end.cacheable:
+                # A refusal or filter on the batch may come from one text: ask singly.
+                logger.info("batch of %d ended with '%s': asking singly", len(unit), end.error)
+                return [(i, self._single(items[i], keys[i], taxonomy, prompts)) for i in unit]
+            return [
+                (
+                    i,
+                    self._end_record(
+                        items[i], keys[i], taxonomy, prompts, end, usage.share(len(unit), n)
+                    ),
+                )
+                for n, i in enumerate(unit)
+            ]
+        out: list[tuple[int, _Row]] = []
+        for n, (item_id, index) in enumerate(ids.items()):
+            share = usage.share(len(unit), n)
+            answer = answers.get(item_id)
+            reason = "missing from the batch answer" if answer is None else None
+            if answer is not None:
+                try:
+                    enrichment = _validate(answer, taxonomy)
+                except _BadOutput as exc:
+                    reason = str(exc)
+            if reason is None:
+                out.append(
+                    (
+                        index,
+                        self._ok_record(
+                            items[index], keys[index], taxonomy, prompts, enrichment, share
+                        ),
+                    )
+                )
+                continue
+            logger.info("batch item %s %s: asking for it singly", item_id, reason)
+            row = self._single(items[index], keys[index], taxonomy, prompts)
+            row.record.prompt_tokens += share.prompt_tokens
+            row.record.completion_tokens += share.completion_tokens
+            row.record.cost_usd = round(row.record.cost_usd + share.cost_usd, 8)
+            out.append((index, row))
+        return out
+
+    # ---------------------------------------------------------------- one conversation
+    def _converse(
+        self,
+        messages: list[dict[str, str]],
+        prompt: RenderedPrompt,
+        usage: _Usage,
+        parse: Callable[[Any], Any],
+    ) -> Any:
+        """Call, validate, and repair up to `repair_attempts` times."""
+        last_error = ""
+        for attempt in range(self.options.repair_attempts + 1):
+            reply = self._call(messages, prompt)
+            usage.add(reply.usage)
+            if reply.refusal:
+                raise _RowEnd(Status.failed, f"refusal: {reply.refusal[:300]}", cacheable=True)
+            if reply.finish_reason == "content_filter":
+                raise _RowEnd(
+                    Status.failed,
+                    "content_filter: the answer was blocked by the endpoint's content filter",
+                    cacheable=True,
+                )
+            try:
+                data = _loads(reply.content, reply.finish_reason)
+                return parse(data)
+            except _BadOutput as exc:
+                last_error = str(exc)
+                logger.info("invalid output (attempt %d): %s", attempt + 1, last_error)
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": reply.content or ""},
+                    {"role": "user", "content": _REPAIR_MESSAGE.format(error=last_error)},
+                ]
+        raise _RowEnd(
+            Status.failed,
+            f"invalid output after {self.options.repair_attempts} repair attempt(s): {last_error}",
+            cacheable=True,
+        )
+
+    def _response_format(self, prompt: RenderedPrompt) -> dict[str, Any]:
+        if self.response_format_mode == "json_object":
+            return {"type": "json_object", "schema": prompt.schema}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": prompt.schema_name, "strict": True, "schema": prompt.schema},
+        }
+
+    def _estimate(self, messages: list[dict[str, str]], n_items: int) -> float:
+        if self.price is None:
+            return 0.0
+        observed = self.budget.average_cost()
+        if observed > 0:
+            return observed
+        chars = sum(len(m["content"]) for m in messages)
+        return self.price.cost(int(chars / 4), _EST_OUTPUT_TOKENS_PER_TEXT * n_items)
+
+    def _call(self, messages: list[dict[str, str]], prompt: RenderedPrompt) -> _Reply:
+        """One request, retried on 429/5xx/timeouts; raises _RowEnd when it gives up."""
+        opts = self.options
+        n_items = 1 if prompt.schema_name == "enrichment" else opts.batch_size
+        retries = 0
+        while True:
+            estimate = self._estimate(messages, n_items)
+            refused = self.budget.reserve(estimate)
+            if refused:
+                raise _RowEnd(Status.deferred, refused)
+            mode = self.response_format_mode
+            kwargs: dict[str, Any] = {
+                "model": self.model,
+                "messages": messages,
+                "response_format": self._response_format(prompt),
+                "temperature": opts.temperature,
+            }
+            if opts.seed is not None:
+                kwargs["seed"] = opts.seed
+            if opts.max_tokens is not None:
+                kwargs["max_tokens"] = opts.max_tokens
+            started = time.monotonic()
+            try:
+                completion = self.client.chat.completions.create(**kwargs)
+            except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
+                self.budget.settle(estimate, 0.0)
+                raise LLMConfigError(
+                    f"{self.name} rejected the credentials (HTTP {exc.status_code}): "
+                    f"{self._credential_hint()}"
+                ) from exc
+            except openai.NotFoundError as exc:
+                self.budget.settle(estimate, 0.0)
+                raise LLMConfigError(
+                    f"{self.name} answered HTTP 404 for model/deployment '{self.model}': "
+                    f"{_error_text(exc)[:200]}; {self._target_hint()}"
+                ) from exc
+            except openai.APIStatusError as exc:
+                self.budget.settle(estimate, 0.0)
+                text = _error_text(exc)
+                if _is_content_filter(exc, text):
+                    raise _RowEnd(
+                        Status.failed,
+                        f"content_filter: the prompt was blocked by the endpoint's content "
+                        f"filter (HTTP {exc.status_code})",
+                        cacheable=True,
+                    ) from exc
+                if mode == "json_schema" and _rejects_json_schema(exc, text):
+                    if opts.response_format_mode == "json_schema":
+                        raise _RowEnd(
+                            Status.failed,
+                            f"the endpoint rejected response_format json_schema "
+                            f"(HTTP {exc.status_code}: {text[:200]}); set response_format_mode "
+                            "to json_object or auto",
+                        ) from exc
+                    self._fall_back(exc.status_code, text)
+                    continue
+                retryable = exc.status_code in (408, 409, 429) or exc.status_code >= 500
+                if not retryable or retries >= opts.max_retries:
+                    again = f" after {retries} retries" if retryable else ""
+                    raise _RowEnd(
+                        Status.failed, f"HTTP {exc.status_code}{again}: {text[:300]}"
+                    ) from exc
+                delay = self._backoff(retries)
+                if exc.status_code == 429:
+                    delay = _retry_after(exc.response, opts.max_retry_after_s, delay)
+                logger.info("HTTP %d, retry %d in %.2fs", exc.status_code, retries + 1, delay)
+                retries += 1
+                time.sleep(delay)
+                continue
+            except openai.APIConnectionError as exc:  # includes APITimeoutError
+                self.budget.settle(estimate, 0.0)
+                timed_out = isinstance(exc, openai.APITimeoutError)
+                what = f"timeout after {opts.timeout_s:g}s" if timed_out else f"connection: {exc}"
+                if retries >= opts.max_retries:
+                    raise _RowEnd(
+                        Status.failed,
+                        f"{what} ({retries} retries); check the endpoint, or raise timeout_s",
+                    ) from exc
+                delay = self._backoff(retries)
+                logger.info("%s, retry %d in %.2fs", what, retries + 1, delay)
+                retries += 1
+                time.sleep(delay)
+                continue
+            latency_ms = (time.monotonic() - started) * 1000.0
+            usage = completion.usage
+            prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+            completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+            cost = self.price.cost(prompt_tokens, completion_tokens) if self.price else 0.0
+            self._mode_known = True
+            self.budget.settle(estimate, cost)
+            if not completion.choices:
+                raise _RowEnd(Status.failed, "the endpoint answered without choices")
+            choice = completion.choices[0]
+            return _Reply(
+                content=choice.message.content,
+                refusal=getattr(choice.message, "refusal", None),
+                finish_reason=choice.finish_reason,
+                usage=_Usage(prompt_tokens, completion_tokens, latency_ms, cost),
+            )
+
+    def _fall_back(self, status: int, text: str) -> None:
+        with self._mode_lock:
+            self._mode_known = True
+            if not self._fell_back:
+                self._fell_back = True
+                logger.warning(
+                    "endpoint rejected response_format json_schema (HTTP %d: %s); using "
+                    "json_object with the schema for the rest of the run "
+                    "(set response_format_mode=json_object to skip the probe)",
+                    status,
+                    text[:200],
+                )
+
+    def _backoff(self, retries: int) -> float:
+        cap = min(self.options.backoff_max_s, self.options.backoff_base_s * (2**retries))
+        return cap * random.uniform(0.5, 1.0)
+
+    def _credential_hint(self) -> str:
+        return "check OPENAI_API_KEY (and OPENAI_BASE_URL)"
+
+    def _target_hint(self) -> str:
+        return "check the dbt var llm_model (option model) and OPENAI_BASE_URL"
+
+    # ---------------------------------------------------------------- records
+    def _base(
+        self, item: TextItem, key: str, taxonomy: Taxonomy, prompts: _Prompts, usage: _Usage
+    ) -> dict[str, Any]:
+        return {
+            "enrichment_key": key,
+            "text_hash": item.text_hash,
+            "taxonomy_version": taxonomy.version,
+            "prompt_version": prompts.version,
+            "provider": self.name,
+            "model": self.model,
+            "enriched_at": datetime.now(timezone.utc),
+            "prompt_tokens": usage.prompt_tokens,
+            "completion_tokens": usage.completion_tokens,
+            "latency_ms": round(usage.latency_ms, 3),
+            "cost_usd": round(usage.cost_usd, 8),
+        }
+
+    def _ok_record(
+        self,
+        item: TextItem,
+        key: str,
+        taxonomy: Taxonomy,
+        prompts: _Prompts,
+        enrichment: Enrichment,
+        usage: _Usage,
+    ) -> _Row:
+        fields = enrichment.model_dump()
+        fields["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
+        fields["language"] = enrichment.language or item.language
+        status = Status.needs_review if enrichment.needs_review else Status.ok
+        record = EnrichedRecord(
+            **self._base(item, key, taxonomy, prompts, usage), **fields, status=status
+        )
+        return _Row(record, cacheable=True)
+
+    def _end_record(
+        self,
+        item: TextItem,
+        key: str,
+        taxonomy: Taxonomy,
+        prompts: _Prompts,
+        end: _RowEnd,
+        usage: _Usage,
+    ) -> _Row:
+        record = EnrichedRecord(
+            **self._base(item, key, taxonomy, prompts, usage),
+            status=end.status,
+            error=end.error[:1000],
+        )
+        return _Row(record, cacheable=end.cacheable and end.status == Status.failed)
+
+
+class OpenAIProvider(OpenAICompatProvider):
+    """Any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp's server."""
+
+    name = "openai"
+
+    def __init__(self, **options: Any):
+        opts = _options(options)
+        model = opts.model or os.environ.get("OPENAI_MODEL")
+        key = opts.api_key.get_secret_value() if opts.api_key else os.environ.get("OPENAI_API_KEY")
+        missing = []
+        if not model:
+            missing.append("the model (dbt var llm_model, or env OPENAI_MODEL)")
+        if not key:
+            missing.append(
+                "env OPENAI_API_KEY (any non-empty value for local servers that need no key)"
+            )
+        if missing:
+            raise LLMConfigError(
+                "enrichment_provider 'openai' needs "
+                + " and ".join(missing)
+                + "; set OPENAI_BASE_URL too for an endpoint other than api.openai.com"
+            )
+        assert model is not None
+        client = openai.OpenAI(
+            api_key=key,
+            base_url=opts.base_url or os.environ.get("OPENAI_BASE_URL") or None,
+            timeout=opts.timeout_s,
+            max_retries=0,
+        )
+        super().__init__(client, model, opts)
+
+
+class AzureOpenAIProvider(OpenAICompatProvider):
+    """Azure OpenAI: a deployment, an API version, a key or Entra ID."""
+
+    name = "azure_openai"
+
+    def __init__(self, **options: Any):
+        opts = _options(options)
+        endpoint = opts.azure_endpoint or os.environ.get("AZURE_OPENAI_ENDPOINT")
+        api_version = opts.api_version or os.environ.get("OPENAI_API_VERSION")
+        deployment = opts.deployment or opts.model or os.environ.get("AZURE_OPENAI_DEPLOYMENT")
+        missing = [
+            env
+            for env, value in (
+                ("AZURE_OPENAI_ENDPOINT", endpoint),
+                ("OPENAI_API_VERSION", api_version),
+                ("AZURE_OPENAI_DEPLOYMENT (or the dbt var llm_deployment)", deployment),
+            )
+            if not value
+        ]
+        if missing:
+            raise LLMConfigError(
+                "enrichment_provider 'azure_openai' needs "
+                + ", ".join(missing)
+                + "; and AZURE_OPENAI_API_KEY, or Entra ID (pip install azure-identity and "
+                "sign in, e.g. az login or a managed identity)"
+            )
+        assert deployment is not None
+        key = (
+            opts.api_key.get_secret_value()
+            if opts.api_key
+            else os.environ.get("AZURE_OPENAI_API_KEY")
+        )
+        auth: dict[str, Any] = {}
+        if key:
+            auth["api_key"] = key
+        elif os.environ.get("AZURE_OPENAI_AD_TOKEN"):
+            auth["azure_ad_token"] = os.environ["AZURE_OPENAI_AD_TOKEN"]
+        else:
+            auth["azure_ad_token_provider"] = opts.azure_ad_token_provider or _entra_provider()
+        client = openai.AzureOpenAI(
+            azure_endpoint=endpoint,
+            azure_deployment=deployment,
+            api_version=api_version,
+            timeout=opts.timeout_s,
+            max_retries=0,
+            **auth,
+        )
+        super().__init__(client, deployment, opts)
+
+    def _credential_hint(self) -> str:
+        return (
+            "check AZURE_OPENAI_API_KEY, or for Entra ID that the identity has the "
+            "'Cognitive Services OpenAI User' role on the resource"
+        )
+
+    def _target_hint(self) -> str:
+        return (
+            "check AZURE_OPENAI_DEPLOYMENT (or the dbt var), AZURE_OPENAI_ENDPOINT and "
+            "OPENAI_API_VERSION"
+        )
+
+
+def _entra_provider() -> Callable[[], str]:
+    try:
+        from azure.identity import DefaultAzureCredential, get_bearer_token_provider
+    except ImportError as exc:
+        raise LLMConfigError(
+            "enrichment_provider 'azure_openai' has no AZURE_OPENAI_API_KEY, and Entra ID "
+            "auth needs the azure-identity package: pip install azure-identity (then sign "
+            "in, e.g. az login), or set AZURE_OPENAI_API_KEY"
+        ) from exc
+    return get_bearer_token_provider(
+        DefaultAzureCredential(), "https://cognitiveservices.azure.com/.default"
+    )
+
+
+def _options(options: dict[str, Any]) -> LLMOptions:
+    try:
+        return LLMOptions(**{k: v for k, v in options.items() if v is not None})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
+        )
+        raise LLMConfigError(
+            f"invalid LLM provider options ({problems}); allowed options are "
+            f"{sorted(LLMOptions.model_fields)}"
+        ) from None
+
+
+# -------------------------------------------------------------------- parsing helpers
+def _loads(content: str | None, finish_reason: str | None) -> Any:
+    if not content or not content.strip():
+        raise _BadOutput(f"empty answer (finish_reason={finish_reason})")
+    text = content.strip()
+    if text.startswith("```"):  # some local models fence their JSON
+        text = text.strip("`")
+        text = text[4:] if text.lower().startswith("json") else text
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        cut = " (cut off: finish_reason=length)" if finish_reason == "length" else ""
+        raise _BadOutput(f"not valid JSON{cut}: {exc.msg} at char {exc.pos}") from exc
+
+
+def _validate(data: Any, taxonomy: Taxonomy) -> Enrichment:
+    if not isinstance(data, dict):
+        raise _BadOutput(f"expected a JSON object, got {type(data).__name__}")
+    data = {k: v for k, v in data.items() if k != "id"}
+    try:
+        return taxonomy.coerce(Enrichment.model_validate(data))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'answer'}: {err['msg']}"
+            for err in exc.errors()[:5]
+        )
+        raise _BadOutput(f"schema violation: {problems}") from exc
+
+
+def _batch_items(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict) or not isinstance(data.get("items"), list):
+        raise _BadOutput('expected {"items": [...]}')
+    out: dict[str, Any] = {}
+    for entry in data["items"]:
+        if isinstance(entry, dict) and "id" in entry:
+            out.setdefault(str(entry["id"]), entry)
+    return out
+
+
+def _error_text(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict):
+            return str(error.get("message") or error)
+        return str(error)
+    return str(exc.message or body)
+
+
+def _error_code(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    code = getattr(exc, "code", None)
+    if isinstance(body, dict):
+        error = body.get("error", body)
+        if isinstance(error, dict):
+            code = code or error.get("code")
+    return str(code or "")
+
+
+def _is_content_filter(exc: openai.APIStatusError, text: str) -> bool:
+    return exc.status_code == 400 and (
+        _error_code(exc) == "content_filter" or "content management policy" in text.lower()
+    )
+
+
+def _rejects_json_schema(exc: openai.APIStatusError, text: str) -> bool:
+    lowered = text.lower()
+    return exc.status_code in (400, 422, 500, 501) and (
+        "json_schema" in lowered or "response_format" in lowered
+    )
+
+
+def _retry_after(response: Any, cap: float, default: float) -> float:
+    headers = getattr(response, "headers", None) or {}
+    value = headers.get("retry-after-ms")
+    if value:
+        try:
+            return min(cap, max(0.0, float(value) / 1000.0))
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return default
+    try:
+        return min(cap, max(0.0, float(value)))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return default
+    return min(cap, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
