@@ -1,0 +1,116 @@
+"""Language detection for feedback texts (lingua, restricted to the shop's languages).
+
+`detect_languages` returns ISO 639-1 codes ('en', 'de', ...) or None when a text is
+empty or too short to tell. The detector is built once per process and reused.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from functools import lru_cache
+from itertools import islice
+
+from lingua import Language, LanguageDetector, LanguageDetectorBuilder
+
+SUPPORTED_LANGUAGES: tuple[Language, ...] = (
+    Language.ENGLISH,
+    Language.GERMAN,
+    Language.FRENCH,
+    Language.SPANISH,
+    Language.ITALIAN,
+    Language.PORTUGUESE,
+    Language.DUTCH,
+)
+
+# Fewer letters than this and there is nothing to tell a language from ("ok", "?!", "5").
+MIN_LETTERS = 3
+# Texts with fewer words than this count as "short" (see detect_languages).
+SHORT_TEXT_WORDS = 4
+# A short text is only labelled non-English when lingua is at least this confident.
+SHORT_TEXT_MIN_CONFIDENCE = 0.95
+
+_LETTER = re.compile(r"[^\W\d_]")
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+
+
+@lru_cache(maxsize=1)
+def get_detector() -> LanguageDetector:
+    """The fast process-wide detector (trigram models only, "low accuracy mode"): it
+    loads in a fraction of a second and labels ~35k short texts/s."""
+    return (
+        LanguageDetectorBuilder.from_languages(*SUPPORTED_LANGUAGES)
+        .with_low_accuracy_mode()
+        .build()
+    )
+
+
+@lru_cache(maxsize=1)
+def get_accurate_detector() -> LanguageDetector:
+    """The slower, more accurate detector (1- to 5-gram models), built on first use. It
+    only re-checks texts the fast detector did not call English: on English support
+    queries (banking77) the fast one calls ~3% non-English, this one ~0.3%."""
+    return LanguageDetectorBuilder.from_languages(*SUPPORTED_LANGUAGES).build()
+
+
+def _iso(language: Language | None) -> str | None:
+    return language.iso_code_639_1.name.lower() if language is not None else None
+
+
+def _letter_count(text: str, limit: int) -> int:
+    """Letters in `text`, counting no further than `limit`."""
+    return sum(1 for _ in islice(_LETTER.finditer(text), limit))
+
+
+def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
+    """ISO 639-1 code per text, in order; None for empty or too-short-to-tell texts.
+
+    Short texts (fewer than SHORT_TEXT_WORDS words, e.g. "Love it", "Poor fit",
+    "Works fine") share most of their letter trigrams with several of the supported
+    languages, and lingua's guess on them is close to a coin toss: "Poor fit" comes out
+    Dutch, "Perfect" Spanish, "Terrible" French. Customer feedback here is mostly
+    English and a wrong non-English label sends a text away from the English lexicon
+    (the offline provider then refuses it), so for short texts a non-English label is
+    kept only when lingua is highly confident ("Sehr gut", "Merci beaucoup" score ~1.0)
+    and the text is labelled 'en' otherwise.
+    """
+    results: list[str | None] = [None] * len(texts)
+    indexes: list[int] = []
+    candidates: list[str] = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str):
+            continue
+        if _letter_count(text, MIN_LETTERS) < MIN_LETTERS:
+            continue
+        indexes.append(i)
+        candidates.append(text)
+    if not candidates:
+        return results
+
+    detected = get_detector().detect_languages_in_parallel_of(candidates)
+
+    short: list[int] = []
+    longer: list[int] = []
+    for pos, (text, language) in enumerate(zip(candidates, detected, strict=True)):
+        code = _iso(language)
+        results[indexes[pos]] = code
+        if code != "en":
+            (short if len(_WORD.findall(text)) < SHORT_TEXT_WORDS else longer).append(pos)
+
+    if short:
+        confidences = get_detector().compute_language_confidence_values_in_parallel(
+            [candidates[pos] for pos in short]
+        )
+        for pos, values in zip(short, confidences, strict=True):
+            top = values[0] if values else None
+            if top is not None and top.value >= SHORT_TEXT_MIN_CONFIDENCE:
+                results[indexes[pos]] = _iso(top.language)
+            else:
+                results[indexes[pos]] = "en"
+    if longer:
+        rechecked = get_accurate_detector().detect_languages_in_parallel_of(
+            [candidates[pos] for pos in longer]
+        )
+        for pos, language in zip(longer, rechecked, strict=True):
+            results[indexes[pos]] = _iso(language)
+    return results
