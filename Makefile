@@ -20,3 +20,38 @@ venv: $(BIN)/.installed
 
 sample: venv
 	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
+
+build: venv
+	$(DBT) build $(DBT_FLAGS) --target local
+
+insights: venv
+	$(BIN)/feedback insights --db data/feedback.duckdb
+
+demo: venv
+	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
+	$(DBT) seed $(DBT_FLAGS) --target local --quiet
+	$(DBT) build $(DBT_FLAGS) --target local --quiet --exclude resource_type:seed
+	@echo
+	$(BIN)/feedback insights --db data/feedback.duckdb
+
+lint: venv
+	$(BIN)/ruff check src tests python_models
+	$(BIN)/ruff format --check src tests python_models
+	$(BIN)/sqlfluff lint models analyses
+
+# make test: lint, dbt build on a fresh DuckDB file, then pytest
+TEST_DIR := target/test-run
+test: venv
+	$(BIN)/ruff check src tests python_models
+	$(BIN)/ruff format --check src tests python_models
+	$(BIN)/sqlfluff lint models analyses
+	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
+	$(BIN)/feedback sample --records 2000 --seed 7 --out $(TEST_DIR)/landing
+	FEEDBACK_DUCKDB_PATH=$(TEST_DIR)/test.duckdb $(DBT) build $(DBT_FLAGS) --target local \
+		--vars '{landing_dir: $(TEST_DIR)/landing}'
+	$(BIN)/pytest; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
+	exit $$status
+
+clean:
+	rm -rf target logs data/landing data/*.duckdb

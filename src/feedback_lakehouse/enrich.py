@@ -45,9 +45,7 @@ ENRICHED_SCHEMA = pa.schema(
     ]
 )
 
-LANGUAGE_SCHEMA = pa.schema(
-    [pa.field("text_hash", pa.string()), pa.field("language", pa.string())]
-)
+LANGUAGE_SCHEMA = pa.schema([pa.field("text_hash", pa.string()), pa.field("language", pa.string())])
 
 # options the enrichment model passes from dbt config to the provider, when set
 PROVIDER_OPTION_KEYS = (

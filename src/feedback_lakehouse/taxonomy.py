@@ -72,7 +72,9 @@ class Taxonomy:
             needs_review = True
         if main == UNKNOWN_CATEGORY:
             needs_review = True
-        secondary = [c for c in enrichment.secondary_categories if c in self.categories and c != main]
+        secondary = [
+            c for c in enrichment.secondary_categories if c in self.categories and c != main
+        ]
         return enrichment.model_copy(
             update={
                 "main_category": main,

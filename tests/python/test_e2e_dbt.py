@@ -1,0 +1,182 @@
+"""End to end: sample landing files -> dbt build on a fresh DuckDB file -> marts.
+
+Runs the real dbt CLI (subprocess) against a real DuckDB file in a temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from feedback_lakehouse.landing import landing_row_counts
+
+from feedback_lakehouse.sample import generate
+
+PROJECT = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+BRONZE = {
+    "shop": "bronze_shop__reviews",
+    "helpdesk": "bronze_helpdesk__tickets",
+    "appstore": "bronze_appstore__reviews",
+    "survey": "bronze_survey__nps_responses",
+    "crm": "bronze_crm__customers",
+}
+STAGING = {
+    "shop_reviews": "stg_shop__reviews",
+    "helpdesk_tickets": "stg_helpdesk__tickets",
+    "appstore_reviews": "stg_appstore__reviews",
+    "nps_survey": "stg_survey__nps_responses",
+}
+
+pytestmark = pytest.mark.e2e
+
+
+def dbt(work: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "FEEDBACK_DUCKDB_PATH": str(work / "warehouse.duckdb")}
+    env.pop("DBT_TARGET", None)
+    cmd = [
+        DBT,
+        *args,
+        "--profiles-dir",
+        str(PROJECT / "profiles"),
+        "--project-dir",
+        str(PROJECT),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        json.dumps({"landing_dir": str(work / "landing"), **(variables or {})}),
+    ]
+    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
+    return result
+
+
+def query(work: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    work = tmp_path_factory.mktemp("e2e")
+    manifest = generate(work / "landing", records=3000, seed=11)
+    dbt(work, "build")
+    return work, manifest
+
+
+def test_planted_incidents_top_the_rising_issues(built: tuple[Path, dict]) -> None:
+    work, manifest = built
+    rows = query(
+        work,
+        "select main_category, issue_level, subject from main.rpt_rising_issues "
+        "where is_rising and issue_level != 'category' order by rising_rank limit 2",
+    )
+    expected = set()
+    for incident in manifest["incidents"]:
+        if incident["product_sku"]:
+            expected.add((incident["category"], "sku", incident["product_sku"]))
+        else:
+            expected.add((incident["category"], "app_version", f"app {incident['app_version']}"))
+    assert set(rows) == expected
+
+
+def test_worst_sku_is_the_damaged_one(built: tuple[Path, dict]) -> None:
+    work, manifest = built
+    sku = next(i["product_sku"] for i in manifest["incidents"] if i["product_sku"])
+    assert query(
+        work, "select product_sku from main.rpt_sku_negative_feedback where sku_rank = 1"
+    ) == [(sku,)]
+
+
+def test_every_landing_row_is_accounted_for(built: tuple[Path, dict]) -> None:
+    work, manifest = built
+    on_disk = landing_row_counts(work / "landing")
+    in_bronze: dict[str, int] = {}
+    for model in BRONZE.values():
+        for path, n in query(
+            work, f"select _source_file, count(*) from main_bronze.{model} group by 1"
+        ):
+            in_bronze[path] = n
+    assert in_bronze == on_disk
+
+    # bronze rows = rejected (quarantined) + every version kept behind a staging record
+    rejected = query(work, "select count(*) from main.rpt_quarantined_rows")[0][0]
+    assert rejected == manifest["planted"]["malformed_rows"]
+    versions = sum(
+        query(work, f"select coalesce(sum(record_versions), 0) from main.{m}")[0][0]
+        for m in STAGING.values()
+    )
+    customers = query(
+        work, "select count(*) from main_bronze.bronze_crm__customers where not _is_rejected"
+    )[0][0]
+    assert versions + rejected + customers == sum(on_disk.values())
+
+    # every staging record is one fct_feedback row with a status and, unless ok, a reason
+    for source, model in STAGING.items():
+        n_stg = query(work, f"select count(*) from main.{model}")[0][0]
+        n_fct = query(work, f"select count(*) from main.fct_feedback where source = '{source}'")
+        assert n_fct[0][0] == n_stg, source
+    bad = query(
+        work,
+        "select count(*) from main.fct_feedback where status not in "
+        "('ok', 'needs_review', 'failed', 'deferred') "
+        "or (status != 'ok' and status_reason is null)",
+    )
+    assert bad == [(0,)]
+
+
+def test_planted_pii_never_reaches_the_enrichment_input(built: tuple[Path, dict]) -> None:
+    work, _ = built
+    leaks = query(
+        work,
+        "select count(*) from main.int_texts__to_enrich where regexp_matches(text, "
+        "'[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][a-z]{2,}|ORD-[0-9]{6}|4111 1111')",
+    )
+    assert leaks == [(0,)]
+    masked = query(
+        work, "select count(*) from main.int_texts__to_enrich where text like '%<EMAIL>%'"
+    )
+    assert masked[0][0] > 0
+
+
+def test_rerun_and_same_file_again_add_nothing_new_file_adds_its_rows(
+    built: tuple[Path, dict],
+) -> None:
+    work, _ = built
+    enriched_before = query(work, "select count(*) from main.int_texts__enriched")[0][0]
+    bronze_before = query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0]
+    shop_files = sorted((work / "landing" / "shop").glob("*.csv"))
+    shutil.copy(shop_files[0], work / "landing" / "shop" / "copy_of_first_export.csv")
+    dbt(work, "build")
+    assert (
+        query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0] == bronze_before
+    )
+    assert query(work, "select count(*) from main.int_texts__enriched")[0][0] == enriched_before
+
+    new_file = work / "landing" / "shop" / "reviews_29991231.csv"
+    header = shop_files[0].read_text(encoding="utf-8").splitlines()[0]
+    rows = [
+        "R-9999991,LMP-014,1,Cracked,The lamp arrived cracked in a crushed box,"
+        "2026-11-22 09:00:00,C-00001",
+        "R-9999992,LMP-014,5,Lovely,A lovely brand new sentence about a great lamp,"
+        "2026-11-22 09:05:00,C-00001",
+    ]
+    new_file.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    dbt(work, "build")
+    assert (
+        query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0]
+        == bronze_before + 2
+    )
+    enriched_after = query(work, "select count(*) from main.int_texts__enriched")[0][0]
+    assert enriched_after == enriched_before + 2
