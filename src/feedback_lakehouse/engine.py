@@ -180,4 +180,6 @@ def records_to_frame(records: list[EnrichedRecord]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=ENRICHED_COLUMNS)
     for col in ("sentiment", "urgency", "status"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v)).astype("object")
+    # One dtype whatever the tzinfo object (fresh records vs records read back from a cache).
+    frame["enriched_at"] = pd.to_datetime(frame["enriched_at"], utc=True)
     return frame

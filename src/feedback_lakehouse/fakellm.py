@@ -164,7 +164,10 @@ class FakeLLM:
     def start(self) -> FakeLLM:
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._server.serve_forever, name="fakellm", daemon=True
+                target=self._server.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="fakellm",
+                daemon=True,
             )
             self._thread.start()
         return self
@@ -322,7 +325,8 @@ def _categories(schema: dict[str, Any]) -> list[str]:
 
 
 def _user_text(body: dict[str, Any]) -> str:
-    for message in reversed(body.get("messages") or []):
+    # The first user message carries the text(s); later ones are repair requests.
+    for message in body.get("messages") or []:
         if message.get("role") == "user":
             content = message.get("content")
             if isinstance(content, list):

@@ -42,15 +42,16 @@ _IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b")
 
 _ORDER_CODE_RE = re.compile(r"\bORD[-_ ]?\d{4,}\b", re.IGNORECASE)
 _ORDER_REF_RE = re.compile(
-    r"\b(?P<lead>order\s*(?:#|no\.?|nr\.?|num(?:ber)?\.?|id)?\s*[:#]?\s*)"
+    r"\b(?P<lead>order\s*(?:no\.?|nr\.?|num(?:ber)?\.?|id)?\s*:?\s*)"
     r"(?P<id>#?[A-Z0-9][A-Z0-9-]{3,})\b",
     re.IGNORECASE,
 )
 
 # 13-19 digits, single spaces or dashes allowed between them.
-_CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
+# Card numbers never start with 0 (so "0049 30 1234567" stays a phone number).
+_CARD_RE = re.compile(r"(?<![\w-])[1-9](?:[ -]?\d){12,18}(?![\w-])")
 
-_PHONE_RE = re.compile(r"(?<![\w+])(?:\+|00)?\d[\d ().-]{5,}\d(?!\w)")
+_PHONE_RE = re.compile(r"(?<![\w+(])(?:\+|\()?\d[\d ().-]{5,}\d(?!\w)")
 _DATE_RE = re.compile(r"^(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4})$")
 
 # Words that follow a greeting or sign-off but are not names.
@@ -58,7 +59,9 @@ _NOT_NAMES = frozenset(
     {
         "team", "support", "all", "there", "everyone", "everybody", "folks", "guys",
         "sir", "madam", "customer", "service", "again", "so", "very", "much", "a", "lot",
-        "for", "you", "the", "in", "advance", "anyway", "friends", "staff",
+        "for", "you", "the", "in", "advance", "anyway", "friends", "staff", "i", "i'm",
+        "i’m", "it's", "this", "we", "we're", "my", "our", "your", "mr", "mrs", "ms",
+        "miss", "dr", "prof",
     }
 )  # fmt: skip
 
@@ -91,7 +94,7 @@ def _phone(match: re.Match[str]) -> str:
     if digits < 7 or digits > 15 or _DATE_RE.match(raw.strip()):
         return raw
     separated = any(ch in raw for ch in " ().-")
-    prefixed = raw.startswith(("+", "00"))
+    prefixed = raw.startswith(("+", "00", "("))
     if prefixed or (separated and digits >= 7) or digits >= 10:
         return PHONE
     return raw
