@@ -41,8 +41,9 @@ with_customer as (
     left join customers as by_id
         on cleaned.customer_id = by_id.customer_id
     left join customers as by_email
-        on cleaned.customer_id is null
-        and cleaned.requester_email = by_email.email
+        on
+            cleaned.customer_id is null
+            and cleaned.requester_email = by_email.email
 
 ),
 

@@ -1,5 +1,11 @@
 -- The reporting date. "This week" is the 7 days ending on it: the dbt var `as_of_date`
 -- when set, else the latest day with feedback, so a historical load still reads sensibly.
+{%- if var('as_of_date') %}
+    {%- set as_of_expression = "cast('" ~ var('as_of_date') ~ "' as date)" %}
+{%- else %}
+    {%- set as_of_expression = "cast(max(created_at) as date)" %}
+{%- endif %}
+
 with
 
 feedback as (
@@ -10,12 +16,7 @@ feedback as (
 
 final as (
 
-    select
-        {% if var('as_of_date') -%}
-        cast('{{ var("as_of_date") }}' as date) as as_of_date
-        {%- else -%}
-        cast(max(created_at) as date) as as_of_date
-        {%- endif %}
+    select {{ as_of_expression }} as as_of_date
     from feedback
 
 )

@@ -19,7 +19,8 @@ ranked as (
             order by created_at, feedback_id
         ) as text_rank
     from feedback
-    where not is_empty
+    where
+        not is_empty
         and not is_spam
 
 ),

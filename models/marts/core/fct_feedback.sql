@@ -45,10 +45,11 @@ ranked_labels as (
             order by
                 case when status = 'deferred' then 1 else 0 end,
                 enriched_at desc,
-                enrichment_key
+                enrichment_key asc
         ) as label_rank
     from enrichments
-    where taxonomy_version = '{{ var("taxonomy_version") }}'
+    where
+        taxonomy_version = '{{ var("taxonomy_version") }}'
         and provider = '{{ var("enrichment_provider") }}'
 
 ),
@@ -96,9 +97,10 @@ labelled as (
         end as status_reason
     from feedback
     left join current_labels
-        on feedback.text_hash = current_labels.text_hash
-        and not feedback.is_empty
-        and not feedback.is_spam
+        on
+            feedback.text_hash = current_labels.text_hash
+            and not feedback.is_empty
+            and not feedback.is_spam
 
 ),
 
@@ -139,7 +141,8 @@ scored as (
             when 'free' then 0.25
             else 0.4
         end as tier_weight,
-        power(0.5, days_before_as_of / {{ var('priority_recency_half_life_days') }}) as recency_weight
+        power(0.5, days_before_as_of / {{ var('priority_recency_half_life_days') }})
+            as recency_weight
     from with_category
 
 ),

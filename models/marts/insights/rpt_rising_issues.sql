@@ -12,7 +12,8 @@ with
 feedback as (
 
     select * from {{ ref('fct_feedback') }}
-    where main_category not in ('praise', 'unknown')
+    where
+        main_category not in ('praise', 'unknown')
         and weeks_before_as_of <= {{ baseline_weeks }}
 
 ),
@@ -78,7 +79,8 @@ tested as (
 final as (
 
     select
-        row_number() over (order by z_score desc, count_this_week desc, main_category, subject)
+        row_number()
+            over (order by z_score desc, count_this_week desc, main_category asc, subject asc)
             as rising_rank,
         {{ dbt.concat(["main_category", "' / '", "subject"]) }} as issue_key,
         main_category,

@@ -5,7 +5,8 @@ with
 feedback as (
 
     select * from {{ ref('fct_feedback') }}
-    where product_sku is not null
+    where
+        product_sku is not null
         and not is_empty
         and not is_spam
 
@@ -37,7 +38,8 @@ top_category as (
             partition by product_sku order by count(*) desc, main_category
         ) as category_rank
     from feedback
-    where sentiment = 'negative'
+    where
+        sentiment = 'negative'
         and weeks_before_as_of < 4
     group by product_sku, main_category
 
@@ -47,7 +49,10 @@ final as (
 
     select
         row_number() over (
-            order by by_sku.negative_this_week desc, by_sku.negative_last_4_weeks desc, by_sku.product_sku
+            order by
+                by_sku.negative_this_week desc,
+                by_sku.negative_last_4_weeks desc,
+                by_sku.product_sku asc
         ) as sku_rank,
         by_sku.product_sku,
         by_sku.negative_this_week,
@@ -63,8 +68,9 @@ final as (
         top_category.main_category as top_negative_category
     from by_sku
     left join top_category
-        on by_sku.product_sku = top_category.product_sku
-        and top_category.category_rank = 1
+        on
+            by_sku.product_sku = top_category.product_sku
+            and top_category.category_rank = 1
 
 )
 

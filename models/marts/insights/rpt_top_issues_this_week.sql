@@ -11,7 +11,8 @@ feedback as (
 complaints as (
 
     select * from feedback
-    where sentiment in ('negative', 'mixed')
+    where
+        sentiment in ('negative', 'mixed')
         and main_category not in ('praise', 'unknown')
         and weeks_before_as_of <= 1
 
@@ -34,7 +35,7 @@ final as (
 
     select
         row_number() over (
-            order by complaints_this_week desc, avg_priority_score desc, main_category
+            order by complaints_this_week desc, avg_priority_score desc, main_category asc
         ) as topic_rank,
         main_category,
         owner_team,

@@ -10,26 +10,26 @@
 with
 
 {% for source_name, model_name in bronze_models %}
-{{ source_name }} as (
+    {{ source_name }} as (
 
-    select
-        '{{ source_name }}' as source,
-        _source_file as source_file,
-        _row_number as source_row_number,
-        _reject_reason as reject_reason,
-        _raw_record as raw_record,
-        _ingested_at as ingested_at
-    from {{ ref(model_name) }}
-    where _is_rejected
+        select
+            '{{ source_name }}' as source,
+            _source_file as source_file,
+            _row_number as source_row_number,
+            _reject_reason as reject_reason,
+            _raw_record as raw_record,
+            _ingested_at as ingested_at
+        from {{ ref(model_name) }}
+        where _is_rejected
 
-),
+    ),
 {% endfor %}
 
 final as (
 
     {% for source_name, model_name in bronze_models %}
-    select * from {{ source_name }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ source_name }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )

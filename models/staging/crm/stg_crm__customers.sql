@@ -14,7 +14,8 @@ renamed as (
         lower(email) as email,
         lower(tier) as customer_tier,
         upper(country) as country_code,
-        cast({{ feedback_lakehouse.parse_timestamp('signed_up_on', 'iso_date') }} as date) as signed_up_on,
+        cast({{ feedback_lakehouse.parse_timestamp('signed_up_on', 'iso_date') }} as date)
+            as signed_up_on,
         _source_file as source_file,
         _row_number as source_row_number,
         _ingested_at as ingested_at

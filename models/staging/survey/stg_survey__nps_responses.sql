@@ -13,7 +13,8 @@ renamed as (
         response_id,
         cast(score as integer) as nps_score,
         comment,
-        {{ feedback_lakehouse.parse_timestamp('submitted_at', 'day_first_minutes') }} as submitted_at,
+        {{ feedback_lakehouse.parse_timestamp('submitted_at', 'day_first_minutes') }}
+            as submitted_at,
         customer_id,
         _source_file as source_file,
         _row_number as source_row_number,
