@@ -263,3 +263,28 @@ def test_no_planted_pii_leaves_the_machine(make_llm, fake_llm, llm_taxonomy, llm
     for secret, token in planted.items():
         assert secret not in bodies and token in bodies
     assert "Jane" not in json.dumps([r.body["messages"][-1] for r in fake_llm.requests])
+
+
+def test_options_as_dbt_passes_them(fake_llm, llm_env, llm_taxonomy, llm_texts):
+    """dbt vars arrive as strings, unset ones as '' or None; prices as the seed frame."""
+    from pathlib import Path
+
+    from feedback_lakehouse.budget import load_prices
+
+    seed = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "model_prices.csv"
+    prices = pd.read_csv(seed)
+    assert "fake-llm" in load_prices(seed)
+    provider = make_provider(
+        "openai",
+        model="fake-llm",
+        base_url=fake_llm.base_url,
+        api_key="k",
+        concurrency="2",
+        batch_size="1",
+        max_calls="",
+        seed=None,
+        cache_path="",
+        prices=prices,
+    )
+    frame = enrich_frame(llm_texts("billing"), llm_taxonomy, provider)
+    assert _one(frame, "h0")["cost_usd"] > 0 and provider.options.concurrency == 2

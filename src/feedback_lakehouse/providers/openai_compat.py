@@ -38,7 +38,7 @@ from typing import Any, Literal
 import openai
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from ..budget import Budget, Price, parse_prices
+from ..budget import Budget, Price, parse_prices, prices_from_frame
 from ..cache import EnrichmentCache
 from ..pii import mask_pii
 from ..progress import Progress
@@ -732,8 +732,17 @@ def _entra_provider() -> Callable[[], str]:
 
 
 def _options(options: dict[str, Any]) -> LLMOptions:
+    """Validate options; None and "" (unset dbt vars) mean "use the default"."""
+    given = {
+        k: v
+        for k, v in options.items()
+        if v is not None and not (isinstance(v, str) and not v.strip())
+    }
+    prices = given.get("prices")
+    if prices is not None and hasattr(prices, "columns"):  # the price seed as a DataFrame
+        given["prices"] = prices_from_frame(prices)
     try:
-        return LLMOptions(**{k: v for k, v in options.items() if v is not None})
+        return LLMOptions(**given)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
