@@ -5,4 +5,5 @@ def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
     from feedback_lakehouse.bronze import bronze_model
 
-    return bronze_model(dbt, session, "helpdesk")
+    settings = {"landing_dir": dbt.config.get("landing_dir")}
+    return bronze_model(dbt, session, "helpdesk", settings)

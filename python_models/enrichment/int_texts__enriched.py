@@ -9,4 +9,30 @@ def model(dbt, session):
     )
     from feedback_lakehouse.enrich import enrichment_model
 
-    return enrichment_model(dbt, session)
+    # dbt hands a Python model only the config keys its own file names
+    settings = {
+        "enrichment_provider": dbt.config.get("enrichment_provider"),
+        "taxonomy_version": dbt.config.get("taxonomy_version"),
+        "llm_review_threshold": dbt.config.get("llm_review_threshold"),
+        "llm_model": dbt.config.get("llm_model"),
+        "llm_deployment": dbt.config.get("llm_deployment"),
+        "llm_concurrency": dbt.config.get("llm_concurrency"),
+        "llm_batch_size": dbt.config.get("llm_batch_size"),
+        "llm_timeout_s": dbt.config.get("llm_timeout_s"),
+        "llm_max_retries": dbt.config.get("llm_max_retries"),
+        "llm_repair_attempts": dbt.config.get("llm_repair_attempts"),
+        "llm_max_calls": dbt.config.get("llm_max_calls"),
+        "llm_max_cost_usd": dbt.config.get("llm_max_cost_usd"),
+        "llm_response_format_mode": dbt.config.get("llm_response_format_mode"),
+        "llm_temperature": dbt.config.get("llm_temperature"),
+        "llm_seed": dbt.config.get("llm_seed"),
+        "llm_cache_path": dbt.config.get("llm_cache_path"),
+    }
+    return enrichment_model(
+        dbt,
+        session,
+        settings,
+        texts=dbt.ref("int_texts__to_enrich"),
+        categories=dbt.ref("taxonomy_categories"),
+        prices=dbt.ref("model_prices"),
+    )

@@ -5,4 +5,4 @@ def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
     from feedback_lakehouse.enrich import language_model
 
-    return language_model(dbt, session)
+    return language_model(dbt, session, dbt.ref("int_feedback__cleaned"))

@@ -27,8 +27,8 @@ def bronze_schema(source: str) -> pa.Schema:
     return pa.schema([pa.field(c, pa.string()) for c in spec.columns] + METADATA_FIELDS)
 
 
-def bronze_model(dbt: Any, session: Any, source: str) -> pa.Table:
-    landing_dir = config_value(dbt, "landing_dir", "data/landing")
+def bronze_model(dbt: Any, session: Any, source: str, settings: dict[str, Any]) -> pa.Table:
+    landing_dir = config_value(settings, "landing_dir", "data/landing")
     loaded = existing_values(dbt, session, "_file_hash")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
     frame = read_source(source, landing_dir, skip_file_hashes=loaded, ingested_at=now)

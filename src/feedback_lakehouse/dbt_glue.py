@@ -36,9 +36,10 @@ def existing_values(dbt: Any, session: Any, column: str, where: str | None = Non
     return {row[0] for row in result.fetchall() if row[0] is not None}
 
 
-def config_value(dbt: Any, key: str, default: Any = None) -> Any:
-    """A config value set from YAML (where `{{ var(...) }}` is allowed); blanks become default."""
-    value = dbt.config.get(key)
+def config_value(settings: dict[str, Any], key: str, default: Any = None) -> Any:
+    """A setting read by the model file with `dbt.config.get` (dbt only hands a Python
+    model the config keys its own file asks for); blanks become the default."""
+    value = settings.get(key)
     if value is None or (isinstance(value, str) and value.strip() in ("", "None", "none")):
         return default
     return value

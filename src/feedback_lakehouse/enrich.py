@@ -66,9 +66,9 @@ PROVIDER_OPTION_KEYS = (
 )
 
 
-def language_model(dbt: Any, session: Any) -> pa.Table:
-    """Detect the language of each distinct text not detected before."""
-    texts = to_pandas(dbt.ref("int_feedback__cleaned"))
+def language_model(dbt: Any, session: Any, cleaned: Any) -> pa.Table:
+    """Detect the language of each distinct text (of `int_feedback__cleaned`) not seen before."""
+    texts = to_pandas(cleaned)
     texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
     texts = texts.drop_duplicates("text_hash")
     done = existing_values(dbt, session, "text_hash")
@@ -83,22 +83,36 @@ def language_model(dbt: Any, session: Any) -> pa.Table:
     return to_arrow(frame, LANGUAGE_SCHEMA)
 
 
-def provider_options(dbt: Any) -> dict[str, Any]:
+def provider_options(settings: dict[str, Any]) -> dict[str, Any]:
     options: dict[str, Any] = {}
     for key in PROVIDER_OPTION_KEYS:
-        value = config_value(dbt, f"llm_{key}")
+        value = config_value(settings, f"llm_{key}")
         if value is not None:
             options[key] = value
     return options
 
 
-def enrichment_model(dbt: Any, session: Any) -> pa.Table:
-    """Enrich each distinct text once per (taxonomy, prompt, provider, model)."""
-    provider_name = config_value(dbt, "enrichment_provider", "offline")
-    version = config_value(dbt, "taxonomy_version")
-    taxonomy = Taxonomy.from_frame(to_pandas(dbt.ref("taxonomy_categories")), version)
-    provider = make_provider(provider_name, **provider_options(dbt))
-    texts = to_pandas(dbt.ref("int_texts__to_enrich"))
+def enrichment_model(
+    dbt: Any,
+    session: Any,
+    settings: dict[str, Any],
+    texts: Any,
+    categories: Any,
+    prices: Any = None,
+) -> pa.Table:
+    """Enrich each distinct text once per (taxonomy, prompt, provider, model).
+
+    `texts` is `int_texts__to_enrich`, `categories` the taxonomy seed, `prices` the
+    model price seed (used by the LLM providers).
+    """
+    provider_name = config_value(settings, "enrichment_provider", "offline")
+    version = config_value(settings, "taxonomy_version")
+    taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
+    options = provider_options(settings)
+    if provider_name != "offline" and prices is not None:
+        options["prices"] = to_pandas(prices)
+    provider = make_provider(provider_name, **options)
+    texts = to_pandas(texts)
     # deferred rows are not done: the next run picks them up (unique_key replaces them)
     done = existing_values(dbt, session, "enrichment_key", where="status != 'deferred'")
     frame = enrich_frame(texts, taxonomy, provider, existing_keys=done)

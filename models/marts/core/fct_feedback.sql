@@ -158,7 +158,7 @@ final as (
         app_version,
         customer_id,
         customer_tier,
-        rating_normalized,
+        cast(rating_normalized as double) as rating_normalized,
         original_text,
         clean_text,
         masked_text,
@@ -187,7 +187,9 @@ final as (
         enrichment_key,
         created_at,
         cast(created_at as date) as created_date,
-        {{ dbt.dateadd('day', '-6 - 7 * weeks_before_as_of', 'as_of_date') }} as week_start_date,
+        cast(
+            {{ dbt.dateadd('day', '-6 - 7 * weeks_before_as_of', 'as_of_date') }} as date
+        ) as week_start_date,
         weeks_before_as_of,
         ingested_at,
         enriched_at,
