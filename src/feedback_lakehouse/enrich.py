@@ -109,8 +109,10 @@ def enrichment_model(
     version = config_value(settings, "taxonomy_version")
     taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
     options = provider_options(settings)
-    if provider_name != "offline" and prices is not None:
-        options["prices"] = to_pandas(prices)
+    if provider_name != "offline":
+        options.pop("review_threshold", None)  # the offline provider's own rule
+        if prices is not None:
+            options["prices"] = to_pandas(prices)
     provider = make_provider(provider_name, **options)
     texts = to_pandas(texts)
     # deferred rows are not done: the next run picks them up (unique_key replaces them)

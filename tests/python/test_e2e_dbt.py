@@ -5,21 +5,15 @@ Runs the real dbt CLI (subprocess) against a real DuckDB file in a temporary fol
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import duckdb
 import pytest
-from feedback_lakehouse.landing import landing_row_counts
+from dbt_helpers import query, run_dbt
 
+from feedback_lakehouse.landing import landing_row_counts
 from feedback_lakehouse.sample import generate
 
-PROJECT = Path(__file__).resolve().parents[2]
-DBT = str(Path(sys.executable).with_name("dbt"))
 BRONZE = {
     "shop": "bronze_shop__reviews",
     "helpdesk": "bronze_helpdesk__tickets",
@@ -37,41 +31,11 @@ STAGING = {
 pytestmark = pytest.mark.e2e
 
 
-def dbt(work: Path, *args: str, variables: dict | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FEEDBACK_DUCKDB_PATH": str(work / "warehouse.duckdb")}
-    env.pop("DBT_TARGET", None)
-    cmd = [
-        DBT,
-        *args,
-        "--profiles-dir",
-        str(PROJECT / "profiles"),
-        "--project-dir",
-        str(PROJECT),
-        "--target-path",
-        str(work / "target"),
-        "--log-path",
-        str(work / "logs"),
-        "--vars",
-        json.dumps({"landing_dir": str(work / "landing"), **(variables or {})}),
-    ]
-    result = subprocess.run(cmd, cwd=PROJECT, env=env, capture_output=True, text=True)
-    assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
-    return result
-
-
-def query(work: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     work = tmp_path_factory.mktemp("e2e")
     manifest = generate(work / "landing", records=3000, seed=11)
-    dbt(work, "build")
+    run_dbt(work, "build")
     return work, manifest
 
 
@@ -158,7 +122,7 @@ def test_rerun_and_same_file_again_add_nothing_new_file_adds_its_rows(
     bronze_before = query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0]
     shop_files = sorted((work / "landing" / "shop").glob("*.csv"))
     shutil.copy(shop_files[0], work / "landing" / "shop" / "copy_of_first_export.csv")
-    dbt(work, "build")
+    run_dbt(work, "build")
     assert (
         query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0] == bronze_before
     )
@@ -173,7 +137,7 @@ def test_rerun_and_same_file_again_add_nothing_new_file_adds_its_rows(
         "2026-11-22 09:05:00,C-00001",
     ]
     new_file.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    dbt(work, "build")
+    run_dbt(work, "build")
     assert (
         query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0]
         == bronze_before + 2

@@ -68,7 +68,7 @@ labelled as (
         current_labels.enrichment_key,
         case
             when feedback.is_empty or feedback.is_spam then 'unknown'
-            else current_labels.main_category
+            else coalesce(current_labels.main_category, 'unknown')
         end as main_category,
         current_labels.secondary_categories,
         coalesce(current_labels.sentiment, 'neutral') as sentiment,

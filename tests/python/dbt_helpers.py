@@ -1,0 +1,52 @@
+"""Running the real dbt CLI on a fresh DuckDB file in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+PROJECT = Path(__file__).resolve().parents[2]
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def run_dbt(
+    work: Path,
+    *args: str,
+    variables: dict | None = None,
+    env: dict[str, str] | None = None,
+    expect_ok: bool = True,
+) -> subprocess.CompletedProcess:
+    """`dbt <args>` with the project's profiles, a DuckDB file and landing folder in `work`."""
+    full_env = {**os.environ, "FEEDBACK_DUCKDB_PATH": str(work / "warehouse.duckdb"), **(env or {})}
+    full_env.pop("DBT_TARGET", None)
+    cmd = [
+        DBT,
+        *args,
+        "--profiles-dir",
+        str(PROJECT / "profiles"),
+        "--project-dir",
+        str(PROJECT),
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        json.dumps({"landing_dir": str(work / "landing"), **(variables or {})}),
+    ]
+    result = subprocess.run(cmd, cwd=PROJECT, env=full_env, capture_output=True, text=True)
+    if expect_ok:
+        assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
+    return result
+
+
+def query(work: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(work / "warehouse.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
