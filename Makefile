@@ -55,3 +55,6 @@ test: venv
 
 clean:
 	rm -rf target logs data/landing data/*.duckdb
+
+bench-llm: venv
+	$(BIN)/python -m feedback_lakehouse.bench_llm --texts 400 --concurrency 16 --latency-ms 200
