@@ -34,5 +34,6 @@ def model(dbt, session):
         settings,
         texts=dbt.ref("int_texts__to_enrich"),
         categories=dbt.ref("taxonomy_categories"),
+        versions=dbt.ref("taxonomy_versions"),
         prices=dbt.ref("model_prices"),
     )

@@ -11,7 +11,7 @@ import pyarrow as pa
 from .dbt_glue import config_value, existing_values, to_arrow, to_pandas
 from .engine import enrich_frame, make_provider
 from .language import detect_languages
-from .taxonomy import Taxonomy
+from .taxonomy import Taxonomy, default_version
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +99,18 @@ def enrichment_model(
     texts: Any,
     categories: Any,
     prices: Any = None,
+    versions: Any = None,
 ) -> pa.Table:
     """Enrich each distinct text once per (taxonomy, prompt, provider, model).
 
     `texts` is `int_texts__to_enrich`, `categories` the taxonomy seed, `prices` the
-    model price seed (used by the LLM providers).
+    model price seed (used by the LLM providers), `versions` the taxonomy versions seed
+    (its default active version is in force when the var `taxonomy_version` is unset).
     """
     provider_name = config_value(settings, "enrichment_provider", "offline")
     version = config_value(settings, "taxonomy_version")
+    if version is None and versions is not None:
+        version = default_version(to_pandas(versions))
     taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
     options = provider_options(settings)
     if provider_name != "offline":

@@ -130,6 +130,22 @@ class Taxonomy:
         return cls.from_frame(pd.DataFrame(list(records)), version)
 
 
+def default_version(versions: pd.DataFrame) -> str:
+    """The default active version of the `taxonomy_versions` seed (exactly one must be)."""
+    missing = {"taxonomy_version", "status", "is_default"} - set(versions.columns)
+    if missing:
+        raise TaxonomyError(f"taxonomy_versions seed lacks columns {sorted(missing)}")
+    flags = versions["is_default"].map(lambda v: str(v).strip().lower() in ("true", "1"))
+    rows = versions[flags & (versions["status"].astype(str).str.strip() == "active")]
+    found = sorted(str(v) for v in rows["taxonomy_version"])
+    if len(found) != 1:
+        raise TaxonomyError(
+            f"taxonomy_versions must have exactly one active default version, found {found}; "
+            "fix seeds/taxonomy/taxonomy_versions.csv or set the dbt var taxonomy_version"
+        )
+    return found[0]
+
+
 def _split(value: Any) -> tuple[str, ...]:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return ()

@@ -34,7 +34,7 @@ LABELLED = [
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return Taxonomy.from_csv(CATEGORIES_CSV)
+    return Taxonomy.from_csv(CATEGORIES_CSV, "v1")
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ enrichments as (
 categories as (
 
     select * from {{ ref('taxonomy_categories') }}
-    where taxonomy_version = '{{ var("taxonomy_version") }}'
+    where taxonomy_version = {{ taxonomy_version_in_force() }}
 
 ),
 
@@ -49,7 +49,7 @@ ranked_labels as (
         ) as label_rank
     from enrichments
     where
-        taxonomy_version = '{{ var("taxonomy_version") }}'
+        taxonomy_version = {{ taxonomy_version_in_force() }}
         and provider = '{{ var("enrichment_provider") }}'
 
 ),
