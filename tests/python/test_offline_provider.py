@@ -187,7 +187,7 @@ def _with_keyword(taxonomy_csv: Path, category_id: str, extra: str) -> Taxonomy:
     frame = pd.read_csv(taxonomy_csv, dtype=str, keep_default_na=False)
     row = frame["category_id"] == category_id
     frame.loc[row, "keywords"] = frame.loc[row, "keywords"] + "|" + extra
-    return Taxonomy.from_frame(frame)
+    return Taxonomy.from_frame(frame, "v1")
 
 
 def test_prompt_version_tracks_rules_and_taxonomy(
@@ -195,7 +195,7 @@ def test_prompt_version_tracks_rules_and_taxonomy(
 ) -> None:
     version = provider.prompt_version(taxonomy)
     assert version.startswith("offline-rules-v1+")
-    assert version == OfflineProvider().prompt_version(Taxonomy.from_csv(CATEGORIES_CSV))
+    assert version == OfflineProvider().prompt_version(Taxonomy.from_csv(CATEGORIES_CSV, "v1"))
     edited = _with_keyword(CATEGORIES_CSV, "packaging", "styrofoam")
     assert provider.prompt_version(edited) != version
     assert OfflineProvider(review_threshold=0.6).prompt_version(taxonomy) != version

@@ -16,7 +16,7 @@ CATEGORIES_CSV = SEEDS / "taxonomy_categories.csv"
 
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return Taxonomy.from_csv(CATEGORIES_CSV)
+    return Taxonomy.from_csv(CATEGORIES_CSV, "v1")
 
 
 @pytest.fixture(scope="module")
