@@ -480,6 +480,26 @@ INCIDENT_CRASH_TEXTS: tuple[str, ...] = (
     "After updating to 4.2.0 the app crashes on login. Was fine before.",
 )
 
+# A theme the taxonomy lacks (no keyword of any version matches it), growing over the
+# last four weeks in NPS comments: what topic discovery on the other/unknown bucket
+# should surface as a candidate category.
+GAP_THEME = "personalised engraving"
+GAP_KEYWORDS: tuple[str, ...] = ("engraving", "personalised", "initials")
+GAP_TEXTS: tuple[str, ...] = (
+    "The engraving on my {n} has the initials spelled differently from what I typed.",
+    "Paid extra for personalised engraving and the initials came out crooked.",
+    "The personalised engraving on the {n} is so faint you can barely read the initials.",
+    "Engraving is off centre on my {n}, the initials run into the edge.",
+    "Asked for personalised engraving with our initials, the {n} came with plain metal.",
+    "Why did the personalised engraving option disappear for the {n}?",
+    "Half of the engraving is cut off, only two of the three initials are there.",
+    "Can the engraving be redone? The personalised message on my {n} has a typo.",
+    "Engraving of the initials looks blurry, not crisp like the photos of personalised {n}s.",
+    "The personalised engraving took ten extra days and the initials are uneven.",
+)
+# Share of the theme's texts in each of the last four weeks, oldest first.
+GAP_WEEK_SHARES = (0.1, 0.2, 0.3, 0.4)
+
 REVIEW_TITLES: dict[str, tuple[str, ...]] = {
     "product_defect": ("Stopped working", "Poor quality", "Faulty", "Disappointed", "Not durable"),
     "shipping_delivery": ("Late delivery", "Never arrived", "Courier problems", "Slow shipping"),
@@ -748,6 +768,7 @@ class _Generator:
         self.customers = self._make_customers()
         self.n_ship = max(25, records // 120)
         self.n_crash = max(20, records // 200)
+        self.n_gap = max(20, records // 80)
 
     # ------------------------------------------------------------------ helpers
     def _pick(self, seq: Sequence[Any]) -> Any:
@@ -1205,6 +1226,15 @@ class _Generator:
                 score = self._pick(SCORES_NEG if t.category in NEGATIVE else SCORES_MIX)
             ts = days[i] * 86400 + self._seconds()
             rows.append((ts, i, [str(score), t.text, "", self._customer().customer_id]))
+        for j in range(self.n_gap):
+            week = self._choose(tuple(enumerate(GAP_WEEK_SHARES)), 1)[0]
+            day = cal.latest_week_first - 7 * (len(GAP_WEEK_SHARES) - 1 - week)
+            day += int(self.rng.random() * 7)
+            noun = self._pick(CATALOGUE).noun
+            text = self._pick(GAP_TEXTS).format(n=noun)
+            ts = max(0, day) * 86400 + self._seconds()
+            row = [str(self._pick(SCORES_MIX)), text, "", self._customer().customer_id]
+            rows.append((ts, n + j, row))
         rows.sort(key=lambda r: (r[0], r[1]))
         files: dict[str, list[list[str]]] = {}
         for number, (ts, _, row) in enumerate(rows, start=1):
@@ -1384,6 +1414,13 @@ def generate(
             },
         ],
         "planted": dict(gen.planted),
+        "taxonomy_gap": {
+            "theme": GAP_THEME,
+            "keywords": list(GAP_KEYWORDS),
+            "count": gen.n_gap,
+            "source": "nps_survey",
+            "weeks": len(GAP_WEEK_SHARES),
+        },
     }
     text = json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     (out_dir / "_manifest.json").write_text(text, encoding="utf-8", newline="\n")
