@@ -17,6 +17,7 @@ $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	touch $@
 
 venv: $(BIN)/.installed
+	@mkdir -p data
 
 sample: venv
 	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
@@ -44,8 +45,8 @@ TEST_DIR := target/test-run
 test: venv
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
-	$(BIN)/sqlfluff lint models analyses
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
+	FEEDBACK_DUCKDB_PATH=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models analyses
 	$(BIN)/feedback sample --records 2000 --seed 7 --out $(TEST_DIR)/landing
 	FEEDBACK_DUCKDB_PATH=$(TEST_DIR)/test.duckdb $(DBT) build $(DBT_FLAGS) --target local \
 		--vars '{landing_dir: $(TEST_DIR)/landing}'

@@ -137,6 +137,8 @@ def test_rerun_and_same_file_again_add_nothing_new_file_adds_its_rows(
         "2026-11-22 09:05:00,C-00001",
     ]
     new_file.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    # an unreadable file is quarantined with its name; the good new rows still flow
+    (work / "landing" / "survey" / "nps_broken.csv").write_bytes(b"\xff\xfe\x00garbage\x00\n")
     run_dbt(work, "build")
     assert (
         query(work, "select count(*) from main_bronze.bronze_shop__reviews")[0][0]
@@ -144,3 +146,9 @@ def test_rerun_and_same_file_again_add_nothing_new_file_adds_its_rows(
     )
     enriched_after = query(work, "select count(*) from main.int_texts__enriched")[0][0]
     assert enriched_after == enriched_before + 2
+    quarantined = query(
+        work,
+        "select reject_reason from main.rpt_quarantined_rows "
+        "where source_file = 'survey/nps_broken.csv'",
+    )
+    assert len(quarantined) == 1 and "nps_broken.csv" in quarantined[0][0]
