@@ -77,6 +77,27 @@ def insights(db_path: Path, schema: str) -> None:
         raise click.ClickException(str(err)) from err
 
 
+@main.command()
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/feedback.duckdb"),
+    show_default=True,
+    help="DuckDB file built by `make demo`.",
+)
+@click.option("--schema", default="main", show_default=True, help="Schema of the marts.")
+def drift(db_path: Path, schema: str) -> None:
+    """Print label churn between taxonomy versions, the other/unknown rate and new topics."""
+    from .drift import load_drift, render_drift
+    from .insights import InsightsError
+
+    try:
+        click.echo(render_drift(load_drift(db_path, schema)))
+    except InsightsError as err:
+        raise click.ClickException(str(err)) from err
+
+
 def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") else value
 
