@@ -31,9 +31,14 @@ insights: venv
 demo: venv
 	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
 	$(DBT) seed $(DBT_FLAGS) --target local --quiet
+	@echo "dbt build with the retired taxonomy v1, then with the default (v2): drift to show"
+	$(DBT) build $(DBT_FLAGS) --target local --quiet --exclude resource_type:seed \
+		--vars '{taxonomy_version: v1}'
 	$(DBT) build $(DBT_FLAGS) --target local --quiet --exclude resource_type:seed
 	@echo
 	$(BIN)/feedback insights --db data/feedback.duckdb
+	@echo
+	$(BIN)/feedback drift --db data/feedback.duckdb
 
 lint: venv
 	$(BIN)/ruff check src tests python_models
