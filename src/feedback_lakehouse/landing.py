@@ -157,6 +157,18 @@ SHOP_TIMESTAMP = Validator("a timestamp in the format YYYY-MM-DD HH:MM:SS", _is_
 ISO_Z_TIMESTAMP = Validator("a timestamp in the format YYYY-MM-DDTHH:MM:SSZ", _is_iso_z_timestamp)
 ISO_DATE = Validator("a date in the format YYYY-MM-DD", _is_iso_date)
 DMY_TIMESTAMP = Validator("a timestamp in the format DD/MM/YYYY HH:MM", _is_dmy_timestamp)
+FEEDBACK_ID = Validator(
+    "a feedback id like shop:R-1001 (shop, helpdesk, appstore or survey, a colon, the record id)",
+    _digits(r"(shop|helpdesk|appstore|survey):\S+"),
+)
+CATEGORY_ID = Validator(
+    "a category id (lower case letters, digits and _)", _digits(r"[a-z][a-z0-9_]*")
+)
+SENTIMENT = Validator(
+    "one of positive, neutral, negative, mixed", _digits(r"positive|neutral|negative|mixed")
+)
+URGENCY = Validator("one of low, medium, high, critical", _digits(r"low|medium|high|critical"))
+VERDICT = Validator("one of useful, incorrect", _digits(r"useful|incorrect"))
 
 SOURCES: dict[str, SourceSpec] = {
     "shop": SourceSpec(
@@ -233,6 +245,24 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("tier", "tier"),
             FieldSpec("country", "country"),
             FieldSpec("signed_up_on", "signed_up_on", validator=ISO_DATE),
+        ),
+    ),
+    # Human review decisions (`feedback review import` writes them; see README "From
+    # insight to action"). A landing folder without reviews/ simply has no decisions.
+    "reviews": SourceSpec(
+        name="reviews",
+        folder="reviews",
+        pattern="*.csv",
+        fmt="csv",
+        fields=(
+            FieldSpec("feedback_id", "feedback_id", required=True, validator=FEEDBACK_ID),
+            FieldSpec("reviewer", "reviewer", required=True),
+            FieldSpec("decided_at", "decided_at", required=True, validator=ISO_Z_TIMESTAMP),
+            FieldSpec("corrected_category", "corrected_category", validator=CATEGORY_ID),
+            FieldSpec("corrected_sentiment", "corrected_sentiment", validator=SENTIMENT),
+            FieldSpec("corrected_urgency", "corrected_urgency", validator=URGENCY),
+            FieldSpec("verdict", "verdict", required=True, validator=VERDICT),
+            FieldSpec("note", "note"),
         ),
     ),
 }

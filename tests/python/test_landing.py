@@ -51,6 +51,16 @@ EXPECTED_COLUMNS = {
     "appstore": ["platform", "app_version", "rating", "review_text", "review_date", "country"],
     "survey": ["response_id", "score", "comment", "submitted_at", "customer_id"],
     "crm": ["customer_id", "email", "tier", "country", "signed_up_on"],
+    "reviews": [
+        "feedback_id",
+        "reviewer",
+        "decided_at",
+        "corrected_category",
+        "corrected_sentiment",
+        "corrected_urgency",
+        "verdict",
+        "note",
+    ],
 }
 
 

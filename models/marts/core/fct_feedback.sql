@@ -1,5 +1,7 @@
 -- One row per feedback record with its current labels (taxonomy version and provider in
 -- force), its status and reason, and a priority score. Every canonical record is here.
+-- A human review decision overrides the model's category, sentiment and urgency; the
+-- model's labels stay beside them (model_*).
 {%- set weights = {
     'negativity': var('priority_weight_negativity'),
     'intensity': var('priority_weight_intensity'),
@@ -36,6 +38,12 @@ calendar as (
 
 ),
 
+reviews as (
+
+    select * from {{ ref('int_review_decisions__latest') }}
+
+),
+
 ranked_labels as (
 
     select
@@ -69,11 +77,11 @@ labelled as (
         case
             when feedback.is_empty or feedback.is_spam then 'unknown'
             else coalesce(current_labels.main_category, 'unknown')
-        end as main_category,
+        end as model_main_category,
         current_labels.secondary_categories,
-        coalesce(current_labels.sentiment, 'neutral') as sentiment,
+        coalesce(current_labels.sentiment, 'neutral') as model_sentiment,
         coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
-        coalesce(current_labels.urgency, 'low') as urgency,
+        coalesce(current_labels.urgency, 'low') as model_urgency,
         current_labels.root_cause_guess,
         current_labels.short_summary,
         current_labels.confidence,
@@ -104,21 +112,38 @@ labelled as (
 
 ),
 
-with_category as (
+reviewed as (
 
     select
         labelled.*,
+        coalesce(reviews.corrected_category, labelled.model_main_category) as main_category,
+        coalesce(reviews.corrected_sentiment, labelled.model_sentiment) as sentiment,
+        coalesce(reviews.corrected_urgency, labelled.model_urgency) as urgency,
+        reviews.feedback_id is not null as is_reviewed,
+        reviews.verdict as review_verdict,
+        reviews.reviewer as reviewed_by,
+        reviews.decided_at as reviewed_at
+    from labelled
+    left join reviews
+        on labelled.feedback_id = reviews.feedback_id
+
+),
+
+with_category as (
+
+    select
+        reviewed.*,
         categories.owner_team as suggested_owner,
         categories.parent_category_id,
         coalesce(categories.criticality, 2) as category_criticality,
         calendar.as_of_date,
         greatest(
-            {{ dbt.datediff('cast(labelled.created_at as date)', 'calendar.as_of_date', 'day') }},
+            {{ dbt.datediff('cast(reviewed.created_at as date)', 'calendar.as_of_date', 'day') }},
             0
         ) as days_before_as_of
-    from labelled
+    from reviewed
     left join categories
-        on labelled.main_category = categories.category_id
+        on reviewed.main_category = categories.category_id
     cross join calendar
 
 ),
@@ -177,7 +202,7 @@ final as (
         root_cause_guess,
         short_summary,
         confidence,
-        status = 'needs_review' as needs_review,
+        status = 'needs_review' and not is_reviewed as needs_review,
         status,
         status_reason,
         taxonomy_version,
@@ -202,7 +227,14 @@ final as (
                 + {{ weights.recency }} * recency_weight
             ) / {{ weight_sum }},
             2
-        ) as priority_score
+        ) as priority_score,
+        model_main_category,
+        model_sentiment,
+        model_urgency,
+        is_reviewed,
+        review_verdict,
+        reviewed_by,
+        reviewed_at
     from scored
 
 )

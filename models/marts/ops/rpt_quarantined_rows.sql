@@ -5,6 +5,7 @@
     ('appstore_reviews', 'bronze_appstore__reviews'),
     ('nps_survey', 'bronze_survey__nps_responses'),
     ('crm_customers', 'bronze_crm__customers'),
+    ('review_decisions', 'bronze_reviews__decisions'),
 ] %}
 
 with
