@@ -77,6 +77,162 @@ def insights(db_path: Path, schema: str) -> None:
         raise click.ClickException(str(err)) from err
 
 
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/feedback.duckdb"),
+    show_default=True,
+    help="DuckDB file built by `make demo` (or dbt build).",
+)
+_SCHEMA_OPTION = click.option(
+    "--schema", default="main", show_default=True, help="Schema of the marts."
+)
+
+
+@main.group()
+def review() -> None:
+    """The human review loop: export the queue, import reviewers' decisions."""
+
+
+@review.command("export")
+@_DB_OPTION
+@_SCHEMA_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("review_queue.csv"),
+    show_default=True,
+    help="CSV file to write.",
+)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Top N items only.")
+def review_export(db_path: Path, schema: str, out: Path, limit: int | None) -> None:
+    """Write the review queue as CSV, with empty decision columns to fill in."""
+    from .review import ReviewError, export_queue
+
+    try:
+        n = export_queue(db_path, out, schema=schema, limit=limit)
+    except ReviewError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"wrote {n} items to review to {out}")
+    click.echo(
+        "fill in reviewer, verdict (useful|incorrect) and any corrected_* column, then run "
+        f"`feedback review import --file {out}`"
+    )
+
+
+@review.command("import")
+@click.option(
+    "--file",
+    "file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    required=True,
+    help="Decisions CSV (an edited export, or columns feedback_id, reviewer, decided_at, "
+    "corrected_category, corrected_sentiment, corrected_urgency, verdict, note).",
+)
+@click.option(
+    "--landing",
+    "landing_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/landing"),
+    show_default=True,
+    help="Landing folder; decisions go to its reviews/ subfolder.",
+)
+@click.option("--reviewer", default=None, help="Reviewer for rows that leave it blank.")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Also check feedback ids and categories against this DuckDB file.",
+)
+@_SCHEMA_OPTION
+def review_import(
+    file: Path, landing_dir: Path, reviewer: str | None, db_path: Path | None, schema: str
+) -> None:
+    """Validate review decisions and drop them into the landing folder (all or nothing)."""
+    from .review import ReviewError, import_decisions
+
+    try:
+        result = import_decisions(
+            file, landing_dir, reviewer=reviewer, db_path=db_path, schema=schema
+        )
+    except ReviewError as err:
+        raise click.ClickException(str(err)) from err
+    if result.errors:
+        for error in result.errors:
+            click.echo(f"{file}: {error}", err=True)
+        raise click.ClickException(
+            f"{len(result.errors)} invalid row(s) in {file}: nothing was imported; fix them "
+            "and import the file again"
+        )
+    if result.written is None:
+        click.echo(f"no decisions in {file} ({result.skipped_blank} rows left blank)")
+        return
+    click.echo(
+        f"imported {result.decisions} decision(s) to {result.written} "
+        f"({result.skipped_blank} rows left blank); run dbt build to apply them"
+    )
+
+
+@main.group()
+def alerts() -> None:
+    """Alerts of rpt_alerts: preview them or send them to Slack, a webhook, Jira."""
+
+
+@alerts.command("send")
+@_DB_OPTION
+@_SCHEMA_OPTION
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per call.")
+@click.option("--dry-run", is_flag=True, help="List the alerts; send nothing, log nothing.")
+def alerts_send(db_path: Path, schema: str, timeout: float, dry_run: bool) -> None:
+    """Send each alert once per configured channel; failed ones are retried next run.
+
+    Channels come from environment variables only: FEEDBACK_SLACK_WEBHOOK_URL,
+    FEEDBACK_WEBHOOK_URL, and JIRA_BASE_URL + JIRA_USER_EMAIL + JIRA_API_TOKEN +
+    JIRA_PROJECT_KEY (optional JIRA_ISSUE_TYPE, JIRA_API_VERSION 2|3).
+    """
+    from .alerts import AlertError, preview, send_alerts
+
+    try:
+        if dry_run:
+            rows = preview(db_path, schema)
+            for alert in rows:
+                click.echo(f"[{alert['severity']}] {alert['title']}  ({alert['alert_id']})")
+            click.echo(f"{len(rows)} alert(s); dry run: nothing sent")
+            return
+        report = send_alerts(db_path, schema=schema, timeout=timeout)
+    except AlertError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(report.summary())
+    if report.any_failed:
+        raise click.ClickException(
+            "some deliveries failed; they stay in ops.alert_deliveries and are retried on the "
+            "next run"
+        )
+
+
+@main.command()
+@_DB_OPTION
+@_SCHEMA_OPTION
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("reports/feedback_report.html"),
+    show_default=True,
+    help="HTML file to write.",
+)
+def report(db_path: Path, schema: str, out: Path) -> None:
+    """Write one self-contained HTML report with charts from the marts."""
+    from .report import ReportError, write_report
+
+    try:
+        path = write_report(db_path, out, schema=schema)
+    except ReportError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"report: {path.resolve()}")
+
+
 @main.command()
 @click.option(
     "--db",

@@ -1,0 +1,346 @@
+"""One self-contained HTML report with charts, built from the marts (plotly, inlined).
+
+Sections: this week's alerts (rising issues and critical items), the trend of the top
+complaint categories, the SKU leaderboard, rising issues, the review queue, time to
+insight, and the pipeline KPIs. plotly.js is embedded once, inline, so the file opens
+offline and can be mailed or attached as it is.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import plotly.graph_objects as go
+from plotly.offline import get_plotlyjs
+
+TOP_CATEGORIES = 5
+CHART_IDS = (
+    "chart-category-trend",
+    "chart-sku-leaderboard",
+    "chart-rising-issues",
+    "chart-review-queue",
+    "chart-time-to-insight",
+)
+
+
+class ReportError(RuntimeError):
+    """The warehouse is missing or its marts were not built."""
+
+
+@dataclass
+class ReportData:
+    as_of_date: Any
+    trend: list[dict[str, Any]]
+    skus: list[dict[str, Any]]
+    rising: list[dict[str, Any]]
+    review_queue: list[dict[str, Any]]
+    kpis: list[dict[str, Any]]
+    alerts: list[dict[str, Any]]
+    roi: dict[str, Any] | None
+    releases: list[dict[str, Any]]
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def load(db_path: str | Path, schema: str = "main") -> ReportData:
+    db_path = Path(db_path)
+    if not db_path.exists():
+        raise ReportError(f"{db_path} does not exist: run `make demo` (or dbt build) first")
+    con = duckdb.connect(str(db_path), read_only=True)
+    s = schema
+    try:
+        try:
+            as_of = con.execute(f"select max(created_date) from {s}.fct_feedback").fetchall()
+        except duckdb.CatalogException as err:
+            raise ReportError(
+                f"{db_path} has no marts in schema '{s}' ({err}); run dbt build"
+            ) from err
+        trend = _rows(
+            con,
+            f"""
+            with top as (
+                select main_category from {s}.rpt_weekly_issue_trends
+                where main_category not in ('praise', 'unknown') and weeks_before_as_of < 4
+                group by main_category
+                order by sum(complaint_items) desc, main_category
+                limit {TOP_CATEGORIES}
+            )
+            select t.week_start_date, t.main_category, sum(t.complaint_items) as complaints
+            from {s}.rpt_weekly_issue_trends as t
+            inner join top on t.main_category = top.main_category
+            group by t.week_start_date, t.main_category
+            order by t.main_category, t.week_start_date
+            """,
+        )
+        return ReportData(
+            as_of_date=as_of[0][0] if as_of else None,
+            trend=trend,
+            skus=_rows(
+                con, f"select * from {s}.rpt_sku_negative_feedback order by sku_rank limit 10"
+            ),
+            rising=_rows(con, f"select * from {s}.rpt_rising_issues order by rising_rank limit 12"),
+            review_queue=_rows(
+                con,
+                f"select coalesce(suggested_owner, '(unrouted)') as owner_team, review_reason, "
+                f"count(*) as items from {s}.rpt_review_queue group by all order by 1, 2",
+            ),
+            kpis=_rows(con, f"select * from {s}.rpt_pipeline_kpis order by kpi_key"),
+            alerts=_rows(
+                con,
+                f"select * from {s}.rpt_alerts order by case alert_type when 'rising_issue' "
+                "then 0 else 1 end, coalesce(z_score, 0) desc, metric_value desc, alert_id",
+            ),
+            roi=next(iter(_rows(con, f"select * from {s}.rpt_roi_deflection")), None),
+            releases=_rows(con, f"select * from {s}.rpt_release_impact order by release_date desc"),
+        )
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------- charts
+def _layout(fig: go.Figure, title: str, **extra: Any) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01},
+        template="plotly_white",
+        height=420,
+        margin={"l": 60, "r": 20, "t": 60, "b": 60},
+        legend={"orientation": "h", "y": -0.2},
+        **extra,
+    )
+    return fig
+
+
+def category_trend(data: ReportData) -> go.Figure:
+    fig = go.Figure()
+    for category in sorted({r["main_category"] for r in data.trend}):
+        points = [r for r in data.trend if r["main_category"] == category]
+        fig.add_trace(
+            go.Scatter(
+                x=[str(p["week_start_date"]) for p in points],
+                y=[int(p["complaints"]) for p in points],
+                mode="lines+markers",
+                name=category,
+            )
+        )
+    return _layout(
+        fig,
+        f"Weekly complaints, top {TOP_CATEGORIES} categories of the last four weeks",
+        xaxis_title="week starting",
+        yaxis_title="negative or mixed items",
+    )
+
+
+def sku_leaderboard(data: ReportData) -> go.Figure:
+    skus = list(reversed(data.skus))
+    fig = go.Figure(
+        go.Bar(
+            x=[int(r["negative_this_week"]) for r in skus],
+            y=[r["product_sku"] for r in skus],
+            orientation="h",
+            text=[
+                f"{(r['negative_rate_this_week'] or 0):.0%} negative; {r['top_negative_category']}"
+                for r in skus
+            ],
+            textposition="auto",
+            marker_color="#c0392b",
+            name="negative this week",
+        )
+    )
+    return _layout(fig, "SKU leaderboard: negative feedback this week", xaxis_title="items")
+
+
+def rising_issues(data: ReportData) -> go.Figure:
+    rows = list(reversed(data.rising))
+    fig = go.Figure(
+        go.Bar(
+            x=[float(r["z_score"]) for r in rows],
+            y=[r["issue_key"] for r in rows],
+            orientation="h",
+            marker_color=["#c0392b" if r["is_rising"] else "#95a5a6" for r in rows],
+            text=[
+                f"{r['count_this_week']} this week vs {float(r['baseline_weekly_mean']):.1f}/week"
+                for r in rows
+            ],
+            textposition="auto",
+            name="z-score",
+        )
+    )
+    return _layout(
+        fig,
+        "Rising issues: significance of this week's volume (red = past the thresholds)",
+        xaxis_title="Poisson z-score against the baseline",
+    )
+
+
+def review_queue(data: ReportData) -> go.Figure:
+    fig = go.Figure()
+    teams = sorted({r["owner_team"] for r in data.review_queue})
+    for reason in sorted({r["review_reason"] for r in data.review_queue}):
+        counts = {
+            r["owner_team"]: int(r["items"])
+            for r in data.review_queue
+            if r["review_reason"] == reason
+        }
+        fig.add_trace(go.Bar(x=teams, y=[counts.get(t, 0) for t in teams], name=reason))
+    total = sum(int(r["items"]) for r in data.review_queue)
+    return _layout(
+        fig,
+        f"Human review queue: {total} items, by owner team and reason",
+        barmode="stack",
+        yaxis_title="items",
+    )
+
+
+def time_to_insight(data: ReportData) -> go.Figure:
+    rows = [r for r in data.kpis if r["kpi_scope"] == "source"] + [
+        r for r in data.kpis if r["kpi_scope"] == "all"
+    ]
+    names = [r["scope_value"] for r in rows]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=names,
+                y=[r["median_hours_created_to_label"] or 0 for r in rows],
+                name="median hours, written -> label",
+            ),
+            go.Bar(
+                x=names,
+                y=[r["median_hours_ingested_to_label"] or 0 for r in rows],
+                name="median hours, ingested -> label",
+            ),
+        ]
+    )
+    return _layout(fig, "Time to insight", barmode="group", yaxis_title="hours")
+
+
+# ---------------------------------------------------------------------------- page
+_CSS = """
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       margin: 24px auto; max-width: 1100px; color: #222; }
+h1 { margin-bottom: 0; } .sub { color: #666; margin-top: 4px; }
+.tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 16px 0; }
+.tile { border: 1px solid #ddd; border-radius: 6px; padding: 10px 14px; min-width: 150px; }
+.tile b { display: block; font-size: 1.4em; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0 24px; font-size: 0.92em; }
+th, td { border-bottom: 1px solid #eee; padding: 4px 6px; text-align: left; vertical-align: top; }
+.chart { margin: 12px 0 28px; }
+.critical { color: #c0392b; font-weight: bold; }
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape("" if value is None else str(value))
+
+
+def _tiles(data: ReportData) -> str:
+    overall = next((k for k in data.kpis if k["kpi_scope"] == "all"), None)
+    tiles: list[tuple[str, str]] = []
+    if overall:
+        tiles += [
+            ("feedback records", f"{overall['records']:,}"),
+            ("enrichment coverage", f"{(overall['enrichment_coverage'] or 0):.1%}"),
+            ("needing review", f"{(overall['review_share'] or 0):.1%}"),
+            ("other / unknown", f"{(overall['other_or_unknown_rate'] or 0):.1%}"),
+            ("median hours to insight", f"{(overall['median_hours_created_to_label'] or 0):.1f}"),
+            ("enrichment cost", f"${(overall['enrichment_cost_usd'] or 0):,.2f}"),
+        ]
+    if data.roi:
+        tiles.append(("analyst hours saved", f"{data.roi['analyst_hours_saved']:,.1f}"))
+    tiles.append(("alerts", str(len(data.alerts))))
+    return "".join(f'<div class="tile">{_e(label)}<b>{_e(v)}</b></div>' for label, v in tiles)
+
+
+def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], table_id: str) -> str:
+    head = "".join(f"<th>{_e(label)}</th>" for _, label in columns)
+    body = []
+    for row in rows:
+        cells = []
+        for key, _ in columns:
+            value = row.get(key)
+            css = ' class="critical"' if key == "severity" and value == "critical" else ""
+            cells.append(f"<td{css}>{_e(value)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table id="{table_id}"><tr>{head}</tr>{"".join(body)}</table>'
+
+
+def render(data: ReportData, generated_at: datetime | None = None) -> str:
+    """The whole page as one HTML string (plotly.js inline)."""
+    generated = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    figures = {
+        "chart-category-trend": category_trend(data),
+        "chart-sku-leaderboard": sku_leaderboard(data),
+        "chart-rising-issues": rising_issues(data),
+        "chart-review-queue": review_queue(data),
+        "chart-time-to-insight": time_to_insight(data),
+    }
+    config = {"displaylogo": False, "responsive": True}
+    charts = "".join(
+        '<div class="chart">'
+        + fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=config)
+        + "</div>"
+        for div_id, fig in figures.items()
+    )
+    alerts = _table(
+        data.alerts,
+        [
+            ("severity", "severity"),
+            ("alert_type", "type"),
+            ("title", "alert"),
+            ("owner_team", "owner"),
+            ("team_channel", "channel"),
+        ],
+        "alerts",
+    )
+    releases = _table(
+        data.releases,
+        [
+            ("release_date", "date"),
+            ("release_id", "release / fix"),
+            ("category", "category"),
+            ("complaints_before", "before"),
+            ("complaints_after", "after"),
+            ("days_after_observed", "days after"),
+            ("impact", "impact"),
+        ],
+        "releases",
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>Feedback report, week ending {_e(data.as_of_date)}</title>
+<style>{_CSS}</style>
+<script type="text/javascript">{get_plotlyjs()}</script>
+</head>
+<body>
+<h1>Customer feedback report</h1>
+<p class="sub">Week ending {_e(data.as_of_date)}; generated {_e(generated)} from the
+Feedback Lakehouse marts.</p>
+<div class="tiles">{_tiles(data)}</div>
+<h2>Alerts this week</h2>
+{alerts}
+{charts}
+<h2>Releases and fixes: complaints before and after</h2>
+{releases}
+</body>
+</html>
+"""
+
+
+def write_report(db_path: str | Path, out: str | Path, schema: str = "main") -> Path:
+    out = Path(out)
+    page = render(load(db_path, schema))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(out.name + ".part")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(out)
+    return out

@@ -1,0 +1,490 @@
+"""From insight to action, end to end on one real dbt build of the sample:
+
+the planted incidents reach the alerts mart; `feedback alerts send` delivers each alert
+once per channel to a real HTTP server on 127.0.0.1 (exact payloads, a 500 retried on
+the next run, nothing new on a third); the review loop round-trips (export, edit, import,
+dbt build, override visible); `feedback report` renders in headless Chromium.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+from dbt_helpers import query, run_dbt
+
+from feedback_lakehouse.alerts import send_alerts
+from feedback_lakehouse.cli import main
+from feedback_lakehouse.report import CHART_IDS
+from feedback_lakehouse.sample import generate
+
+pytestmark = pytest.mark.e2e
+
+SLACK_SECRET = "T0SECRET/B0SECRET/xoxSECRETtoken"
+JIRA_TOKEN = "jira-SECRET-token-123"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    work = tmp_path_factory.mktemp("action")
+    manifest = generate(work / "landing", records=2000, seed=7)
+    run_dbt(work, "build")
+    return work, manifest
+
+
+def _alerts(db: Path) -> list[dict[str, Any]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cursor = con.execute("select * from main.rpt_alerts order by alert_id")
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, r, strict=True)) for r in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def test_planted_incidents_are_alerts(built: tuple[Path, dict]) -> None:
+    work, manifest = built
+    alerts = _alerts(work / "warehouse.duckdb")
+    rising = {
+        (a["main_category"], a["subject"]) for a in alerts if a["alert_type"] == "rising_issue"
+    }
+    for incident in manifest["incidents"]:
+        subject = incident["product_sku"] or f"app {incident['app_version']}"
+        assert (incident["category"], subject) in rising
+    assert len({a["alert_id"] for a in alerts}) == len(alerts)
+    assert any(a["alert_type"] == "critical_item" for a in alerts)
+
+
+# ---------------------------------------------------------------------------- HTTP server
+class Receiver:
+    """A real HTTP server on 127.0.0.1 that records requests and can fail some."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.fail: set[tuple[str, str]] = set()  # (path prefix, alert id) answered with 500
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length).decode("utf-8"))
+                entry = {"path": self.path, "headers": dict(self.headers), "body": body}
+                receiver.requests.append(entry)
+                text = json.dumps(body)
+                if any(self.path.startswith(p) and a in text for p, a in receiver.fail):
+                    self._answer(500, b"upstream exploded")
+                elif self.path.startswith("/jira/"):
+                    self._answer(201, json.dumps({"id": "10001", "key": "FB-1"}).encode())
+                else:
+                    self._answer(200, b"ok")
+
+            def _answer(self, status: int, payload: bytes) -> None:
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def of(self, prefix: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if r["path"].startswith(prefix)]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver()
+    server.thread.start()
+    try:
+        yield server
+    finally:
+        server.server.shutdown()
+        server.server.server_close()
+
+
+def _env(base: str) -> dict[str, str]:
+    return {
+        "FEEDBACK_SLACK_WEBHOOK_URL": f"{base}/slack/services/{SLACK_SECRET}",
+        "FEEDBACK_WEBHOOK_URL": f"{base}/hook",
+        "JIRA_BASE_URL": f"{base}/jira",
+        "JIRA_USER_EMAIL": "bot@example.com",
+        "JIRA_API_TOKEN": JIRA_TOKEN,
+        "JIRA_PROJECT_KEY": "FB",
+    }
+
+
+def _log(db: Path) -> dict[tuple[str, str], tuple]:
+    rows = query(
+        db.parent,
+        "select alert_id, channel, status, attempts, last_error, delivered_at, external_ref "
+        "from ops.alert_deliveries",
+    )
+    return {(r[0], r[1]): r[2:] for r in rows}
+
+
+def test_alerts_sent_once_exact_payloads_failures_retried(
+    built: tuple[Path, dict], receiver: Receiver, tmp_path: Path
+) -> None:
+    work, _ = built
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(work / "warehouse.duckdb", db)
+    alerts = _alerts(db)
+    target = next(a for a in alerts if a["subject"] == "LMP-014")
+    week = target["week_start_date"].isoformat()
+    receiver.fail.add(("/hook", target["alert_id"]))
+
+    report = send_alerts(db, env=_env(receiver.base), timeout=5)
+    n = len(alerts)
+    assert report.new_alerts == 3 * n
+    assert report.sent == {"slack": n, "webhook": n - 1, "jira": n}
+    assert report.failed == {"webhook": 1}
+
+    context = f"owner: logistics (#logistics-alerts) | week of {week} | alert {target['alert_id']}"
+    slack = [r for r in receiver.of("/slack/") if target["alert_id"] in json.dumps(r["body"])]
+    assert len(slack) == 1
+    assert slack[0]["path"] == f"/slack/services/{SLACK_SECRET}"
+    assert slack[0]["body"] == {
+        "text": f"[{target['severity']}] {target['title']}",
+        "blocks": [
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*[{target['severity']}] {target['title']}*\n{target['message']}",
+                },
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": context}]},
+        ],
+    }
+    hook = [r for r in receiver.of("/hook") if target["alert_id"] in json.dumps(r["body"])]
+    assert hook[0]["headers"]["Idempotency-Key"] == target["alert_id"]
+    assert hook[0]["body"] == {
+        "event": "feedback_lakehouse.alert",
+        "alert": {
+            "alert_id": target["alert_id"],
+            "alert_type": "rising_issue",
+            "severity": target["severity"],
+            "title": target["title"],
+            "message": target["message"],
+            "main_category": "shipping_delivery",
+            "owner_team": "logistics",
+            "team_channel": "#logistics-alerts",
+            "issue_key": "shipping_delivery / LMP-014",
+            "subject": "LMP-014",
+            "product_sku": "LMP-014",
+            "app_version": None,
+            "feedback_id": None,
+            "metric_value": target["metric_value"],
+            "baseline_value": target["baseline_value"],
+            "z_score": target["z_score"],
+            "week_start_date": week,
+        },
+    }
+    jira = [r for r in receiver.of("/jira/") if target["alert_id"] in json.dumps(r["body"])]
+    assert jira[0]["path"] == "/jira/rest/api/2/issue"
+    expected_auth = base64.b64encode(f"bot@example.com:{JIRA_TOKEN}".encode()).decode()
+    assert jira[0]["headers"]["Authorization"] == f"Basic {expected_auth}"
+    assert jira[0]["body"] == {
+        "fields": {
+            "project": {"key": "FB"},
+            "issuetype": {"name": "Task"},
+            "summary": target["title"],
+            "description": f"{target['message']}\n\n{context}",
+            "labels": ["feedback-lakehouse", "rising-issue", f"alert-{target['alert_id']}"],
+        }
+    }
+
+    log = _log(db)
+    assert len(log) == 3 * n
+    status, attempts, error, delivered, _ = log[(target["alert_id"], "webhook")]
+    assert (status, attempts, delivered) == ("failed", 1, None)
+    assert error.startswith("HTTP 500 from 127.0.0.1:") and "upstream exploded" in error
+    assert log[(target["alert_id"], "jira")][4] == "FB-1"
+    assert all(v[0] == "sent" for k, v in log.items() if k != (target["alert_id"], "webhook"))
+
+    # next run: only the failed delivery is tried again, and now it goes through
+    receiver.fail.clear()
+    before = len(receiver.requests)
+    report = send_alerts(db, env=_env(receiver.base), timeout=5)
+    assert report.new_alerts == 0 and report.sent == {"webhook": 1} and not report.any_failed
+    assert [r["path"] for r in receiver.requests[before:]] == ["/hook"]
+    assert receiver.requests[-1]["body"] == hook[0]["body"]
+    assert _log(db)[(target["alert_id"], "webhook")][:2] == ("sent", 2)
+
+    # a third run has nothing new to send
+    before = len(receiver.requests)
+    assert send_alerts(db, env=_env(receiver.base), timeout=5).sent == {}
+    assert len(receiver.requests) == before
+
+
+def test_alerts_cli_never_prints_secrets(
+    built: tuple[Path, dict], receiver: Receiver, tmp_path: Path
+) -> None:
+    work, _ = built
+    db = tmp_path / "warehouse.duckdb"
+    shutil.copy(work / "warehouse.duckdb", db)
+    dead = "http://127.0.0.1:9"  # nothing listens on the discard port
+    env = {**_env(receiver.base), "FEEDBACK_SLACK_WEBHOOK_URL": f"{dead}/services/{SLACK_SECRET}"}
+    receiver.fail.add(("/jira/", ""))  # every Jira call fails
+    runner = CliRunner()
+    result = runner.invoke(main, ["alerts", "send", "--db", str(db)], env=env)
+    assert result.exit_code == 1
+    assert "retried on the next run" in result.output
+    errors = query(tmp_path, "select string_agg(last_error, ' ') from ops.alert_deliveries")[0][0]
+    for text in (result.output, errors):
+        assert SLACK_SECRET not in text and "SECRET" not in text and JIRA_TOKEN not in text
+    assert "slack: sent 0" in result.output and "webhook: sent" in result.output
+
+    empty = runner.invoke(main, ["alerts", "send", "--db", str(db)], env=dict.fromkeys(env, ""))
+    assert empty.exit_code == 1 and "no alert channel is configured" in empty.output
+
+
+# ---------------------------------------------------------------------------- review loop
+def test_review_round_trip_overrides_labels(built: tuple[Path, dict], tmp_path: Path) -> None:
+    work, _ = built
+    runner = CliRunner()
+    queue = tmp_path / "queue.csv"
+    result = runner.invoke(
+        main,
+        ["review", "export", "--db", str(work / "warehouse.duckdb"), "--out", str(queue)],
+    )
+    assert result.exit_code == 0, result.output
+    with queue.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    queued = query(work, "select count(*) from main.rpt_review_queue")[0][0]
+    assert len(rows) == queued > 3
+    assert "masked_text" in rows[0] and "original_text" not in rows[0]
+
+    # a reviewer corrects the first item, confirms the second, leaves the rest blank
+    first, second = rows[0], rows[1]
+    new_category = (
+        "packaging" if first["model_main_category"] == "product_defect" else ("product_defect")
+    )
+    first.update(
+        reviewer="ana",
+        decided_at="2026-11-23 09:00:00",
+        corrected_category=new_category,
+        corrected_sentiment="negative",
+        verdict="incorrect",
+    )
+    second.update(reviewer="", verdict="useful")
+    edited = tmp_path / "decisions.csv"
+    with edited.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    result = runner.invoke(
+        main,
+        [
+            "review",
+            "import",
+            "--file",
+            str(edited),
+            "--landing",
+            str(work / "landing"),
+            "--reviewer",
+            "ben",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "imported 2 decision(s)" in result.output
+
+    run_dbt(work, "build", "--select", "bronze_reviews__decisions+")
+    got = query(
+        work,
+        "select feedback_id, main_category, model_main_category, sentiment, is_reviewed, "
+        "review_verdict, reviewed_by, needs_review from main.fct_feedback where is_reviewed "
+        "order by reviewed_by",
+    )
+    assert got == [
+        (
+            first["feedback_id"],
+            new_category,
+            first["model_main_category"],
+            "negative",
+            True,
+            "incorrect",
+            "ana",
+            False,
+        ),
+        (
+            second["feedback_id"],
+            second["model_main_category"],
+            second["model_main_category"],
+            second["model_sentiment"],
+            True,
+            "useful",
+            "ben",
+            False,
+        ),
+    ]
+    in_queue = query(
+        work,
+        "select count(*) from main.rpt_review_queue where feedback_id in "
+        f"('{first['feedback_id']}', '{second['feedback_id']}')",
+    )
+    assert in_queue == [(0,)]
+    agreement = query(
+        work,
+        "select model_main_category, reviewed_items, category_agreements "
+        "from main.rpt_review_agreement order by 1",
+    )
+    assert sum(r[1] for r in agreement) == 2 and sum(r[2] for r in agreement) == 1
+
+
+def test_review_import_rejects_bad_rows_and_writes_nothing(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "feedback_id,reviewer,decided_at,corrected_category,corrected_sentiment,"
+        "corrected_urgency,verdict,note\n"
+        "shop:R-1,ana,2026-11-23T10:00:00Z,shipping_delivery,,,incorrect,\n"
+        "nope,ana,2026-11-23T10:00:00Z,,,,useful,\n"
+        "shop:R-2,,yesterday,,furious,,maybe,\n",
+        encoding="utf-8",
+    )
+    landing = tmp_path / "landing"
+    result = CliRunner().invoke(
+        main, ["review", "import", "--file", str(bad), "--landing", str(landing)]
+    )
+    assert result.exit_code == 1
+    assert "row 2 (nope): feedback_id 'nope' is not a feedback id" in result.output
+    assert "row 3 (shop:R-2): reviewer is missing" in result.output
+    assert "decided_at 'yesterday' is not a date-time" in result.output
+    assert "corrected_sentiment 'furious' is not one of positive" in result.output
+    assert "verdict 'maybe' is not one of useful, incorrect" in result.output
+    assert "nothing was imported" in result.output
+    assert not (landing / "reviews").exists()
+    assert bad.read_text(encoding="utf-8").count("\n") == 4  # the input file is untouched
+
+
+# ---------------------------------------------------------------------------- report
+def _chromium() -> str:
+    """Debian's chromium; installed with apt when missing and possible, else skip."""
+    for candidate in (os.environ.get("FEEDBACK_CHROMIUM"), "chromium", "chromium-browser"):
+        if candidate and shutil.which(candidate):
+            return str(shutil.which(candidate))
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid") and os.geteuid() == 0:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run([apt, "update", "-qq"], env=env, capture_output=True, timeout=600)
+        subprocess.run(
+            [apt, "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900
+        )
+        if shutil.which("chromium"):
+            return str(shutil.which("chromium"))
+    pytest.skip(
+        "Chromium is not installed and could not be installed (need root and apt-get: "
+        "`apt-get install -y chromium`); the report's browser test needs it"
+    )
+
+
+def test_report_renders_every_chart_in_headless_chromium(
+    built: tuple[Path, dict], tmp_path: Path
+) -> None:
+    work, manifest = built
+    out = tmp_path / "reports" / "feedback_report.html"
+    result = CliRunner().invoke(
+        main, ["report", "--db", str(work / "warehouse.duckdb"), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert str(out.resolve()) in result.output
+    page_html = out.read_text(encoding="utf-8")
+    assert "<script src=" not in page_html  # self-contained: plotly.js is inline
+    for incident in manifest["incidents"]:
+        subject = incident["product_sku"] or f"app {incident['app_version']}"
+        assert f"Rising issue: {incident['category']} / {subject}" in page_html
+
+    from playwright.sync_api import sync_playwright
+
+    executable = _chromium()
+    args = [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+    ]
+    shot = tmp_path / "report.png"
+    problems: list[str] = []
+    requests_out: list[str] = []
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=executable, headless=True, args=args
+        )
+        try:
+            page = context.new_page()
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "request",
+                lambda r: (
+                    None if r.url.startswith(("file:", "data:")) else requests_out.append(r.url)
+                ),
+            )
+            page.goto(out.as_uri(), wait_until="load")
+            page.wait_for_function(
+                "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+                arg=len(CHART_IDS),
+                timeout=30_000,
+            )
+            charts = page.evaluate(
+                """ids => ids.map(id => {
+                    const el = document.getElementById(id);
+                    return {
+                        id,
+                        svg: el ? el.querySelectorAll('svg.main-svg').length : 0,
+                        traces: el && el.data ? el.data.length : 0,
+                        marks: el
+                            ? el.querySelectorAll('.trace .point, .trace path.js-line').length
+                            : 0,
+                    };
+                })""",
+                list(CHART_IDS),
+            )
+            page.screenshot(path=str(shot), full_page=True)
+        finally:
+            context.close()
+    assert problems == []
+    assert requests_out == []
+    for chart in charts:
+        assert chart["svg"] > 0 and chart["traces"] > 0 and chart["marks"] > 0, chart
+    assert _pixels_vary(shot)
+
+
+def _pixels_vary(png: Path) -> bool:
+    """True when the screenshot is not one flat colour: its scanlines differ (stdlib only)."""
+    import struct
+    import zlib
+
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width, height, colour = 8, b"", 0, 0, 0
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        chunk = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            width, height, _, colour = struct.unpack(">IIBB", chunk[:10])
+        elif kind == b"IDAT":
+            idat += chunk
+        pos += 12 + length
+    raw = zlib.decompress(idat)
+    stride = width * (4 if colour == 6 else 3) + 1
+    rows = {raw[y * stride : (y + 1) * stride] for y in range(height)}
+    return width > 0 and len(rows) > 50
