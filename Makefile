@@ -39,6 +39,8 @@ demo: venv
 	$(BIN)/feedback insights --db data/feedback.duckdb
 	@echo
 	$(BIN)/feedback drift --db data/feedback.duckdb
+	@echo
+	$(BIN)/feedback report --db data/feedback.duckdb --out reports/feedback_report.html
 
 lint: venv
 	$(BIN)/ruff check src tests python_models
