@@ -8,7 +8,7 @@ DBT_FLAGS := --profiles-dir profiles --project-dir .
 RECORDS ?= 5000
 SEED ?= 42
 
-.PHONY: venv demo test lint sample build insights clean
+.PHONY: venv demo test lint sample build insights clean bench-llm test-llm-local
 
 $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -66,3 +66,7 @@ clean:
 
 bench-llm: venv
 	$(BIN)/python -m feedback_lakehouse.bench_llm --texts 400 --concurrency 16 --latency-ms 200
+
+# optional, outside CI: the LLM path against a real llama.cpp server (builds it once)
+test-llm-local: venv
+	bash scripts/test_llm_local.sh
