@@ -8,7 +8,7 @@ DBT_FLAGS := --profiles-dir profiles --project-dir .
 RECORDS ?= 5000
 SEED ?= 42
 
-.PHONY: venv demo test lint sample build insights clean bench-llm test-llm-local
+.PHONY: venv demo test lint sample build insights clean bench-llm test-llm-local chromium
 
 $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,7 +49,17 @@ lint: venv
 
 # make test: lint, dbt build on a fresh DuckDB file, then pytest
 TEST_DIR := target/test-run
-test: venv
+# The report's browser test needs Debian's chromium; install it when missing (as root).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then \
+			echo "installing Debian's chromium for the report test..."; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		else \
+			echo "chromium is missing: sudo apt-get install chromium (the report test will skip)"; \
+		fi; }
+
+test: venv chromium
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
