@@ -55,10 +55,10 @@ counted as (
         main_category,
         issue_level,
         subject,
-        sum(case when weeks_before_as_of = 0 then 1 else 0 end) as count_this_week,
-        sum(case when weeks_before_as_of = 1 then 1 else 0 end) as count_last_week,
-        sum(case when weeks_before_as_of >= 1 then 1 else 0 end) / {{ baseline_weeks }}.0
-            as baseline_weekly_mean
+        count(case when weeks_before_as_of = 0 then 1 end) as count_this_week,
+        count(case when weeks_before_as_of = 1 then 1 end) as count_last_week,
+        cast(count(case when weeks_before_as_of >= 1 then 1 end) as double)
+        / {{ baseline_weeks }} as baseline_weekly_mean
     from issue_items
     group by main_category, issue_level, subject
 
@@ -79,9 +79,11 @@ tested as (
 final as (
 
     select
-        row_number()
-            over (order by z_score desc, count_this_week desc, main_category asc, subject asc)
-            as rising_rank,
+        cast(
+            row_number()
+                over (order by z_score desc, count_this_week desc, main_category asc, subject asc)
+            as bigint
+        ) as rising_rank,
         {{ dbt.concat(["main_category", "' / '", "subject"]) }} as issue_key,
         main_category,
         issue_level,

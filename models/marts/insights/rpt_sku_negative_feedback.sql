@@ -16,14 +16,14 @@ by_sku as (
 
     select
         product_sku,
-        sum(case when weeks_before_as_of = 0 then 1 else 0 end) as feedback_this_week,
-        sum(case when weeks_before_as_of = 0 and sentiment = 'negative' then 1 else 0 end)
+        count(case when weeks_before_as_of = 0 then 1 end) as feedback_this_week,
+        count(case when weeks_before_as_of = 0 and sentiment = 'negative' then 1 end)
             as negative_this_week,
-        sum(case when weeks_before_as_of < 4 then 1 else 0 end) as feedback_last_4_weeks,
-        sum(case when weeks_before_as_of < 4 and sentiment = 'negative' then 1 else 0 end)
+        count(case when weeks_before_as_of < 4 then 1 end) as feedback_last_4_weeks,
+        count(case when weeks_before_as_of < 4 and sentiment = 'negative' then 1 end)
             as negative_last_4_weeks,
         count(*) as feedback_total,
-        sum(case when sentiment = 'negative' then 1 else 0 end) as negative_total
+        count(case when sentiment = 'negative' then 1 end) as negative_total
     from feedback
     group by product_sku
 
@@ -34,9 +34,9 @@ top_category as (
     select
         product_sku,
         main_category,
-        row_number() over (
+        cast(row_number() over (
             partition by product_sku order by count(*) desc, main_category
-        ) as category_rank
+        ) as bigint) as category_rank
     from feedback
     where
         sentiment = 'negative'
@@ -48,12 +48,12 @@ top_category as (
 final as (
 
     select
-        row_number() over (
+        cast(row_number() over (
             order by
                 by_sku.negative_this_week desc,
                 by_sku.negative_last_4_weeks desc,
                 by_sku.product_sku asc
-        ) as sku_rank,
+        ) as bigint) as sku_rank,
         by_sku.product_sku,
         by_sku.negative_this_week,
         by_sku.feedback_this_week,

@@ -23,8 +23,8 @@ by_category as (
     select
         main_category,
         max(suggested_owner) as owner_team,
-        sum(case when weeks_before_as_of = 0 then 1 else 0 end) as complaints_this_week,
-        sum(case when weeks_before_as_of = 1 then 1 else 0 end) as complaints_last_week,
+        count(case when weeks_before_as_of = 0 then 1 end) as complaints_this_week,
+        count(case when weeks_before_as_of = 1 then 1 end) as complaints_last_week,
         avg(case when weeks_before_as_of = 0 then priority_score end) as avg_priority_score
     from complaints
     group by main_category
@@ -34,9 +34,9 @@ by_category as (
 final as (
 
     select
-        row_number() over (
+        cast(row_number() over (
             order by complaints_this_week desc, avg_priority_score desc, main_category asc
-        ) as topic_rank,
+        ) as bigint) as topic_rank,
         main_category,
         owner_team,
         complaints_this_week,
