@@ -8,7 +8,7 @@ DBT_FLAGS := --profiles-dir profiles --project-dir .
 RECORDS ?= 5000
 SEED ?= 42
 
-.PHONY: venv demo test lint sample build insights clean bench-llm test-llm-local chromium
+.PHONY: venv demo test lint sample build insights clean bench bench-llm test-llm-local chromium
 
 $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -73,6 +73,13 @@ test: venv chromium
 
 clean:
 	rm -rf target logs data/landing data/*.duckdb
+
+# make bench [SIZES=10000,100000]: full and +1% incremental dbt builds per size, the SQL
+# floor, offline vs raw lexicon, the LLM path vs its bound (data under target/bench/;
+# results in bench/results/ and bench/RESULTS.md). Not a test: goals are reported.
+SIZES ?= 10000,100000,1000000
+bench: venv
+	$(BIN)/python -m feedback_lakehouse.bench --sizes $(SIZES)
 
 bench-llm: venv
 	$(BIN)/python -m feedback_lakehouse.bench_llm --texts 400 --concurrency 16 --latency-ms 200

@@ -1,0 +1,654 @@
+"""`make bench`: how the pipeline's cost grows with its work, against the floor.
+
+For each size N (records): generate the sample into `target/bench/<run>/n<N>/landing`
+(never `data/`), then on a fresh DuckDB file in that folder
+
+- time the full `dbt build` (offline provider) and the peak memory of the dbt process
+  tree (psutil polling of the process and its children when psutil is installed; the
+  kernel's peak RSS of the dbt process, from wait4, always);
+- add 1% new records (another seed, fresh ids, one new landing file per source), time
+  the incremental `dbt build` and check that the rows it enriched equal the new distinct
+  texts;
+- time the SQL layers (staging + the canonical/cleaning/dedup intermediates, from dbt's
+  run_results.json) against one hand-written DuckDB query doing the same normalise +
+  PII mask + hash + group-by over the bronze tables (the floor);
+- time the offline provider (the enrichment engine as the dbt model runs it) against
+  raw vaderSentiment scoring of the same texts, in the same process.
+
+Once per run: the LLM path against the fake server with a fixed latency
+(`feedback_lakehouse.bench_llm`). Results: `bench/results/<timestamp>.json` and `.md`,
+and `bench/RESULTS.md` (the latest). Goals are reported, never asserted, except the
+incremental run's enriched-row count, which is a correctness check.
+
+    python -m feedback_lakehouse.bench --sizes 10000,100000,1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import csv
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+GOALS = {
+    "full_100k_s": 30.0,
+    "full_1m_s": 180.0,
+    "peak_1m_gb": 4.0,
+    "incremental_fraction": 0.10,
+    "offline_vs_raw": 0.5,
+    "llm_fraction_of_bound": 0.9,
+}
+INCREMENT_SEED = 4242
+OFFLINE_SAMPLE_TEXTS = 20_000
+SQL_LAYER_MODELS = (
+    "stg_shop__reviews",
+    "stg_helpdesk__tickets",
+    "stg_appstore__reviews",
+    "stg_survey__nps_responses",
+    "stg_crm__customers",
+    "int_feedback__unioned",
+    "int_feedback__cleaned",
+    "int_feedback__canonical",
+    "int_texts__to_enrich",
+)
+PYTHON_MODELS = ("int_texts__languages", "int_texts__enriched", "rpt_candidate_topics")
+
+
+# ------------------------------------------------------------------------- machine
+def machine_info() -> dict[str, Any]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory_gb = None
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory_gb = round(int(line.split()[1]) / 1024 / 1024, 1)
+                break
+    except OSError:
+        pass
+
+    def version(name: str) -> str | None:
+        try:
+            return metadata.version(name)
+        except metadata.PackageNotFoundError:
+            return None
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": memory_gb,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "duckdb": version("duckdb"),
+        "dbt_core": version("dbt-core"),
+        "dbt_duckdb": version("dbt-duckdb"),
+        "pandas": version("pandas"),
+        "pyarrow": version("pyarrow"),
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+# ------------------------------------------------------------------------- dbt runs
+class _TreeSampler(threading.Thread):
+    """Peak summed RSS of a process and its descendants, polled (psutil)."""
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.interval = interval
+        self.peak = 0
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        try:
+            root = psutil.Process(self.pid)
+        except psutil.Error:
+            return
+        while not self._done.is_set():
+            try:
+                procs = [root, *root.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                return
+            self._done.wait(self.interval)
+
+    def stop(self) -> None:
+        self._done.set()
+
+
+def run_dbt(args: list[str], env: dict[str, str], log_path: Path) -> dict[str, Any]:
+    """Run dbt; wall time, peak memory (tree polled + kernel peak RSS) and exit code."""
+    dbt = str(Path(sys.executable).with_name("dbt"))
+    load_before = os.getloadavg()[0]
+    started = time.perf_counter()
+    with log_path.open("w") as log:
+        proc = subprocess.Popen([dbt, *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+        sampler = None
+        try:
+            import psutil  # noqa: F401
+
+            sampler = _TreeSampler(proc.pid)
+            sampler.start()
+        except ImportError:
+            pass
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        wall = time.perf_counter() - started
+        if sampler is not None:
+            sampler.stop()
+            sampler.join()
+    kernel_peak = usage.ru_maxrss * 1024  # KiB on Linux
+    tree_peak = sampler.peak if sampler is not None else None
+    return {
+        "wall_s": round(wall, 2),
+        "peak_rss_mb": round(max(kernel_peak, tree_peak or 0) / 2**20, 1),
+        "peak_rss_mb_kernel": round(kernel_peak / 2**20, 1),
+        "peak_rss_mb_tree_polled": round(tree_peak / 2**20, 1) if tree_peak else None,
+        "load_1m_before": round(load_before, 2),
+        "load_1m_after": round(os.getloadavg()[0], 2),
+        "exit_code": proc.returncode,
+    }
+
+
+def node_times(run_results: Path) -> dict[str, Any]:
+    """Summed execution time per kind of node (nodes overlap when dbt runs 2 threads)."""
+    results = json.loads(run_results.read_text())["results"]
+    groups: dict[str, float] = {}
+    per_node: dict[str, float] = {}
+    statuses: dict[str, int] = {}
+    for r in results:
+        uid = r["unique_id"]
+        kind, _, name = uid.split(".", 2)
+        name = name.split(".")[-1] if kind != "unit_test" else name
+        seconds = float(r.get("execution_time") or 0.0)
+        statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+        if kind in ("test", "unit_test"):
+            group = "tests" if kind == "test" else "unit_tests"
+        elif kind == "model" and name.startswith("bronze_"):
+            group = "bronze_python"
+        elif kind == "model" and name in PYTHON_MODELS:
+            group = name
+        elif kind == "model" and name in SQL_LAYER_MODELS:
+            group = "sql_layers"
+        elif kind == "model":
+            group = "marts_and_other_sql"
+        else:
+            group = kind + "s"
+        groups[group] = groups.get(group, 0.0) + seconds
+        if kind == "model":
+            per_node[name] = round(seconds, 2)
+    top = dict(sorted(per_node.items(), key=lambda kv: -kv[1])[:8])
+    return {
+        "summed_s": {k: round(v, 2) for k, v in sorted(groups.items())},
+        "slowest_models_s": top,
+        "statuses": statuses,
+        "dbt_elapsed_s": round(
+            float(json.loads(run_results.read_text()).get("elapsed_time") or 0), 2
+        ),
+    }
+
+
+def dbt_build(project: Path, work: Path, name: str, landing: Path, db: Path) -> dict[str, Any]:
+    env = {**os.environ, "FEEDBACK_DUCKDB_PATH": str(db), "DBT_TARGET": "local"}
+    env.pop("DBT_PROFILES_DIR", None)
+    target = work / f"target-{name}"
+    cache = work / "llm_cache.sqlite"
+    args = [
+        "build",
+        "--profiles-dir",
+        str(project / "profiles"),
+        "--project-dir",
+        str(project),
+        "--target",
+        "local",
+        "--target-path",
+        str(target),
+        "--log-path",
+        str(work / f"logs-{name}"),
+        "--vars",
+        json.dumps({"landing_dir": str(landing), "llm_cache_path": str(cache)}),
+    ]
+    result = run_dbt(args, env, work / f"dbt-{name}.log")
+    if (target / "run_results.json").exists():
+        result |= node_times(target / "run_results.json")
+    if result["exit_code"] != 0:
+        tail = (work / f"dbt-{name}.log").read_text().splitlines()[-30:]
+        raise RuntimeError(f"dbt build ({name}) failed:\n" + "\n".join(tail))
+    return result
+
+
+# ------------------------------------------------------------------------- data
+def generate(records: int, seed: int, out: Path) -> float:
+    from .sample import generate as sample
+
+    started = time.perf_counter()
+    sample(out, records=records, seed=seed)
+    return time.perf_counter() - started
+
+
+def add_increment(landing: Path, scratch: Path, records: int) -> dict[str, int]:
+    """Write ~`records` new feedback rows (another seed, fresh ids) as new landing files."""
+    generate(records, INCREMENT_SEED, scratch)
+    written: dict[str, int] = {}
+
+    def csv_rows(folder: str) -> tuple[list[str], list[list[str]]]:
+        header: list[str] = []
+        rows: list[list[str]] = []
+        for path in sorted((scratch / folder).glob("*.csv")):
+            with path.open(newline="", encoding="utf-8") as fh:
+                reader = csv.reader(fh)
+                header = next(reader)
+                rows.extend(reader)
+        return header, rows
+
+    def write_csv(folder: str, name: str, header: list[str], rows: list[list[str]]) -> None:
+        with (landing / folder / name).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(rows)
+        written[f"{folder}/{name}"] = len(rows)
+
+    # shop and survey ids are strings, helpdesk ids integers; app-store rows have no id
+    header, rows = csv_rows("shop")
+    write_csv("shop", "reviews_bench_plus1pct.csv", header, [["B" + r[0], *r[1:]] for r in rows])
+    header, rows = csv_rows("survey")
+    write_csv("survey", "nps_bench_plus1pct.csv", header, [["B" + r[0], *r[1:]] for r in rows])
+    header, rows = csv_rows("appstore")
+    write_csv("appstore", "appstore_bench_plus1pct.csv", header, rows)
+    lines = []
+    for path in sorted((scratch / "helpdesk").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                obj["id"] = 9_000_000_000 + int(obj["id"])
+            except (ValueError, TypeError, KeyError):  # planted bad rows stay bad
+                lines.append(line)
+                continue
+            lines.append(json.dumps(obj, ensure_ascii=False))
+    (landing / "helpdesk" / "tickets_bench_plus1pct.jsonl").write_text(
+        "\n".join(lines) + "\n", encoding="utf-8"
+    )
+    written["helpdesk/tickets_bench_plus1pct.jsonl"] = len(lines)
+    return written
+
+
+# ------------------------------------------------------------------------- floor
+FLOOR_SQL = r"""
+create or replace temp table bench_floor as
+with texts as (
+    select review_title as title, review_body as body from bronze_shop__reviews
+    where not _is_rejected
+    union all
+    select subject, description from bronze_helpdesk__tickets where not _is_rejected
+    union all
+    select null, review_text from bronze_appstore__reviews where not _is_rejected
+    union all
+    select null, comment from bronze_survey__nps_responses where not _is_rejected
+),
+combined as (
+    select case
+        when nullif(trim(coalesce(title, '')), '') is null then coalesce(body, '')
+        when nullif(trim(coalesce(body, '')), '') is null then title
+        else title || '. ' || body end as t
+    from texts
+),
+cleaned as (
+    select trim(regexp_replace(
+        replace(replace(replace(replace(replace(replace(
+            regexp_replace(t, '<[^>]*>', ' ', 'g'),
+            '&nbsp;', ' '), '&lt;', '<'), '&gt;', '>'), '&quot;', '"'), '&#39;', ''''),
+            '&amp;', '&'),
+        '\s+', ' ', 'g')) as t
+    from combined
+),
+masked as (
+    select regexp_replace(regexp_replace(regexp_replace(regexp_replace(t,
+        '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}', '<EMAIL>', 'g'),
+        '\b[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}\b', '<CARD>', 'g'),
+        '\b[Oo][Rr][Dd]-?[0-9]{4,}\b', '<ORDER_ID>', 'g'),
+        '\+?[0-9][0-9 ()-]{7,}[0-9]', '<PHONE>', 'g') as t
+    from cleaned
+),
+normalized as (
+    select trim(regexp_replace(regexp_replace(lower(t), '[^\p{L}\p{N}<>_]+', ' ', 'g'),
+        '\s+', ' ', 'g')) as n
+    from masked
+)
+select md5(n) as text_hash, count(*) as records
+from normalized
+where n <> ''
+group by 1
+"""
+
+
+def floor_query(db: Path) -> dict[str, Any]:
+    """The hand-written floor on the built database's bronze tables (read only)."""
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("set schema 'main_bronze'")
+        started = time.perf_counter()
+        con.execute(FLOOR_SQL.replace("bronze_", "main_bronze.bronze_"))
+        elapsed = time.perf_counter() - started
+        groups = con.sql("select count(*) from bench_floor").fetchall()[0][0]
+    return {"floor_s": round(elapsed, 3), "floor_text_groups": int(groups)}
+
+
+# ------------------------------------------------------------------------- offline
+def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any]:
+    """The offline enrichment engine vs vaderSentiment alone, on the same texts."""
+    import duckdb
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from .engine import enrich_frame, make_provider
+    from .taxonomy import Taxonomy, default_version
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        texts = con.sql(
+            f"select text_hash, text, language from main.int_texts__to_enrich "
+            f"order by text_hash limit {int(limit)}"
+        ).df()
+        categories = con.sql("select * from main_taxonomy.taxonomy_categories").df()
+        versions = con.sql("select * from main_taxonomy.taxonomy_versions").df()
+    taxonomy = Taxonomy.from_frame(categories, default_version(versions))
+    provider = make_provider("offline")
+    provider.enrich([], taxonomy)  # build the matchers once (a per-process cost)
+    items = texts["text"].fillna("").tolist()
+    raw = SentimentIntensityAnalyzer()
+    started = time.perf_counter()
+    for text in items:
+        raw.polarity_scores(text)
+    raw_s = time.perf_counter() - started
+    started = time.perf_counter()
+    out = enrich_frame(texts, taxonomy, provider)
+    offline_s = time.perf_counter() - started
+    n = len(items)
+    return {
+        "texts": n,
+        "raw_vader_texts_per_s": round(n / raw_s, 1),
+        "offline_texts_per_s": round(len(out) / offline_s, 1),
+        "offline_vs_raw": round((len(out) / offline_s) / (n / raw_s), 3),
+    }
+
+
+# ------------------------------------------------------------------------- one size
+def _query(db: Path, sql: str) -> list[tuple[Any, ...]]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql(sql).fetchall()
+
+
+def bench_size(project: Path, root: Path, records: int, seed: int) -> dict[str, Any]:
+    work = root / f"n{records}"
+    if work.exists():
+        shutil.rmtree(work)
+    landing = work / "landing"
+    db = work / "bench.duckdb"
+    out: dict[str, Any] = {"records": records}
+    print(f"[bench] {records:,} records: generating into {landing}", flush=True)
+    out["generate_s"] = round(generate(records, seed, landing), 2)
+    print(f"[bench] {records:,}: full dbt build (load {os.getloadavg()[0]:.2f})", flush=True)
+    full = dbt_build(project, work, "full", landing, db)
+    out["full_build"] = full
+    (feedback_rows, distinct_texts, enriched) = _query(
+        db,
+        "select (select count(*) from main.int_feedback__cleaned), "
+        "(select count(*) from main.int_texts__to_enrich), "
+        "(select count(*) from main.int_texts__enriched)",
+    )[0]
+    out["feedback_rows"] = int(feedback_rows)
+    out["distinct_texts_enriched"] = int(enriched)
+    print(
+        f"[bench] {records:,}: full build {full['wall_s']} s, peak {full['peak_rss_mb']} MB, "
+        f"{feedback_rows:,} feedback rows, {enriched:,} texts enriched",
+        flush=True,
+    )
+
+    floor = floor_query(db)
+    sql_s = full.get("summed_s", {}).get("sql_layers", 0.0)
+    out["sql_vs_floor"] = {
+        "sql_layers_s": sql_s,
+        **floor,
+        "sql_layers_over_floor": round(sql_s / floor["floor_s"], 2) if floor["floor_s"] else None,
+        "distinct_texts_in_dbt": int(distinct_texts),
+    }
+    out["offline_vs_raw"] = offline_vs_raw(db)
+
+    # +1%: new landing files, then the incremental build
+    before = {
+        row[0] for row in _query(db, "select distinct text_hash from main.int_texts__enriched")
+    }
+    increment = add_increment(landing, work / "increment", max(1, records // 100))
+    new_files = sorted(increment)
+    inc = dbt_build(project, work, "incremental", landing, db)
+    files_sql = ", ".join(f"'{f}'" for f in new_files)
+    new_rows = _query(
+        db,
+        f"select count(*) from main.int_feedback__cleaned where source_file in ({files_sql})",
+    )[0][0]
+    new_hashes = {
+        row[0]
+        for row in _query(
+            db,
+            "select distinct text_hash from main.int_feedback__cleaned "
+            f"where source_file in ({files_sql}) and not is_empty and not is_spam",
+        )
+    }
+    new_distinct = len(new_hashes - before)
+    after = _query(db, "select count(*) from main.int_texts__enriched")[0][0]
+    enriched_rows = int(after) - len(before)
+    inc |= {
+        "new_landing_rows": sum(increment.values()),
+        "new_feedback_rows": int(new_rows),
+        "new_distinct_texts": new_distinct,
+        "rows_enriched": enriched_rows,
+        "fraction_of_full": round(inc["wall_s"] / full["wall_s"], 3),
+    }
+    out["incremental_build"] = inc
+    print(
+        f"[bench] {records:,}: +1% ({new_rows:,} feedback rows) incremental build "
+        f"{inc['wall_s']} s = {inc['fraction_of_full']:.1%} of full; enriched {enriched_rows:,} "
+        f"rows, new distinct texts {new_distinct:,}",
+        flush=True,
+    )
+    if enriched_rows != new_distinct:
+        raise AssertionError(
+            f"incremental build enriched {enriched_rows} rows but {new_distinct} distinct "
+            "texts were new: the enrichment model re-enriched or missed texts"
+        )
+    return out
+
+
+# ------------------------------------------------------------------------- report
+def _mark(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("meets" if ok else "MISSES")
+
+
+def goals(result: dict[str, Any]) -> list[dict[str, Any]]:
+    by_size = {s["records"]: s for s in result["sizes"]}
+    rows: list[dict[str, Any]] = []
+    if 100_000 in by_size:
+        v = by_size[100_000]["full_build"]["wall_s"]
+        rows.append({"goal": "100k full build <= 30 s", "value": f"{v} s", "ok": v <= 30})
+    if 1_000_000 in by_size:
+        s = by_size[1_000_000]["full_build"]
+        rows.append(
+            {
+                "goal": "1M full build <= 3 min",
+                "value": f"{s['wall_s']} s",
+                "ok": s["wall_s"] <= 180,
+            },
+        )
+        gb = s["peak_rss_mb"] / 1024
+        rows.append({"goal": "1M peak memory <= 4 GB", "value": f"{gb:.2f} GB", "ok": gb <= 4})
+    for n, s in sorted(by_size.items()):
+        f = s["incremental_build"]["fraction_of_full"]
+        rows.append(
+            {"goal": f"{n:,}: incremental +1% <= 10% of full", "value": f"{f:.1%}", "ok": f <= 0.1}
+        )
+    for n, s in sorted(by_size.items()):
+        r = s["offline_vs_raw"]["offline_vs_raw"]
+        rows.append(
+            {"goal": f"{n:,}: offline >= 0.5x raw lexicon", "value": f"{r:.2f}x", "ok": r >= 0.5}
+        )
+    if result.get("llm"):
+        f = result["llm"]["fraction_of_bound"]
+        rows.append({"goal": "LLM path >= 0.9x bound", "value": f"{f:.3f}", "ok": f >= 0.9})
+    for row in rows:
+        row["status"] = _mark(row["ok"])
+    return rows
+
+
+def markdown(result: dict[str, Any]) -> str:
+    m = result["machine"]
+    lines = [
+        f"# Benchmark results ({result['started_at']})",
+        "",
+        f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB; {m['os']}; "
+        f"Python {m['python']}, duckdb {m['duckdb']}, dbt-core {m['dbt_core']}, "
+        f"dbt-duckdb {m['dbt_duckdb']}. Load average at start: "
+        f"{', '.join(str(x) for x in m['load_average_at_start'])}"
+        + (" (busy: other work was running)" if result.get("machine_busy") else "")
+        + ".",
+        "",
+        "Full = `dbt build` (models, snapshots, seeds, data and unit tests) with the offline "
+        "provider on a fresh DuckDB file; incremental = the same command after adding 1% "
+        "new records as new landing files.",
+        "",
+        "| records | feedback rows | distinct texts | full build | peak memory | tests (summed) "
+        "| incremental +1% | % of full | enriched = new texts | SQL layers | floor query "
+        "| offline / raw VADER |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
+    ]
+    for s in result["sizes"]:
+        full, inc = s["full_build"], s["incremental_build"]
+        sums = full.get("summed_s", {})
+        tests = sums.get("tests", 0.0) + sums.get("unit_tests", 0.0)
+        sql = s["sql_vs_floor"]
+        off = s["offline_vs_raw"]
+        lines.append(
+            f"| {s['records']:,} | {s['feedback_rows']:,} | {s['distinct_texts_enriched']:,} "
+            f"| {full['wall_s']} s | {full['peak_rss_mb'] / 1024:.2f} GB | {tests:.1f} s "
+            f"| {inc['wall_s']} s | {inc['fraction_of_full']:.1%} "
+            f"| {inc['rows_enriched']:,} = {inc['new_distinct_texts']:,} "
+            f"| {sql['sql_layers_s']} s | {sql['floor_s']} s "
+            f"| {off['offline_texts_per_s']:,.0f} / {off['raw_vader_texts_per_s']:,.0f} per s "
+            f"= {off['offline_vs_raw']:.2f}x |"
+        )
+    if result.get("llm"):
+        llm = result["llm"]
+        lines += [
+            "",
+            f"LLM path (fake server, {llm['latency_ms']:.0f} ms latency, concurrency "
+            f"{llm['concurrency']}, {llm['texts']} texts): {llm['throughput_rows_per_s']} "
+            f"rows/s against a bound of {llm['bound_rows_per_s']} = "
+            f"{llm['fraction_of_bound']:.3f} of the bound; "
+            f"{llm['calls_per_distinct_text']} calls per distinct text; "
+            f"{llm['rerun_calls_with_cache']} calls on a re-run.",
+        ]
+    lines += ["", "Where the full build's time goes (summed node time in s; 2 dbt threads):", ""]
+    lines.append("| records | " + " | ".join(_GROUPS) + " |")
+    lines.append("|---:|" + "---:|" * len(_GROUPS))
+    for s in result["sizes"]:
+        sums = s["full_build"].get("summed_s", {})
+        lines.append(
+            f"| {s['records']:,} | " + " | ".join(f"{sums.get(g, 0.0):.1f}" for g in _GROUPS) + " |"
+        )
+    lines += ["", "| goal | measured | status |", "|---|---:|---|"]
+    for row in result["goals"]:
+        lines.append(f"| {row['goal']} | {row['value']} | {row['status']} |")
+    return "\n".join(lines) + "\n"
+
+
+_GROUPS = (
+    "bronze_python",
+    "sql_layers",
+    "int_texts__languages",
+    "int_texts__enriched",
+    "marts_and_other_sql",
+    "rpt_candidate_topics",
+    "snapshots",
+    "seeds",
+    "tests",
+    "unit_tests",
+)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--project-dir", default=".")
+    parser.add_argument("--work-dir", default="target/bench")
+    parser.add_argument("--out", default="bench")
+    parser.add_argument("--skip-llm", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the generated data")
+    args = parser.parse_args(argv)
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    project = Path(args.project_dir).resolve()
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    root = Path(args.work_dir).resolve() / stamp
+    root.mkdir(parents=True, exist_ok=True)
+    machine = machine_info()
+    result: dict[str, Any] = {
+        "started_at": stamp,
+        "machine": machine,
+        "machine_busy": machine["load_average_at_start"][0] > 0.5 * (machine["cores"] or 1),
+        "sizes": [],
+    }
+    print(f"[bench] machine: {json.dumps(machine)}", flush=True)
+    for n in sizes:
+        result["sizes"].append(bench_size(project, root, n, args.seed))
+        if not args.keep:
+            for leftover in ("landing", "increment"):
+                shutil.rmtree(root / f"n{n}" / leftover, ignore_errors=True)
+    if not args.skip_llm:
+        from .bench_llm import run_bench
+
+        print("[bench] LLM path against the fake server", flush=True)
+        result["llm"] = run_bench(texts=400, concurrency=16, latency_ms=200.0)
+    load_end = [round(x, 2) for x in os.getloadavg()]
+    result["load_average_at_end"] = load_end
+    result["machine_busy"] = result["machine_busy"] or max(
+        [s["full_build"]["load_1m_before"] for s in result["sizes"]] + [load_end[0]]
+    ) > 0.5 * (machine["cores"] or 1)
+    result["goals"] = goals(result)
+    out = Path(args.out)
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / f"{stamp}.json").write_text(json.dumps(result, indent=2) + "\n")
+    text = markdown(result)
+    (out / "results" / f"{stamp}.md").write_text(text)
+    (out / "RESULTS.md").write_text(text)
+    (out / "RESULTS.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
