@@ -153,6 +153,7 @@ def enrich_frame(
     if run_aware:
         provider.begin_run(len(todo), on_record)
     records: list[EnrichedRecord] = []
+    keys: list[str] = []
     try:
         for start in range(0, len(todo), batch_size):
             chunk = todo[start : start + batch_size]
@@ -163,21 +164,29 @@ def enrich_frame(
                     f"{len(chunk)} texts"
                 )
             for (key, _), record in zip(chunk, results, strict=True):
-                record = record.model_copy(update={"enrichment_key": key})
+                # the key goes into the frame's column below; a keyed copy of each record
+                # is only made for a caller that wants the records themselves
+                keys.append(key)
                 records.append(record)
                 if progress is not None:
                     progress.advance(str(record.status))
                     if on_record is not None:
-                        on_record(record)
+                        on_record(record.model_copy(update={"enrichment_key": key}))
     finally:
         if run_aware:
             provider.end_run()
-    return records_to_frame(records)
+    frame = records_to_frame(records)
+    frame["enrichment_key"] = keys
+    return frame
 
 
 def records_to_frame(records: list[EnrichedRecord]) -> pd.DataFrame:
-    rows = [r.model_dump(mode="python") for r in records]
-    frame = pd.DataFrame(rows, columns=ENRICHED_COLUMNS)
+    # one list per column (attribute reads), not one dict per record (model_dump): the
+    # same values, several times faster on large runs
+    frame = pd.DataFrame(
+        {column: [getattr(r, column) for r in records] for column in ENRICHED_COLUMNS},
+        columns=ENRICHED_COLUMNS,
+    )
     for col in ("sentiment", "urgency", "status"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v)).astype("object")
     # One dtype whatever the tzinfo object (fresh records vs records read back from a cache).

@@ -197,11 +197,15 @@ class _Vader(SentimentIntensityAnalyzer):
         sentitext = SentiText(text.strip())
         sentiments: list[float] = []
         words = sentitext.words_and_emoticons
+        lexicon = self.lexicon
         for i, item in enumerate(words):
             lowered = item.lower()
             if lowered in BOOSTER_DICT or (
                 i < len(words) - 1 and lowered == "kind" and words[i + 1].lower() == "of"
             ):
+                sentiments.append(0)
+                continue
+            if lowered not in lexicon:  # upstream's sentiment_valence appends 0 for these
                 sentiments.append(0)
                 continue
             sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
@@ -316,20 +320,19 @@ class PhraseMatcher:
     def find(self, tokens: Sequence[str]) -> list[tuple[int, str, Any]]:
         """(start index, matched phrase, payload) for each match, left to right."""
         out: list[tuple[int, str, Any]] = []
-        table, starts, n_tokens = self.table, self.starts, len(tokens)
-        i = 0
-        while i < n_tokens:
-            if tokens[i] in starts:
-                for size in range(min(self.max_len, n_tokens - i), 0, -1):
-                    key = " ".join(tokens[i : i + size])
-                    if key in table:
-                        out.append((i, key, table[key]))
-                        i += size
-                        break
-                else:
-                    i += 1
-            else:
-                i += 1
+        table, starts, n_tokens, max_len = self.table, self.starts, len(tokens), self.max_len
+        # only positions where a phrase can start (one set lookup per token, in C), left
+        # to right; a match moves the next allowed start past its last token
+        after = 0
+        for i in [i for i, token in enumerate(tokens) if token in starts]:
+            if i < after:
+                continue
+            for size in range(min(max_len, n_tokens - i), 0, -1):
+                key = " ".join(tokens[i : i + size])
+                if key in table:
+                    out.append((i, key, table[key]))
+                    after = i + size
+                    break
         return out
 
 
