@@ -171,9 +171,34 @@ def candidate_topics(
     return frame.reset_index(drop=True)
 
 
+_NEEDED_COLUMNS = (
+    "text_hash",
+    "masked_text",
+    "main_category",
+    "taxonomy_version",
+    "weeks_before_as_of",
+    "language",
+    "is_empty",
+    "is_spam",
+)
+
+
+def _bucket_columns(feedback: Any) -> Any:
+    """On DuckDB, read only the other/unknown rows and the columns clustering needs (a
+    filter and projection in SQL, in scan order), not the whole fact table; the pandas
+    filter in `bucket_texts` then keeps exactly the same rows."""
+    if not (hasattr(feedback, "filter") and hasattr(feedback, "project")):
+        return feedback  # a pandas or Spark frame: filtered in pandas
+    if hasattr(feedback, "toPandas"):
+        return feedback
+    columns = [c for c in _NEEDED_COLUMNS if c in feedback.columns]
+    labels = ", ".join(f"'{label}'" for label in BUCKET_LABELS)
+    return feedback.filter(f"main_category in ({labels})").project(", ".join(columns))
+
+
 def candidate_topics_model(settings: dict[str, Any], feedback: Any) -> pa.Table:
     """What the dbt Python model `rpt_candidate_topics` returns (`feedback` is fct_feedback)."""
-    frame = to_pandas(feedback)
+    frame = to_pandas(_bucket_columns(feedback))
     topics = candidate_topics(
         frame,
         max_topics=int(config_value(settings, "discovery_max_topics", 12)),
