@@ -34,7 +34,7 @@ from .schemas import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
 from .taxonomy import Taxonomy
 
 TEXT_COLUMNS = ["text_hash", "text", "language"]
-PROVIDERS = ("offline", "openai", "azure_openai")
+PROVIDERS = ("offline", "openai", "azure_openai", "cascade")
 DEFAULT_RETRY_STATUSES = ("deferred",)
 
 logger = logging.getLogger("feedback_lakehouse.engine")
@@ -64,6 +64,30 @@ def make_provider(name: str, **options: Any) -> Provider:
     prices, ...). Options set to None are ignored, so dbt vars can be passed as they are.
     """
     name = (name or "offline").strip().lower()
+    if name == "cascade":
+        # the offline provider (with its learned model, if any) first; the LLM named by
+        # `cascade_llm` only for the texts it is unsure about
+        from .providers.cascade import CascadeProvider
+        from .providers.offline import OfflineProvider
+
+        llm_name = str(options.pop("cascade_llm", None) or "openai").strip().lower()
+        if llm_name in ("offline", "cascade"):
+            raise EngineError(
+                f"cascade_llm must be an LLM provider (openai, azure_openai), not {llm_name}"
+            )
+        min_confidence = options.pop("cascade_min_confidence", None)
+        local_options = {
+            key: options.pop(key)
+            for key in ("learner", "review_threshold")
+            if options.get(key) is not None
+        }
+        options.pop("learner", None)
+        options.pop("review_threshold", None)
+        local = OfflineProvider(**local_options)
+        llm = make_provider(llm_name, **options)
+        return CascadeProvider(local, llm, 0.6 if min_confidence is None else float(min_confidence))
+    options.pop("cascade_llm", None)
+    options.pop("cascade_min_confidence", None)
     if name == "offline":
         from .providers.offline import OfflineProvider
 

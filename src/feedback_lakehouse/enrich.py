@@ -8,9 +8,20 @@ from typing import Any
 import pandas as pd
 import pyarrow as pa
 
-from .dbt_glue import config_value, existing_values, to_arrow, to_pandas
+from .dbt_glue import (
+    config_value,
+    existing_values,
+    is_duckdb_relation,
+    new_rows_only,
+    project,
+    sql_literal,
+    to_arrow,
+    to_pandas,
+)
 from .engine import enrich_frame, make_provider
 from .language import detect_languages
+from .learner import LearnedModel, examples_from_frames
+from .spark import enrichment_model_spark, is_spark_session, to_spark
 from .taxonomy import Taxonomy, default_version
 
 log = logging.getLogger(__name__)
@@ -66,12 +77,41 @@ PROVIDER_OPTION_KEYS = (
 )
 
 
+def _truthy(value: Any) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def learn(taxonomy: Taxonomy, decisions: Any, feedback: Any, gold: Any) -> LearnedModel | None:
+    """The local classifier learned from review decisions and gold labels (train split)."""
+    if feedback is None:
+        return None
+    texts = to_pandas(feedback)[["feedback_id", "masked_text"]]
+    examples = examples_from_frames(
+        to_pandas(decisions) if decisions is not None else None,
+        texts,
+        to_pandas(gold) if gold is not None else None,
+        allowed_categories=taxonomy.ids,
+    )
+    model = LearnedModel(examples)
+    log.info(
+        "learned from %d labelled texts: %s",
+        len(model.examples),
+        model.identity if model.is_trained else "too few to train, rules only",
+    )
+    return model if model.is_trained else None
+
+
 def language_model(dbt: Any, session: Any, cleaned: Any) -> pa.Table:
     """Detect the language of each distinct text (of `int_feedback__cleaned`) not seen before."""
+    # DuckDB: three columns, and on an incremental run only texts not stored yet (SQL)
+    pushed_down = dbt.is_incremental and is_duckdb_relation(cleaned)
+    cleaned = new_rows_only(
+        dbt, project(cleaned, ["text_hash", "masked_text", "is_empty"]), "text_hash"
+    )
     texts = to_pandas(cleaned)
     texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
     texts = texts.drop_duplicates("text_hash")
-    done = existing_values(dbt, session, "text_hash")
+    done = set() if pushed_down else existing_values(dbt, session, "text_hash")
     if done:
         texts = texts[~texts["text_hash"].isin(done)]
     frame = pd.DataFrame(
@@ -80,6 +120,8 @@ def language_model(dbt: Any, session: Any, cleaned: Any) -> pa.Table:
             "language": detect_languages(texts["masked_text"].tolist()),
         }
     )
+    if is_spark_session(session):  # Databricks: dbt writes a Spark DataFrame
+        return to_spark(session, frame, LANGUAGE_SCHEMA)
     return to_arrow(frame, LANGUAGE_SCHEMA)
 
 
@@ -100,12 +142,20 @@ def enrichment_model(
     categories: Any,
     prices: Any = None,
     versions: Any = None,
+    decisions: Any = None,
+    feedback: Any = None,
+    gold: Any = None,
 ) -> pa.Table:
     """Enrich each distinct text once per (taxonomy, prompt, provider, model).
 
     `texts` is `int_texts__to_enrich`, `categories` the taxonomy seed, `prices` the
     model price seed (used by the LLM providers), `versions` the taxonomy versions seed
     (its default active version is in force when the var `taxonomy_version` is unset).
+
+    Learning (`offline_learning` true, providers `offline` and `cascade`): `decisions`
+    (`int_review_decisions__latest`), `feedback` (`int_feedback__canonical`, for the
+    texts) and `gold` (`int_gold_labels`, its `train` split) train a local classifier
+    whose training-set hash becomes part of the model name, hence of the enrichment key.
     """
     provider_name = config_value(settings, "enrichment_provider", "offline")
     version = config_value(settings, "taxonomy_version")
@@ -113,14 +163,50 @@ def enrichment_model(
         version = default_version(to_pandas(versions))
     taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
     options = provider_options(settings)
-    if provider_name != "offline":
+    if provider_name not in ("offline", "cascade"):
         options.pop("review_threshold", None)  # the offline provider's own rule
-        if prices is not None:
-            options["prices"] = to_pandas(prices)
+    if provider_name != "offline" and prices is not None:
+        options["prices"] = to_pandas(prices)
+    if provider_name == "cascade":
+        options["cascade_llm"] = config_value(settings, "cascade_llm", "openai")
+        options["cascade_min_confidence"] = config_value(settings, "cascade_min_confidence")
+    if provider_name in ("offline", "cascade") and _truthy(
+        config_value(settings, "offline_learning", False)
+    ):
+        options["learner"] = learn(taxonomy, decisions, feedback, gold)
+    if is_spark_session(session):  # Databricks: spread the calls over the cluster
+        return enrichment_model_spark(
+            dbt,
+            session,
+            provider_name,
+            options,
+            taxonomy,
+            texts,
+            ENRICHED_SCHEMA,
+            partitions=config_value(settings, "spark_partitions", 8),
+            secret_scope=config_value(settings, "llm_secret_scope"),
+        )
     provider = make_provider(provider_name, **options)
-    texts = to_pandas(texts)
     # deferred rows are not done: the next run picks them up (unique_key replaces them)
-    done = existing_values(dbt, session, "enrichment_key", where="status != 'deferred'")
+    if dbt.is_incremental and is_duckdb_relation(texts):
+        # DuckDB: leave out, in SQL, the texts whose enrichment key (schemas.enrichment_key,
+        # computed alike in SQL) is stored and not deferred; only new texts are read
+        parts = [
+            taxonomy.version,
+            provider.prompt_version(taxonomy),
+            provider.name,
+            provider.model,
+        ]
+        key = "left(sha256(concat_ws(chr(31), text_hash, {})), 32)".format(
+            ", ".join(sql_literal(p) for p in parts)
+        )
+        texts = new_rows_only(
+            dbt, texts, "enrichment_key", where="status != 'deferred'", expression=key
+        )
+        done: set[str] = set()
+    else:
+        done = existing_values(dbt, session, "enrichment_key", where="status != 'deferred'")
+    texts = to_pandas(texts)
     frame = enrich_frame(texts, taxonomy, provider, existing_keys=done)
     log.info("enriched %d texts with %s (%s)", len(frame), provider.name, provider.model)
     return to_arrow(frame, ENRICHED_SCHEMA)

@@ -28,6 +28,7 @@ from vaderSentiment.vaderSentiment import (
     SentiText,
 )
 
+from ..learner import LearnedModel, Prediction
 from ..schemas import UNKNOWN_CATEGORY, EnrichedRecord, Enrichment, Status, TextItem
 from ..taxonomy import Category, Taxonomy
 
@@ -448,6 +449,8 @@ class OfflineProvider:
         urgent_words: Sequence[str] = DEFAULT_URGENT_WORDS,
         critical_words: Sequence[str] = DEFAULT_CRITICAL_WORDS,
         summary_chars: int = 140,
+        learner: LearnedModel | None = None,
+        learned_sentiment_min: float = 0.6,
         **llm_options: Any,
     ) -> None:
         unknown = sorted(set(llm_options) - LLM_ONLY_OPTIONS)
@@ -458,7 +461,11 @@ class OfflineProvider:
             )
         if llm_options:
             log.debug("offline provider ignores LLM options %s", sorted(llm_options))
-        self.model = DEFAULT_MODEL
+        # a learned model (from review decisions and gold labels) is part of the model's
+        # identity: new training data, new enrichment key, every text enriched again
+        self.learner = learner if learner is not None and learner.is_trained else None
+        self.model = DEFAULT_MODEL + (f"+{self.learner.identity}" if self.learner else "")
+        self.learned_sentiment_min = float(learned_sentiment_min)
         self.review_threshold = float(review_threshold)
         self.negative_below = float(negative_below)
         self.positive_above = float(positive_above)
@@ -499,6 +506,7 @@ class OfflineProvider:
             "urgent_words": list(self.urgent_words),
             "critical_words": list(self.critical_words),
             "summary_chars": self.summary_chars,
+            "learned_sentiment_min": self.learned_sentiment_min,
         }
 
     # ----------------------------------------------------------------- public API
@@ -513,6 +521,7 @@ class OfflineProvider:
         prompt_version = f"{RULES_NAME}+{fingerprint[:12]}"
         compiled = _compiled_for(fingerprint, taxonomy, self.phrase_bonus)
         analyzer = sentiment_analyzer()
+        learned = self._learned(items)
         enriched_at = datetime.now(timezone.utc).replace(tzinfo=None)
         records: list[EnrichedRecord] = []
         for item in items:
@@ -527,7 +536,11 @@ class OfflineProvider:
                 "enriched_at": enriched_at,
             }
             try:
-                enrichment = taxonomy.coerce(self._enrich_one(item, taxonomy, compiled, analyzer))
+                enrichment = taxonomy.coerce(
+                    self._enrich_one(
+                        item, taxonomy, compiled, analyzer, learned.get(item.text_hash)
+                    )
+                )
                 status = Status.needs_review if enrichment.needs_review else Status.ok
                 values = enrichment.model_dump()
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
@@ -549,6 +562,21 @@ class OfflineProvider:
         return records
 
     # ----------------------------------------------------------------- internals
+
+    def _learned(
+        self, items: Sequence[TextItem]
+    ) -> dict[str, tuple[Prediction | None, Prediction | None]]:
+        """The learned model's (category, sentiment) per text hash, predicted in one batch."""
+        if self.learner is None:
+            return {}
+        todo = [item for item in items if (item.text or "").strip()]
+        texts = [item.text for item in todo]
+        categories = self.learner.predict_categories(texts) or [None] * len(todo)
+        sentiments = self.learner.predict_sentiments(texts) or [None] * len(todo)
+        return {
+            item.text_hash: (cat, sen)
+            for item, cat, sen in zip(todo, categories, sentiments, strict=True)
+        }
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
         payload = {"rules": self._rules, "taxonomy": _taxonomy_payload(taxonomy)}
@@ -681,6 +709,7 @@ class OfflineProvider:
         taxonomy: Taxonomy,
         compiled: _CompiledTaxonomy,
         analyzer: SentimentIntensityAnalyzer,
+        learned: tuple[Prediction | None, Prediction | None] | None = None,
     ) -> Enrichment:
         text = item.text or ""
         language = item.language.strip().lower() if item.language else None
@@ -697,7 +726,9 @@ class OfflineProvider:
                 language=language,
             )
         summary = self._summary(text)
-        if language and not (language == "en" or language.startswith("en-")):
+        learned_category, learned_sentiment = learned or (None, None)
+        english = not language or language == "en" or language.startswith("en-")
+        if not english and learned_category is None:
             return Enrichment(
                 main_category=UNKNOWN_CATEGORY,
                 sentiment="neutral",
@@ -714,6 +745,11 @@ class OfflineProvider:
             )
 
         sentiment, intensity, vader = self.sentiment(text, analyzer)
+        if (
+            learned_sentiment is not None
+            and learned_sentiment.probability >= self.learned_sentiment_min
+        ):
+            sentiment = learned_sentiment.label
         tokens = tokens_of(text)
         result = self._score(tokens, sentiment, compiled)
         ranked = sorted(
@@ -739,6 +775,22 @@ class OfflineProvider:
             ]
             margin = (best - second) / best
             confidence = round(evidence * (0.5 + 0.5 * margin), 4)
+
+        # the model learned from people beats the keyword rules when it is surer (or the
+        # rules found nothing); the rules' other categories stay secondary
+        if (
+            learned_category is not None
+            and learned_category.label in taxonomy.categories
+            and (main == UNKNOWN_CATEGORY or learned_category.probability >= confidence)
+        ):
+            previous = main
+            main = learned_category.label
+            confidence = learned_category.probability
+            secondary = [
+                cid
+                for cid in ([previous] if previous != UNKNOWN_CATEGORY else []) + secondary
+                if cid != main
+            ][: self.max_secondary]
 
         category = taxonomy.categories.get(main)
         urgency, urgent_found = self._urgency(category, sentiment, intensity, tokens)
@@ -782,6 +834,12 @@ class OfflineProvider:
         )
         if urgent_found:
             parts.append("urgency words: " + ", ".join(urgent_found))
+        if learned_category is not None:
+            parts.insert(
+                0,
+                f"learned {learned_category.label} {learned_category.probability:.2f}"
+                + ("" if english else f" (language '{language}')"),
+            )
         rationale = "; ".join(parts)
         if len(rationale) > 600:
             rationale = rationale[:599] + "…"
