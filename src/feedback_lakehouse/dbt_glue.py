@@ -52,3 +52,42 @@ def to_arrow(frame: pd.DataFrame, schema: pa.Schema) -> pa.Table:
     if missing:
         raise ValueError(f"frame lacks columns {missing}")
     return pa.Table.from_pandas(frame[columns], schema=schema, preserve_index=False)
+
+
+def is_duckdb_relation(obj: Any) -> bool:
+    """A DuckDB relation (what `dbt.ref` gives a Python model on DuckDB)."""
+    return (
+        hasattr(obj, "filter")
+        and hasattr(obj, "project")
+        and hasattr(obj, "df")
+        and not hasattr(obj, "toPandas")
+    )
+
+
+def new_rows_only(
+    dbt: Any, relation: Any, key: str, where: str | None = None, expression: str | None = None
+) -> Any:
+    """On DuckDB, `relation` without the rows whose `key` this incremental model's table
+    already holds (`where` narrows the stored rows; `expression` computes the key from
+    the relation's columns when it has no such column): an anti-join in SQL, so an
+    incremental run reads only new rows instead of the whole ref into pandas.
+
+    Anything else (a pandas or Spark frame, or a full build) comes back unchanged.
+    """
+    if not dbt.is_incremental or not is_duckdb_relation(relation):
+        return relation
+    stored = f"select {key} from {dbt.this} where {key} is not null"
+    if where:
+        stored += f" and ({where})"
+    return relation.filter(f"{expression or key} not in ({stored})")
+
+
+def sql_literal(value: Any) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def project(relation: Any, columns: list[str]) -> Any:
+    """On DuckDB, only `columns` of `relation` (read in scan order); else unchanged."""
+    if not is_duckdb_relation(relation):
+        return relation
+    return relation.project(", ".join(columns))
