@@ -184,15 +184,31 @@ class _Vader(SentimentIntensityAnalyzer):
     lower-case each text once, use a set, and skip the emoji pass when the text has no
     emoji; the scoring logic is unchanged (checked against the upstream class on 22.6k
     product reviews: identical scores).
+
+    Scores are memoised per text (bounded): the sentence-level sentiment scores each
+    sentence again, and feedback repeats sentences ("Great product!", "Thanks") across
+    many texts; a score depends on the text alone, so a repeat costs one dict lookup.
     """
+
+    MEMO_SIZE = 100_000
 
     def __init__(self) -> None:
         super().__init__()
         self._source: list[str] | None = None
         self._lower: list[str] = []
         self._emoji_chars = frozenset(self.emojis)
+        self._memo: dict[str, dict[str, float]] = {}
 
     def polarity_scores(self, text: str) -> dict[str, float]:
+        scores = self._memo.get(text)
+        if scores is None:
+            scores = self._polarity_scores(text)
+            if len(self._memo) >= self.MEMO_SIZE:
+                self._memo.clear()
+            self._memo[text] = scores
+        return dict(scores)  # a copy: callers may keep or change theirs
+
+    def _polarity_scores(self, text: str) -> dict[str, float]:
         if not self._emoji_chars.isdisjoint(text):
             return super().polarity_scores(text)
         sentitext = SentiText(text.strip())
