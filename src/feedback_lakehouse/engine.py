@@ -176,7 +176,9 @@ def enrich_frame(
     progress = None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]")
     if run_aware:
         provider.begin_run(len(todo), on_record)
-    records: list[EnrichedRecord] = []
+    # column lists filled chunk by chunk: the records of a chunk are dropped once read,
+    # so a large run holds plain values, not a pydantic object per text
+    columns: dict[str, list[Any]] = {column: [] for column in ENRICHED_COLUMNS}
     keys: list[str] = []
     try:
         for start in range(0, len(todo), batch_size):
@@ -191,15 +193,16 @@ def enrich_frame(
                 # the key goes into the frame's column below; a keyed copy of each record
                 # is only made for a caller that wants the records themselves
                 keys.append(key)
-                records.append(record)
                 if progress is not None:
                     progress.advance(str(record.status))
                     if on_record is not None:
                         on_record(record.model_copy(update={"enrichment_key": key}))
+            for column, values in columns.items():
+                values.extend([getattr(r, column) for r in results])
     finally:
         if run_aware:
             provider.end_run()
-    frame = records_to_frame(records)
+    frame = _columns_to_frame(columns)
     frame["enrichment_key"] = keys
     return frame
 
@@ -207,10 +210,13 @@ def enrich_frame(
 def records_to_frame(records: list[EnrichedRecord]) -> pd.DataFrame:
     # one list per column (attribute reads), not one dict per record (model_dump): the
     # same values, several times faster on large runs
-    frame = pd.DataFrame(
-        {column: [getattr(r, column) for r in records] for column in ENRICHED_COLUMNS},
-        columns=ENRICHED_COLUMNS,
+    return _columns_to_frame(
+        {column: [getattr(r, column) for r in records] for column in ENRICHED_COLUMNS}
     )
+
+
+def _columns_to_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(columns, columns=ENRICHED_COLUMNS)
     for col in ("sentiment", "urgency", "status"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v)).astype("object")
     # One dtype whatever the tzinfo object (fresh records vs records read back from a cache).
