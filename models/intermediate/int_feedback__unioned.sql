@@ -1,5 +1,6 @@
 -- One canonical row per feedback record, whatever source it came from.
--- Ratings are put on one 1-5 scale: NPS 0-10 maps linearly onto it (0 -> 1, 10 -> 5).
+-- Ratings are put on one 1-5 scale: NPS 0-10 maps linearly onto it (0 -> 1, 10 -> 5);
+-- a custom source's rating scale comes from its mapping.
 with
 
 shop_reviews as (
@@ -23,6 +24,12 @@ appstore_reviews as (
 nps_responses as (
 
     select * from {{ ref('stg_survey__nps_responses') }}
+
+),
+
+custom_feedback as (
+
+    select * from {{ ref('stg_custom__feedback') }}
 
 ),
 
@@ -105,6 +112,28 @@ unioned as (
         source_file,
         record_versions
     from nps_responses
+
+    union all
+
+    -- bring your own data (empty unless the dbt var custom_source names a mapping); a
+    -- file without timestamps gets its load time, never an invented customer time
+    select
+        {{ dbt.concat(["source_name", "':'", "record_id"]) }} as feedback_id,
+        source_name as source,
+        record_id as source_record_id,
+        channel,
+        product_sku,
+        cast(null as {{ dbt.type_string() }}) as app_version,
+        customer_id,
+        cast(null as {{ dbt.type_string() }}) as requester_email,
+        cast(rating_normalized as {{ dbt.type_float() }}) as rating_normalized,
+        title,
+        body,
+        coalesce(created_at, ingested_at) as created_at,
+        ingested_at,
+        source_file,
+        record_versions
+    from custom_feedback
 
 )
 

@@ -27,6 +27,9 @@ def model(dbt, session):
         "llm_temperature": dbt.config.get("llm_temperature"),
         "llm_seed": dbt.config.get("llm_seed"),
         "llm_cache_path": dbt.config.get("llm_cache_path"),
+        "offline_learning": dbt.config.get("offline_learning"),
+        "cascade_llm": dbt.config.get("cascade_llm"),
+        "cascade_min_confidence": dbt.config.get("cascade_min_confidence"),
     }
     return enrichment_model(
         dbt,
@@ -36,4 +39,8 @@ def model(dbt, session):
         categories=dbt.ref("taxonomy_categories"),
         versions=dbt.ref("taxonomy_versions"),
         prices=dbt.ref("model_prices"),
+        # what the offline provider learns from when offline_learning is on
+        decisions=dbt.ref("int_review_decisions__latest"),
+        feedback=dbt.ref("int_feedback__canonical"),
+        gold=dbt.ref("int_gold_labels"),
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from .custom_source import CUSTOM_COLUMNS, load_config, read_custom
 from .dbt_glue import config_value, existing_values, to_arrow
 from .landing import SOURCES, read_source
 
@@ -23,13 +24,17 @@ METADATA_FIELDS = [
 
 def bronze_schema(source: str) -> pa.Schema:
     """Every data column is a raw string; staging casts them."""
-    spec = SOURCES[source]
-    return pa.schema([pa.field(c, pa.string()) for c in spec.columns] + METADATA_FIELDS)
+    columns = list(CUSTOM_COLUMNS) if source == "custom" else SOURCES[source].columns
+    return pa.schema([pa.field(c, pa.string()) for c in columns] + METADATA_FIELDS)
 
 
 def bronze_model(dbt: Any, session: Any, source: str, settings: dict[str, Any]) -> pa.Table:
     landing_dir = config_value(settings, "landing_dir", "data/landing")
     loaded = existing_values(dbt, session, "_file_hash")
     now = datetime.now(timezone.utc).replace(tzinfo=None)
-    frame = read_source(source, landing_dir, skip_file_hashes=loaded, ingested_at=now)
+    if source == "custom":  # bring your own data: columns named by a YAML mapping
+        config = load_config(config_value(settings, "custom_source"))
+        frame = read_custom(config, landing_dir, skip_file_hashes=loaded, ingested_at=now)
+    else:
+        frame = read_source(source, landing_dir, skip_file_hashes=loaded, ingested_at=now)
     return to_arrow(frame, bronze_schema(source))

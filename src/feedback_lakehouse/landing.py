@@ -158,9 +158,11 @@ ISO_Z_TIMESTAMP = Validator("a timestamp in the format YYYY-MM-DDTHH:MM:SSZ", _i
 ISO_DATE = Validator("a date in the format YYYY-MM-DD", _is_iso_date)
 DMY_TIMESTAMP = Validator("a timestamp in the format DD/MM/YYYY HH:MM", _is_dmy_timestamp)
 FEEDBACK_ID = Validator(
-    "a feedback id like shop:R-1001 (shop, helpdesk, appstore or survey, a colon, the record id)",
-    _digits(r"(shop|helpdesk|appstore|survey):\S+"),
+    "a feedback id like shop:R-1001 (the source: shop, helpdesk, appstore, survey or a custom "
+    "source's name, a colon, the record id)",
+    _digits(r"[a-z][a-z0-9_]*:\S+"),
 )
+SPLIT = Validator("one of train, test", _digits(r"train|test"))
 CATEGORY_ID = Validator(
     "a category id (lower case letters, digits and _)", _digits(r"[a-z][a-z0-9_]*")
 )
@@ -263,6 +265,22 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("corrected_urgency", "corrected_urgency", validator=URGENCY),
             FieldSpec("verdict", "verdict", required=True, validator=VERDICT),
             FieldSpec("note", "note"),
+        ),
+    ),
+    # Human gold labels for evaluation (README "Quality and evaluation"): a label scheme
+    # other than the taxonomy's is mapped by the seed gold_label_mapping.
+    "gold": SourceSpec(
+        name="gold",
+        folder="gold",
+        pattern="*.csv",
+        fmt="csv",
+        fields=(
+            FieldSpec("feedback_id", "feedback_id", required=True, validator=FEEDBACK_ID),
+            FieldSpec("gold_category", "gold_category"),
+            FieldSpec("gold_sentiment", "gold_sentiment", validator=SENTIMENT),
+            FieldSpec("label_scheme", "label_scheme", required=True),
+            FieldSpec("split", "split", validator=SPLIT),
+            FieldSpec("labeller", "labeller"),
         ),
     ),
 }

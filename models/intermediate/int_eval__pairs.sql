@@ -1,0 +1,103 @@
+-- One row per (held-out gold label, enrichment of its text): what a person said beside
+-- what each provider, model, prompt version and taxonomy version said. The gold category
+-- is mapped into the enrichment's own taxonomy version (the label itself, the seed
+-- taxonomy_mapping for an older taxonomy version's same/merge rows, or the seed
+-- gold_label_mapping for another scheme); null when nothing maps it.
+with
+
+gold as (
+
+    select * from {{ ref('int_gold_labels') }}
+    where split = 'test'
+
+),
+
+enrichments as (
+
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
+    where status != 'deferred'
+
+),
+
+taxonomy_mapping as (
+
+    select * from {{ ref('taxonomy_mapping') }}
+    where mapping_type in ('same', 'merge')
+
+),
+
+label_mapping as (
+
+    select * from {{ ref('gold_label_mapping') }}
+
+),
+
+joined as (
+
+    select
+        gold.feedback_id,
+        gold.text_hash,
+        enrichments.enrichment_key,
+        enrichments.provider,
+        enrichments.model,
+        enrichments.prompt_version,
+        enrichments.taxonomy_version,
+        case
+            when gold.gold_category is null then null
+            when gold.label_scheme in ('taxonomy', enrichments.taxonomy_version)
+                then gold.gold_category
+            when taxonomy_mapping.to_category_id is not null
+                then taxonomy_mapping.to_category_id
+            else label_mapping.category_id
+        end as gold_category,
+        gold.gold_sentiment,
+        coalesce(enrichments.main_category, 'unknown') as predicted_category,
+        case
+            when enrichments.sentiment = 'mixed' and {{ var('eval_mixed_as_neutral') }}
+                then 'neutral'
+            else coalesce(enrichments.sentiment, 'neutral')
+        end as predicted_sentiment,
+        coalesce(enrichments.confidence, 0) as confidence,
+        coalesce(enrichments.needs_review, true) as needs_review
+    from gold
+    inner join enrichments
+        on gold.text_hash = enrichments.text_hash
+    left join taxonomy_mapping
+        on
+            gold.label_scheme = taxonomy_mapping.from_version
+            and enrichments.taxonomy_version = taxonomy_mapping.to_version
+            and gold.gold_category = taxonomy_mapping.from_category_id
+    left join label_mapping
+        on
+            gold.label_scheme = label_mapping.label_scheme
+            and gold.gold_category = label_mapping.gold_label
+            and enrichments.taxonomy_version = label_mapping.taxonomy_version
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            "provider", "'|'", "model", "'|'", "prompt_version", "'|'", "taxonomy_version"
+        ])) }} as eval_key,
+        feedback_id,
+        text_hash,
+        enrichment_key,
+        provider,
+        model,
+        prompt_version,
+        taxonomy_version,
+        gold_category,
+        gold_sentiment,
+        predicted_category,
+        predicted_sentiment,
+        confidence,
+        needs_review,
+        gold_category = predicted_category as is_category_correct,
+        gold_sentiment = predicted_sentiment as is_sentiment_correct
+    from joined
+
+)
+
+select * from final
