@@ -214,7 +214,9 @@ def node_times(run_results: Path) -> dict[str, Any]:
 def dbt_build(project: Path, work: Path, name: str, landing: Path, db: Path) -> dict[str, Any]:
     env = {**os.environ, "FEEDBACK_DUCKDB_PATH": str(db), "DBT_TARGET": "local"}
     env.pop("DBT_PROFILES_DIR", None)
-    target = work / f"target-{name}"
+    # one target folder per size: the incremental run reuses the full build's parse
+    # (partial parsing), as a daily run in the same project would
+    target = work / "target"
     cache = work / "llm_cache.sqlite"
     args = [
         "build",
@@ -227,13 +229,15 @@ def dbt_build(project: Path, work: Path, name: str, landing: Path, db: Path) -> 
         "--target-path",
         str(target),
         "--log-path",
-        str(work / f"logs-{name}"),
+        str(work / "logs"),
         "--vars",
         json.dumps({"landing_dir": str(landing), "llm_cache_path": str(cache)}),
     ]
     result = run_dbt(args, env, work / f"dbt-{name}.log")
     if (target / "run_results.json").exists():
-        result |= node_times(target / "run_results.json")
+        kept = work / f"run_results-{name}.json"
+        shutil.copyfile(target / "run_results.json", kept)
+        result |= node_times(kept)
     if result["exit_code"] != 0:
         tail = (work / f"dbt-{name}.log").read_text().splitlines()[-30:]
         raise RuntimeError(f"dbt build ({name}) failed:\n" + "\n".join(tail))
