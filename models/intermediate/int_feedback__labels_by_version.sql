@@ -12,7 +12,7 @@ feedback as (
 
 enrichments as (
 
-    select * from {{ ref('int_texts__enriched') }}
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
     where provider = '{{ var("enrichment_provider") }}'
 
 ),
@@ -63,7 +63,7 @@ dated as (
         feedback.is_spam,
         feedback.language,
         greatest(
-            {{ dbt.datediff('cast(feedback.created_at as date)', 'calendar.as_of_date', 'day') }},
+            {{ feedback_lakehouse.timestamp_diff('cast(feedback.created_at as date)', 'calendar.as_of_date', 'day') }},
             0
         ) as days_before_as_of,
         calendar.as_of_date
@@ -89,7 +89,7 @@ final as (
         dated.language,
         cast(floor(dated.days_before_as_of / 7) as integer) as weeks_before_as_of,
         cast(
-            {{ dbt.dateadd(
+            {{ feedback_lakehouse.add_interval(
                 'day',
                 '-6 - 7 * cast(floor(dated.days_before_as_of / 7) as integer)',
                 'dated.as_of_date'

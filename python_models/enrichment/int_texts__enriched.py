@@ -2,11 +2,8 @@
 
 
 def model(dbt, session):
-    dbt.config(
-        materialized="incremental",
-        incremental_strategy="delete+insert",
-        unique_key="enrichment_key",
-    )
+    # incremental_strategy is set in the YAML: delete+insert on DuckDB, merge on Databricks
+    dbt.config(materialized="incremental", unique_key="enrichment_key")
     from feedback_lakehouse.enrich import enrichment_model
 
     # dbt hands a Python model only the config keys its own file names
@@ -30,6 +27,9 @@ def model(dbt, session):
         "offline_learning": dbt.config.get("offline_learning"),
         "cascade_llm": dbt.config.get("cascade_llm"),
         "cascade_min_confidence": dbt.config.get("cascade_min_confidence"),
+        # Databricks: tasks the calls are spread over, and the secret scope of the keys
+        "spark_partitions": dbt.config.get("spark_partitions"),
+        "llm_secret_scope": dbt.config.get("llm_secret_scope"),
     }
     return enrichment_model(
         dbt,

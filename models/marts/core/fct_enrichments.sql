@@ -7,7 +7,7 @@ with
 
 enrichments as (
 
-    select * from {{ ref('int_texts__enriched') }}
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
 
 ),
 

@@ -43,7 +43,7 @@ records as (
         case
             when feedback.enrichment_key is not null and feedback.status in ('ok', 'needs_review')
                 then
-                    {{ dbt.datediff(
+                    {{ feedback_lakehouse.timestamp_diff(
                         'feedback.created_at',
                         'greatest(feedback.enriched_at, feedback.ingested_at)',
                         'second'
@@ -52,7 +52,7 @@ records as (
         case
             when feedback.enrichment_key is not null and feedback.status in ('ok', 'needs_review')
                 then
-                    {{ dbt.datediff(
+                    {{ feedback_lakehouse.timestamp_diff(
                         'feedback.ingested_at',
                         'greatest(feedback.enriched_at, feedback.ingested_at)',
                         'second'

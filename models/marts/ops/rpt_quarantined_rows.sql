@@ -1,11 +1,11 @@
 -- Landing rows that could not be read as valid records, with the reason: nothing is lost.
 {%- set bronze_models = [
-    ('shop_reviews', 'bronze_shop__reviews'),
-    ('helpdesk_tickets', 'bronze_helpdesk__tickets'),
-    ('appstore_reviews', 'bronze_appstore__reviews'),
-    ('nps_survey', 'bronze_survey__nps_responses'),
-    ('crm_customers', 'bronze_crm__customers'),
-    ('review_decisions', 'bronze_reviews__decisions'),
+    ('shop_reviews', 'shop__reviews'),
+    ('helpdesk_tickets', 'helpdesk__tickets'),
+    ('appstore_reviews', 'appstore__reviews'),
+    ('nps_survey', 'survey__nps_responses'),
+    ('crm_customers', 'crm__customers'),
+    ('review_decisions', 'reviews__decisions'),
 ] %}
 
 with
@@ -20,7 +20,7 @@ with
             _reject_reason as reject_reason,
             _raw_record as raw_record,
             _ingested_at as ingested_at
-        from {{ ref(model_name) }}
+        from {{ feedback_lakehouse.bronze_relation(model_name) }}
         where _is_rejected
 
     ),

@@ -66,7 +66,7 @@ final as (
         cast(by_customer.first_contact_at as timestamp) as first_contact_at,
         cast(by_customer.last_contact_at as timestamp) as last_contact_at,
         cast(
-            {{ dbt.datediff('by_customer.first_contact_at', 'by_customer.last_contact_at', 'day') }}
+            {{ feedback_lakehouse.timestamp_diff('by_customer.first_contact_at', 'by_customer.last_contact_at', 'day') }}
             as int
         ) as days_between_first_and_last,
         cast(by_customer.max_priority_score as double) as max_priority_score

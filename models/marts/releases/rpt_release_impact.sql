@@ -35,7 +35,7 @@ dated as (
     select
         releases.*,
         calendar.as_of_date,
-        {{ dbt.datediff('releases.release_date', 'calendar.as_of_date', 'day') }}
+        {{ feedback_lakehouse.timestamp_diff('releases.release_date', 'calendar.as_of_date', 'day') }}
             as days_since_release
     from releases
     cross join calendar
@@ -60,7 +60,7 @@ counted as (
                 when
                     feedback.created_date < windows.release_date
                     and feedback.created_date
-                    >= {{ dbt.dateadd('day', -window, 'windows.release_date') }}
+                    >= {{ feedback_lakehouse.add_interval('day', -window, 'windows.release_date') }}
                     then 1
                 else 0
             end
@@ -70,7 +70,7 @@ counted as (
                 when
                     feedback.created_date >= windows.release_date
                     and feedback.created_date
-                    < {{ dbt.dateadd('day', window, 'windows.release_date') }}
+                    < {{ feedback_lakehouse.add_interval('day', window, 'windows.release_date') }}
                     then 1
                 else 0
             end

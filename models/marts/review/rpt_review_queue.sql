@@ -38,10 +38,9 @@ provider_labels as (
         text_hash,
         taxonomy_version,
         count(distinct main_category) as distinct_categories,
-        {{ dbt.listagg(
+        {{ feedback_lakehouse.ordered_string_agg(
             dbt.concat(["provider", "'/'", "model", "'='", "main_category"]),
-            "'; '",
-            "order by provider, model, main_category"
+            "'; '"
         ) }} as labels_by_provider
     from labels
     group by text_hash, taxonomy_version

@@ -4,7 +4,7 @@ with
 
 source as (
 
-    select * from {{ ref('bronze_appstore__reviews') }}
+    select * from {{ feedback_lakehouse.bronze_relation('appstore__reviews') }}
     where not _is_rejected
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('bronze_crm__customers') }}
+    select * from {{ feedback_lakehouse.bronze_relation('crm__customers') }}
     where not _is_rejected
 
 ),

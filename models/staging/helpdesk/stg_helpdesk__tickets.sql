@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('bronze_helpdesk__tickets') }}
+    select * from {{ feedback_lakehouse.bronze_relation('helpdesk__tickets') }}
     where not _is_rejected
 
 ),

@@ -3,7 +3,7 @@ with
 
 source as (
 
-    select * from {{ ref('bronze_reviews__decisions') }}
+    select * from {{ feedback_lakehouse.bronze_relation('reviews__decisions') }}
     where not _is_rejected
 
 ),

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('bronze_shop__reviews') }}
+    select * from {{ feedback_lakehouse.bronze_relation('shop__reviews') }}
     where not _is_rejected
 
 ),

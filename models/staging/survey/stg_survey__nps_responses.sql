@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ ref('bronze_survey__nps_responses') }}
+    select * from {{ feedback_lakehouse.bronze_relation('survey__nps_responses') }}
     where not _is_rejected
 
 ),

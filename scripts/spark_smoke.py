@@ -1,0 +1,199 @@
+"""Dialect smoke test: every SQL model on a local Spark session (make test-spark).
+
+dbt-spark's `session` method runs dbt inside this process on a local pyspark, so one JVM
+serves every step (parquet tables in a throwaway warehouse: the Delta jar cannot be
+fetched here). Python models and snapshots do not run on it; this script stands in for
+them with the package's own code:
+
+1. bronze: the sample's landing files read by `landing.read_source` (what the DuckDB
+   bronze models do) and written as the `bronze` source tables;
+2. dbt seed, then the SQL models up to the cleaned texts;
+3. languages: `enrich.language_model` on the Spark session (Spark DataFrame out);
+4. the SQL models up to the texts to enrich;
+5. enrichment: `enrich.enrichment_model` on the Spark session, i.e. `spark.py`'s
+   mapInPandas over the offline provider, the code path a Databricks cluster runs;
+6. every remaining SQL model, then their data tests and unit tests.
+
+Usage: python scripts/spark_smoke.py [--records N] [--keep] [--no-tests]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+PROJECT = Path(__file__).resolve().parent.parent
+SCHEMA = "feedback"
+BRONZE = {
+    "shop": "shop__reviews",
+    "helpdesk": "helpdesk__tickets",
+    "appstore": "appstore__reviews",
+    "survey": "survey__nps_responses",
+    "crm": "crm__customers",
+    "reviews": "reviews__decisions",
+}
+PYTHON_MODELS = "path:python_models"
+
+
+def log(message: str) -> None:
+    print(f"[spark-smoke {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def dbt(args: list[str], work: Path) -> None:
+    from dbt.cli.main import dbtRunner
+
+    command = [
+        *args,
+        "--profiles-dir",
+        str(PROJECT / "profiles"),
+        "--project-dir",
+        str(PROJECT),
+        "--target",
+        "spark",
+        "--target-path",
+        str(work / "target"),
+        "--log-path",
+        str(work / "logs"),
+        "--vars",
+        "{landing_dir: " + str(work / "landing") + "}",
+    ]
+    log("dbt " + " ".join(args))
+    result = dbtRunner().invoke(command)
+    if not result.success:
+        raise SystemExit(f"dbt {args[0]} failed on the Spark session: {result.exception or ''}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=600)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--no-tests", action="store_true", help="models only")
+    options = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="spark-smoke-"))
+    os.environ["FEEDBACK_SPARK_DIR"] = str(work)
+    os.environ["FEEDBACK_SPARK_SCHEMA"] = SCHEMA
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    started = time.monotonic()
+    try:
+        import subprocess
+
+        from pyspark.sql import SparkSession
+
+        from feedback_lakehouse import enrich
+        from feedback_lakehouse.bronze import bronze_schema
+        from feedback_lakehouse.landing import read_source
+        from feedback_lakehouse.spark import to_spark
+
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "feedback"),
+                "sample",
+                "--records",
+                str(options.records),
+                "--seed",
+                str(options.seed),
+                "--out",
+                str(work / "landing"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        # the same settings as the profile's `spark` target (dbt-spark reuses this session)
+        spark = (
+            SparkSession.builder.master("local[2]")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config("spark.sql.ansi.enabled", "false")
+            .config("spark.sql.warehouse.dir", str(work / "warehouse"))
+            .config(
+                "spark.hadoop.javax.jdo.option.ConnectionURL",
+                f"jdbc:derby:;databaseName={work / 'metastore_db'};create=true",
+            )
+            .enableHiveSupport()
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        log(f"Spark {spark.version} up in {time.monotonic() - started:.0f}s")
+
+        spark.sql(f"create database if not exists {SCHEMA}_bronze")
+        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        for source, name in BRONZE.items():
+            frame = read_source(source, work / "landing", ingested_at=now)
+            table = f"{SCHEMA}_bronze.bronze_{name}"
+            to_spark(spark, frame, bronze_schema(source)).write.format("parquet").mode(
+                "overwrite"
+            ).saveAsTable(table)
+            log(f"bronze {table}: {len(frame)} rows")
+
+        dbt(["seed"], work)
+        # every SQL model that does not need the Python models' output
+        dbt(["run", "--exclude", PYTHON_MODELS, "int_texts__languages+"], work)
+
+        stub = SimpleNamespace(is_incremental=False, this=None)
+        languages = enrich.language_model(
+            stub, spark, spark.table(f"{SCHEMA}.int_feedback__cleaned")
+        )
+        languages.write.format("parquet").mode("overwrite").saveAsTable(
+            f"{SCHEMA}.int_texts__languages"
+        )
+        log(f"int_texts__languages: {languages.count()} rows")
+
+        dbt(
+            [
+                "run",
+                "--select",
+                "int_texts__languages+",
+                "--exclude",
+                PYTHON_MODELS,
+                "int_texts__enriched+",
+            ],
+            work,
+        )
+        settings = {"enrichment_provider": "offline", "spark_partitions": 2}
+        enriched = enrich.enrichment_model(
+            stub,
+            spark,
+            settings,
+            texts=spark.table(f"{SCHEMA}.int_texts__to_enrich"),
+            categories=spark.table(f"{SCHEMA}_taxonomy.taxonomy_categories"),
+            versions=spark.table(f"{SCHEMA}_taxonomy.taxonomy_versions"),
+            prices=spark.table(f"{SCHEMA}_reference.model_prices"),
+        )
+        enriched.write.format("parquet").mode("overwrite").saveAsTable(
+            f"{SCHEMA}.int_texts__enriched"
+        )
+        count = spark.table(f"{SCHEMA}.int_texts__enriched").count()
+        log(f"int_texts__enriched (mapInPandas): {count} rows")
+
+        dbt(["run", "--select", "int_texts__enriched+", "--exclude", PYTHON_MODELS], work)
+        if not options.no_tests:
+            dbt(
+                [
+                    "test",
+                    "--exclude",
+                    PYTHON_MODELS,
+                    "snp_feedback_labels",
+                ],
+                work,
+            )
+        log(f"every SQL model ran on Spark {spark.version} in {time.monotonic() - started:.0f}s")
+        return 0
+    finally:
+        if options.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
