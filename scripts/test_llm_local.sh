@@ -40,7 +40,7 @@ FEEDBACK_DUCKDB_PATH="$WORK/llm.duckdb" \
     .venv/bin/dbt build --profiles-dir profiles --target-path "$WORK/target" --log-path "$WORK/logs" \
     --vars "{landing_dir: $WORK/landing, enrichment_provider: openai, llm_model: gemma-3-270m,
              llm_concurrency: 1, llm_timeout_s: 120, llm_max_calls: $MAX_CALLS,
-             llm_cache_path: $WORK/llm_cache.sqlite}"
+             llm_cache_path: $WORK/llm_cache.sqlite, other_rate_error: 1.0}"
 
 .venv/bin/python - "$WORK/llm.duckdb" <<'PY'
 import sys, duckdb
