@@ -211,7 +211,9 @@ def node_times(run_results: Path) -> dict[str, Any]:
     }
 
 
-def dbt_build(project: Path, work: Path, name: str, landing: Path, db: Path) -> dict[str, Any]:
+def dbt_build(
+    project: Path, work: Path, name: str, landing: Path, db: Path, extra: tuple[str, ...] = ()
+) -> dict[str, Any]:
     env = {**os.environ, "FEEDBACK_DUCKDB_PATH": str(db), "DBT_TARGET": "local"}
     env.pop("DBT_PROFILES_DIR", None)
     # one target folder per size: the incremental run reuses the full build's parse
@@ -232,6 +234,7 @@ def dbt_build(project: Path, work: Path, name: str, landing: Path, db: Path) -> 
         str(work / "logs"),
         "--vars",
         json.dumps({"landing_dir": str(landing), "llm_cache_path": str(cache)}),
+        *extra,
     ]
     result = run_dbt(args, env, work / f"dbt-{name}.log")
     if (target / "run_results.json").exists():
@@ -253,9 +256,12 @@ def generate(records: int, seed: int, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def add_increment(landing: Path, scratch: Path, records: int) -> dict[str, int]:
+def add_increment(
+    landing: Path, scratch: Path, records: int, seed: int = INCREMENT_SEED, tag: str = "plus1pct"
+) -> dict[str, int]:
     """Write ~`records` new feedback rows (another seed, fresh ids) as new landing files."""
-    generate(records, INCREMENT_SEED, scratch)
+    generate(records, seed, scratch)
+    prefix = "B" if tag == "plus1pct" else "B" + tag
     written: dict[str, int] = {}
 
     def csv_rows(folder: str) -> tuple[list[str], list[list[str]]]:
@@ -277,11 +283,11 @@ def add_increment(landing: Path, scratch: Path, records: int) -> dict[str, int]:
 
     # shop and survey ids are strings, helpdesk ids integers; app-store rows have no id
     header, rows = csv_rows("shop")
-    write_csv("shop", "reviews_bench_plus1pct.csv", header, [["B" + r[0], *r[1:]] for r in rows])
+    write_csv("shop", f"reviews_bench_{tag}.csv", header, [[prefix + r[0], *r[1:]] for r in rows])
     header, rows = csv_rows("survey")
-    write_csv("survey", "nps_bench_plus1pct.csv", header, [["B" + r[0], *r[1:]] for r in rows])
+    write_csv("survey", f"nps_bench_{tag}.csv", header, [[prefix + r[0], *r[1:]] for r in rows])
     header, rows = csv_rows("appstore")
-    write_csv("appstore", "appstore_bench_plus1pct.csv", header, rows)
+    write_csv("appstore", f"appstore_bench_{tag}.csv", header, rows)
     lines = []
     for path in sorted((scratch / "helpdesk").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -289,15 +295,16 @@ def add_increment(landing: Path, scratch: Path, records: int) -> dict[str, int]:
                 continue
             try:
                 obj = json.loads(line)
-                obj["id"] = 9_000_000_000 + int(obj["id"])
+                offset = 9_000_000_000 if tag == "plus1pct" else 8_000_000_000
+                obj["id"] = offset + int(obj["id"])
             except (ValueError, TypeError, KeyError):  # planted bad rows stay bad
                 lines.append(line)
                 continue
             lines.append(json.dumps(obj, ensure_ascii=False))
-    (landing / "helpdesk" / "tickets_bench_plus1pct.jsonl").write_text(
+    (landing / "helpdesk" / f"tickets_bench_{tag}.jsonl").write_text(
         "\n".join(lines) + "\n", encoding="utf-8"
     )
-    written["helpdesk/tickets_bench_plus1pct.jsonl"] = len(lines)
+    written[f"helpdesk/tickets_bench_{tag}.jsonl"] = len(lines)
     return written
 
 
@@ -487,6 +494,18 @@ def bench_size(project: Path, root: Path, records: int, seed: int) -> dict[str, 
             f"incremental build enriched {enriched_rows} rows but {new_distinct} distinct "
             "texts were new: the enrichment model re-enriched or missed texts"
         )
+
+    # a daily production run: another +1%, `dbt build` without the unit tests (they test
+    # SQL logic on fixed inputs, not the data: CI runs them on every change)
+    add_increment(landing, work / "increment2", max(1, records // 100), INCREMENT_SEED + 1, "day2")
+    daily = dbt_build(project, work, "daily", landing, db, ("--exclude-resource-type", "unit_test"))
+    daily["fraction_of_full"] = round(daily["wall_s"] / full["wall_s"], 3)
+    out["incremental_build_without_unit_tests"] = daily
+    print(
+        f"[bench] {records:,}: another +1%, dbt build without unit tests: {daily['wall_s']} s "
+        f"= {daily['fraction_of_full']:.1%} of full",
+        flush=True,
+    )
     return out
 
 
@@ -514,13 +533,23 @@ def goals(result: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"goal": "1M peak memory <= 4 GB", "value": f"{gb:.2f} GB", "ok": gb <= 4})
     for n, s in sorted(by_size.items()):
         f = s["incremental_build"]["fraction_of_full"]
+        g = s["incremental_build_without_unit_tests"]["fraction_of_full"]
         rows.append(
-            {"goal": f"{n:,}: incremental +1% <= 10% of full", "value": f"{f:.1%}", "ok": f <= 0.1}
+            {
+                "goal": f"{n:,}: incremental +1% <= 10% of full",
+                "value": f"{f:.1%} (no unit tests: {g:.1%})",
+                "ok": f <= 0.1,
+            }
         )
     for n, s in sorted(by_size.items()):
         r = s["offline_vs_raw"]["offline_vs_raw"]
+        c = s["offline_vs_raw"]["offline_vs_raw_cpu"]
         rows.append(
-            {"goal": f"{n:,}: offline >= 0.5x raw lexicon", "value": f"{r:.2f}x", "ok": r >= 0.5}
+            {
+                "goal": f"{n:,}: offline >= 0.5x raw lexicon",
+                "value": f"{r:.2f}x (CPU time: {c:.2f}x)",
+                "ok": r >= 0.5,
+            }
         )
     if result.get("llm"):
         f = result["llm"]["fraction_of_bound"]
@@ -547,12 +576,14 @@ def markdown(result: dict[str, Any]) -> str:
         "new records as new landing files.",
         "",
         "| records | feedback rows | distinct texts | full build | peak memory | tests (summed) "
-        "| incremental +1% | % of full | enriched = new texts | SQL layers | floor query "
+        "| incremental +1% | % of full | same, no unit tests | enriched = new texts "
+        "| SQL layers | floor query "
         "| offline / raw VADER |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---|",
     ]
     for s in result["sizes"]:
         full, inc = s["full_build"], s["incremental_build"]
+        daily = s["incremental_build_without_unit_tests"]
         sums = full.get("summed_s", {})
         tests = sums.get("tests", 0.0) + sums.get("unit_tests", 0.0)
         sql = s["sql_vs_floor"]
@@ -561,6 +592,7 @@ def markdown(result: dict[str, Any]) -> str:
             f"| {s['records']:,} | {s['feedback_rows']:,} | {s['distinct_texts_enriched']:,} "
             f"| {full['wall_s']} s | {full['peak_rss_mb'] / 1024:.2f} GB | {tests:.1f} s "
             f"| {inc['wall_s']} s | {inc['fraction_of_full']:.1%} "
+            f"| {daily['wall_s']} s = {daily['fraction_of_full']:.1%} "
             f"| {inc['rows_enriched']:,} = {inc['new_distinct_texts']:,} "
             f"| {sql['sql_layers_s']} s | {sql['floor_s']} s "
             f"| {off['offline_texts_per_s']:,.0f} / {off['raw_vader_texts_per_s']:,.0f} per s "
@@ -631,7 +663,7 @@ def main(argv: list[str] | None = None) -> int:
     for n in sizes:
         result["sizes"].append(bench_size(project, root, n, args.seed))
         if not args.keep:
-            for leftover in ("landing", "increment"):
+            for leftover in ("landing", "increment", "increment2"):
                 shutil.rmtree(root / f"n{n}" / leftover, ignore_errors=True)
     if not args.skip_llm:
         from .bench_llm import run_bench
