@@ -1,6 +1,7 @@
 {#- The landing sources as COPY INTO sees them: folder, file pattern and format, and per
     bronze column its native name, whether it is required and the pattern a non-blank
-    value must match. Mirrors feedback_lakehouse.landing.SOURCES (a test checks that). -#}
+    value must match. Mirrors feedback_lakehouse.landing.SOURCES. The custom (bring your own)
+    source's columns come from a YAML mapping: load it with your own COPY INTO. -#}
 {% macro bronze_landing_specs() %}
     {%- set rating = '^[1-5]$' -%}
     {%- set iso_z = '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$' -%}
@@ -67,6 +68,15 @@
                 ['corrected_urgency', 'corrected_urgency', false, '^(low|medium|high|critical)$'],
                 ['verdict', 'verdict', true, '^(useful|incorrect)$'],
                 ['note', 'note', false, none],
+            ]},
+        'gold': {'table': 'gold__labels', 'folder': 'gold', 'pattern': '*.csv', 'format': 'csv',
+            'columns': [
+                ['feedback_id', 'feedback_id', true, '^(shop|helpdesk|appstore|survey):[^ ]+$'],
+                ['gold_category', 'gold_category', false, none],
+                ['gold_sentiment', 'gold_sentiment', false, '^(positive|neutral|negative|mixed)$'],
+                ['label_scheme', 'label_scheme', true, none],
+                ['split', 'split', false, '^(train|test)$'],
+                ['labeller', 'labeller', false, none],
             ]},
     }) }}
 {% endmacro %}

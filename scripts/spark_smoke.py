@@ -5,8 +5,8 @@ serves every step (parquet tables in a throwaway warehouse: the Delta jar cannot
 fetched here). Python models and snapshots do not run on it; this script stands in for
 them with the package's own code:
 
-1. bronze: the sample's landing files read by `landing.read_source` (what the DuckDB
-   bronze models do) and written as the `bronze` source tables;
+1. bronze: the sample's landing files read by `bronze.bronze_model` (what the DuckDB
+   bronze models run) and written as the `bronze` source tables;
 2. dbt seed, then the SQL models up to the cleaned texts;
 3. languages: `enrich.language_model` on the Spark session (Spark DataFrame out);
 4. the SQL models up to the texts to enrich;
@@ -25,7 +25,6 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -38,6 +37,8 @@ BRONZE = {
     "survey": "survey__nps_responses",
     "crm": "crm__customers",
     "reviews": "reviews__decisions",
+    "gold": "gold__labels",
+    "custom": "custom__feedback",
 }
 PYTHON_MODELS = "path:python_models"
 
@@ -89,9 +90,8 @@ def main() -> int:
         from pyspark.sql import SparkSession
 
         from feedback_lakehouse import enrich
-        from feedback_lakehouse.bronze import bronze_schema
-        from feedback_lakehouse.landing import read_source
-        from feedback_lakehouse.spark import to_spark
+        from feedback_lakehouse.bronze import bronze_model
+        from feedback_lakehouse.spark import spark_ddl
 
         subprocess.run(
             [
@@ -126,20 +126,19 @@ def main() -> int:
         log(f"Spark {spark.version} up in {time.monotonic() - started:.0f}s")
 
         spark.sql(f"create database if not exists {SCHEMA}_bronze")
-        now = datetime.now(timezone.utc).replace(tzinfo=None)
+        first_run = SimpleNamespace(is_incremental=False, this=None)
         for source, name in BRONZE.items():
-            frame = read_source(source, work / "landing", ingested_at=now)
+            rows = bronze_model(first_run, spark, source, {"landing_dir": str(work / "landing")})
             table = f"{SCHEMA}_bronze.bronze_{name}"
-            to_spark(spark, frame, bronze_schema(source)).write.format("parquet").mode(
-                "overwrite"
-            ).saveAsTable(table)
-            log(f"bronze {table}: {len(frame)} rows")
+            frame = spark.createDataFrame(rows.to_pandas(), schema=spark_ddl(rows.schema))
+            frame.write.format("parquet").mode("overwrite").saveAsTable(table)
+            log(f"bronze {table}: {rows.num_rows} rows")
 
         dbt(["seed"], work)
         # every SQL model that does not need the Python models' output
         dbt(["run", "--exclude", PYTHON_MODELS, "int_texts__languages+"], work)
 
-        stub = SimpleNamespace(is_incremental=False, this=None)
+        stub = first_run
         languages = enrich.language_model(
             stub, spark, spark.table(f"{SCHEMA}.int_feedback__cleaned")
         )
@@ -175,7 +174,28 @@ def main() -> int:
         count = spark.table(f"{SCHEMA}.int_texts__enriched").count()
         log(f"int_texts__enriched (mapInPandas): {count} rows")
 
-        dbt(["run", "--select", "int_texts__enriched+", "--exclude", PYTHON_MODELS], work)
+        # snapshots need Delta: the models reading snp_feedback_labels get a stand-in
+        # with the snapshot's columns (every label current)
+        snapshot = "snp_feedback_labels"
+        dbt(
+            [
+                "run",
+                "--select",
+                "int_texts__enriched+",
+                "--exclude",
+                PYTHON_MODELS,
+                f"{snapshot}+",
+            ],
+            work,
+        )
+        spark.sql(f"create database if not exists {SCHEMA}_snapshots")
+        spark.sql(
+            f"create table {SCHEMA}_snapshots.{snapshot} using parquet as "
+            "select *, md5(feedback_id) as dbt_scd_id, current_timestamp() as dbt_updated_at, "
+            "current_timestamp() as dbt_valid_from, cast(null as timestamp) as dbt_valid_to "
+            f"from {SCHEMA}.fct_feedback_labels"
+        )
+        dbt(["run", "--select", f"{snapshot}+", "--exclude", snapshot], work)
         if not options.no_tests:
             dbt(
                 [

@@ -63,7 +63,9 @@ dated as (
         feedback.is_spam,
         feedback.language,
         greatest(
-            {{ feedback_lakehouse.timestamp_diff('cast(feedback.created_at as date)', 'calendar.as_of_date', 'day') }},
+            {{ feedback_lakehouse.timestamp_diff(
+                'cast(feedback.created_at as date)', 'calendar.as_of_date', 'day'
+            ) }},
             0
         ) as days_before_as_of,
         calendar.as_of_date

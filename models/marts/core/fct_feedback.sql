@@ -138,7 +138,9 @@ with_category as (
         coalesce(categories.criticality, 2) as category_criticality,
         calendar.as_of_date,
         greatest(
-            {{ feedback_lakehouse.timestamp_diff('cast(reviewed.created_at as date)', 'calendar.as_of_date', 'day') }},
+            {{ feedback_lakehouse.timestamp_diff(
+                'cast(reviewed.created_at as date)', 'calendar.as_of_date', 'day'
+            ) }},
             0
         ) as days_before_as_of
     from reviewed
@@ -213,7 +215,9 @@ final as (
         created_at,
         cast(created_at as date) as created_date,
         cast(
-            {{ feedback_lakehouse.add_interval('day', '-6 - 7 * weeks_before_as_of', 'as_of_date') }} as date
+            {{ feedback_lakehouse.add_interval(
+                'day', '-6 - 7 * weeks_before_as_of', 'as_of_date'
+            ) }} as date
         ) as week_start_date,
         weeks_before_as_of,
         ingested_at,

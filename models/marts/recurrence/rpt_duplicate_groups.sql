@@ -44,9 +44,10 @@ grouped as (
 final as (
 
     select
-        row_number() over (
+        -- row_number() is bigint on DuckDB, int on Spark: the contract says bigint
+        cast(row_number() over (
             order by grouped.group_size desc, grouped.last_seen_at desc, grouped.text_hash asc
-        ) as group_rank,
+        ) as bigint) as group_rank,
         cast(grouped.text_hash as string) as text_hash,
         cast(first_record.masked_text as string) as example_text,
         cast(first_record.main_category as string) as main_category,

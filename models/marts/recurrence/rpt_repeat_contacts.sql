@@ -48,13 +48,14 @@ by_customer as (
 final as (
 
     select
-        row_number() over (
+        -- row_number() is bigint on DuckDB, int on Spark: the contract says bigint
+        cast(row_number() over (
             order by
                 by_customer.contacts desc,
                 by_customer.complaints desc,
                 by_customer.last_contact_at desc,
                 by_customer.customer_id asc
-        ) as repeat_rank,
+        ) as bigint) as repeat_rank,
         cast({{ dbt.hash('by_customer.customer_id') }} as string) as customer_key,
         cast(by_customer.customer_tier as string) as customer_tier,
         cast(by_customer.contacts as bigint) as contacts,
@@ -66,7 +67,9 @@ final as (
         cast(by_customer.first_contact_at as timestamp) as first_contact_at,
         cast(by_customer.last_contact_at as timestamp) as last_contact_at,
         cast(
-            {{ feedback_lakehouse.timestamp_diff('by_customer.first_contact_at', 'by_customer.last_contact_at', 'day') }}
+            {{ feedback_lakehouse.timestamp_diff(
+                'by_customer.first_contact_at', 'by_customer.last_contact_at', 'day'
+            ) }}
             as int
         ) as days_between_first_and_last,
         cast(by_customer.max_priority_score as double) as max_priority_score

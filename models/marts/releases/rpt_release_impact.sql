@@ -35,8 +35,9 @@ dated as (
     select
         releases.*,
         calendar.as_of_date,
-        {{ feedback_lakehouse.timestamp_diff('releases.release_date', 'calendar.as_of_date', 'day') }}
-            as days_since_release
+        {{ feedback_lakehouse.timestamp_diff(
+            'releases.release_date', 'calendar.as_of_date', 'day'
+        ) }} as days_since_release
     from releases
     cross join calendar
 
