@@ -87,3 +87,15 @@ bench-llm: venv
 # optional, outside CI: the LLM path against a real llama.cpp server (builds it once)
 test-llm-local: venv
 	bash scripts/test_llm_local.sh
+
+# worked bring-your-own-data examples on the real data in ../shared/data (SHARED_DATA=...);
+# each builds data/examples/<name>/warehouse.duckdb and prints `feedback eval`
+.PHONY: example-banking77 example-banking77-500 example-clothing
+example-banking77: venv
+	bash scripts/run_example.sh banking77
+
+example-banking77-500: venv
+	bash scripts/run_example.sh banking77 500
+
+example-clothing: venv
+	bash scripts/run_example.sh clothing_reviews

@@ -254,6 +254,47 @@ def drift(db_path: Path, schema: str) -> None:
         raise click.ClickException(str(err)) from err
 
 
+@main.command("eval")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("data/feedback.duckdb"),
+    show_default=True,
+    help="DuckDB file built by dbt.",
+)
+@click.option("--schema", default="main", show_default=True, help="Schema of the marts.")
+def eval_(db_path: Path, schema: str) -> None:
+    """Print accuracy, macro-F1, calibration and reviewer agreement per prompt and model."""
+    from .evaluation import EvalError, load, render
+
+    try:
+        click.echo(render(load(db_path, schema)))
+    except EvalError as err:
+        raise click.ClickException(str(err)) from err
+
+
+@main.command("example-prepare")
+@click.argument("name", type=click.Choice(["banking77", "clothing_reviews"]))
+@click.option("--shared", type=click.Path(path_type=Path), default=Path("../shared/data"))
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True)
+@click.option(
+    "--train-decisions", type=int, default=None, help="banking77: train rows as decisions."
+)
+@click.option("--rows", type=int, default=None, help="Only the first N rows (per file).")
+def example_prepare(
+    name: str, shared: Path, out_dir: Path, train_decisions: int | None, rows: int | None
+) -> None:
+    """Write a worked example's landing files from the real data in ../shared/data."""
+    from .examples import ExampleError, prepare
+
+    try:
+        counts = prepare(name, shared, out_dir, train_decisions=train_decisions, rows=rows)
+    except ExampleError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(", ".join(f"{k}: {v} rows" for k, v in counts.items()) + f" -> {out_dir}")
+
+
 def _as_date(value) -> date:
     return value.date() if hasattr(value, "date") else value
 

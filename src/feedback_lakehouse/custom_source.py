@@ -97,7 +97,10 @@ class ColumnMap(BaseModel):
             self.split,
             *self.product_columns(),
         ]
-        return [n for n in names if n]
+        found = [n for n in names if n]
+        if self.id == "":  # an unnamed id column (e.g. a pandas index written to CSV)
+            found.insert(0, "")
+        return found
 
 
 class CustomSource(BaseModel):
@@ -258,7 +261,7 @@ def read_custom(
             if None in record or any(v is None for v in record.values()):
                 reject(number, f"{rel} row {number}: wrong number of columns", None)
                 continue
-            record_id = record[cols.id].strip() if cols.id else f"{stem}-{number}"
+            record_id = record[cols.id].strip() if cols.id is not None else f"{stem}-{number}"
             if not record_id:
                 reject(number, f"{rel} row {number}: {cols.id} (the id) is blank", None)
                 continue

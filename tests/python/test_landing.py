@@ -61,6 +61,14 @@ EXPECTED_COLUMNS = {
         "verdict",
         "note",
     ],
+    "gold": [
+        "feedback_id",
+        "gold_category",
+        "gold_sentiment",
+        "label_scheme",
+        "split",
+        "labeller",
+    ],
 }
 
 

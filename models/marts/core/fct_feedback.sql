@@ -43,6 +43,16 @@ reviews as (
     select * from {{ ref('int_review_decisions__latest') }}
 
 ),
+{%- if var('review_threshold_from_eval') %}
+
+-- var review_threshold_from_eval: below the confidence threshold measured against gold
+-- labels (int_eval__confidence_thresholds) an item is sent to review as well
+thresholds as (
+
+    select * from {{ ref('int_eval__confidence_thresholds') }}
+
+),
+{%- endif %}
 
 ranked_labels as (
 
@@ -122,10 +132,23 @@ reviewed as (
         reviews.feedback_id is not null as is_reviewed,
         reviews.verdict as review_verdict,
         reviews.reviewer as reviewed_by,
-        reviews.decided_at as reviewed_at
+        reviews.decided_at as reviewed_at,
+        {% if var('review_threshold_from_eval') -%}
+            coalesce(labelled.confidence < thresholds.confidence_threshold, false)
+        {%- else -%}
+            false
+        {%- endif %} as is_below_eval_threshold
     from labelled
     left join reviews
         on labelled.feedback_id = reviews.feedback_id
+    {%- if var('review_threshold_from_eval') %}
+    left join thresholds
+        on
+            thresholds.eval_key = {{ dbt.hash(dbt.concat([
+                "labelled.provider", "'|'", "labelled.model", "'|'",
+                "labelled.prompt_version", "'|'", "labelled.taxonomy_version"
+            ])) }}
+    {%- endif %}
 
 ),
 
@@ -204,7 +227,8 @@ final as (
         root_cause_guess,
         short_summary,
         confidence,
-        status = 'needs_review' and not is_reviewed as needs_review,
+        (status = 'needs_review' or is_below_eval_threshold)
+        and not is_reviewed as needs_review,
         status,
         status_reason,
         taxonomy_version,

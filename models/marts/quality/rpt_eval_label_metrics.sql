@@ -48,7 +48,7 @@ labels as (
         gold_label as label
     from labelled
 
-    union
+    union distinct
 
     select distinct
         eval_key,

@@ -1,0 +1,222 @@
+"""Quality marts and bring-your-own data, end to end on one real dbt build.
+
+The sample's helpdesk tickets carry tags agents set by hand: they become gold labels in
+another scheme (`helpdesk_tags`, mapped to the taxonomy by the seed gold_label_mapping);
+a slice of the real clothing reviews comes in through the custom source (gold sentiment
+from the stars); a few review decisions give reviewer agreement. The SQL marts must
+equal scikit-learn's metrics on the same labels.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from dbt_helpers import PROJECT, query, run_dbt
+from sklearn.metrics import (
+    accuracy_score,
+    cohen_kappa_score,
+    f1_score,
+    precision_recall_fscore_support,
+)
+
+from feedback_lakehouse.sample import generate
+
+pytestmark = pytest.mark.e2e
+
+CLOTHING = PROJECT / "tests" / "fixtures" / "clothing_slice" / "reviews.csv"
+
+
+def _gold_from_helpdesk_tags(landing: Path) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for path in sorted((landing / "helpdesk").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                ticket = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(ticket, dict) and ticket.get("id") and ticket.get("tags"):
+                tags[f"helpdesk:{ticket['id']}"] = str(ticket["tags"][0])
+    return tags
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("quality")
+    landing = work / "landing"
+    generate(landing, records=2000, seed=7)
+    (landing / "custom").mkdir()
+    shutil.copy(CLOTHING, landing / "custom" / "reviews.csv")
+    tags = _gold_from_helpdesk_tags(landing)
+    (landing / "gold").mkdir()
+    with (landing / "gold" / "agent_tags.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["feedback_id", "gold_category", "gold_sentiment", "label_scheme", "split", "labeller"]
+        )
+        for fid, tag in sorted(tags.items()):
+            writer.writerow([fid, tag, "", "helpdesk_tags", "test", "helpdesk agents"])
+    (landing / "reviews").mkdir()
+    with (landing / "reviews" / "decisions.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            [
+                "feedback_id",
+                "reviewer",
+                "decided_at",
+                "corrected_category",
+                "corrected_sentiment",
+                "corrected_urgency",
+                "verdict",
+                "note",
+            ]
+        )
+        for i, fid in enumerate(sorted(tags)[:40]):
+            writer.writerow(
+                [
+                    fid,
+                    "ana",
+                    "2026-11-23T09:00:00Z",
+                    "",
+                    "negative" if i % 3 else "",
+                    "",
+                    "incorrect" if i % 3 else "useful",
+                    "",
+                ]
+            )
+    run_dbt(
+        work,
+        "build",
+        variables={"custom_source": str(PROJECT / "examples" / "clothing_reviews" / "source.yml")},
+    )
+    return work
+
+
+def _mapping() -> dict[str, str]:
+    path = PROJECT / "seeds" / "taxonomy" / "gold_label_mapping.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        return {
+            r["gold_label"]: r["category_id"]
+            for r in csv.DictReader(handle)
+            if r["taxonomy_version"] == "v2"
+        }
+
+
+def test_custom_csv_flows_into_fct_feedback(built: Path) -> None:
+    rows = query(
+        built,
+        "select count(*), count(distinct product_sku), min(feedback_id), max(rating_normalized) "
+        "from main.fct_feedback where source = 'clothing'",
+    )
+    with CLOTHING.open(encoding="utf-8", newline="") as handle:
+        expected = sum(1 for _ in csv.DictReader(handle))
+    count, products, first_id, top = rows[0]
+    assert count == expected and products > 10
+    assert first_id.startswith("clothing:") and top == 5.0
+
+
+def test_category_metrics_equal_sklearn(built: Path) -> None:
+    mapping = _mapping()
+    pairs = query(
+        built,
+        "select g.feedback_id, g.gold_category, f.model_main_category, f.confidence "
+        "from main.int_gold_labels g join main.fct_feedback f using (feedback_id) "
+        "where g.label_scheme = 'helpdesk_tags' and f.enrichment_key is not null "
+        "order by g.feedback_id",
+    )
+    gold = [mapping[g] for _, g, _, _ in pairs]
+    pred = [p for _, _, p, _ in pairs]
+    summary = query(
+        built,
+        "select category_items, category_accuracy, category_macro_f1, expected_calibration_error "
+        "from main.rpt_eval_summary where category_items > 0",
+    )
+    assert len(summary) == 1
+    items, accuracy, macro_f1, ece = summary[0]
+    assert items == len(gold) > 100
+    assert accuracy == pytest.approx(accuracy_score(gold, pred), abs=1e-9)
+    assert macro_f1 == pytest.approx(
+        f1_score(gold, pred, average="macro", zero_division=0), abs=1e-9
+    )
+    labels = sorted(set(gold) | set(pred))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        gold, pred, labels=labels, zero_division=0
+    )
+    per_label = {
+        r[0]: r[1:]
+        for r in query(
+            built,
+            "select label, label_precision, label_recall, f1, support "
+            "from main.rpt_eval_label_metrics where label_kind = 'category'",
+        )
+    }
+    assert sorted(per_label) == labels
+    for i, label in enumerate(labels):
+        assert per_label[label] == pytest.approx((precision[i], recall[i], f1[i], support[i]))
+    cells = query(
+        built,
+        "select gold_label, predicted_label, items from main.rpt_eval_confusion_matrix "
+        "where label_kind = 'category'",
+    )
+    assert sum(c[2] for c in cells) == len(gold)
+    # expected calibration error over 10 equal-width bins
+    conf = np.array([c for *_, c in pairs], dtype=float)
+    right = np.array([g == p for g, p in zip(gold, pred, strict=True)], dtype=float)
+    bins = np.minimum((conf * 10).astype(int), 9)
+    expected_ece = sum(
+        (bins == b).sum() / len(conf) * abs(right[bins == b].mean() - conf[bins == b].mean())
+        for b in np.unique(bins)
+    )
+    assert ece == pytest.approx(expected_ece, abs=1e-9)
+
+
+def test_sentiment_metrics_on_the_clothing_slice_equal_sklearn(built: Path) -> None:
+    pairs = query(
+        built,
+        "select g.gold_sentiment, f.model_sentiment from main.int_gold_labels g "
+        "join main.fct_feedback f using (feedback_id) "
+        "where g.label_scheme = 'clothing' and f.enrichment_key is not null",
+    )
+    gold = [g for g, _ in pairs]
+    pred = ["neutral" if p == "mixed" else p for _, p in pairs]
+    rows = query(
+        built,
+        "select sentiment_items, sentiment_accuracy, sentiment_macro_f1 from main.rpt_eval_summary "
+        "where sentiment_items > 0",
+    )
+    items, accuracy, macro_f1 = rows[0]
+    assert items == len(gold) > 250
+    assert accuracy == pytest.approx(accuracy_score(gold, pred), abs=1e-9)
+    assert macro_f1 == pytest.approx(
+        f1_score(gold, pred, average="macro", zero_division=0), abs=1e-9
+    )
+
+
+def test_reviewer_kappa_equals_sklearn(built: Path) -> None:
+    reviewed = query(
+        built,
+        "select model_main_category, main_category, model_sentiment, sentiment "
+        "from main.fct_feedback where is_reviewed",
+    )
+    assert len(reviewed) == 40
+    rows = dict(query(built, "select label_kind, cohens_kappa from main.rpt_review_kappa"))
+    model_s, reviewer_s = [r[2] for r in reviewed], [r[3] for r in reviewed]
+    assert rows["sentiment"] == pytest.approx(cohen_kappa_score(model_s, reviewer_s), abs=1e-9)
+    # reviewers kept every category: perfect agreement, kappa 1 (or null with one label)
+    assert rows["category"] in (None, pytest.approx(1.0))
+
+
+def test_threshold_keeps_the_target_precision(built: Path) -> None:
+    rows = query(
+        built,
+        "select confidence_threshold, precision_at_threshold, coverage_at_threshold "
+        "from main.rpt_eval_summary where category_items > 0",
+    )
+    threshold, precision, coverage = rows[0]
+    if threshold is None:
+        pytest.skip("no threshold reaches the target precision on this sample")
+    assert precision >= 0.9 and 0 < coverage <= 1
