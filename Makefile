@@ -8,7 +8,7 @@ DBT_FLAGS := --profiles-dir profiles --project-dir .
 RECORDS ?= 5000
 SEED ?= 42
 
-.PHONY: venv demo test lint sample build insights clean bench bench-llm test-llm-local chromium
+.PHONY: venv demo test lint sample build insights clean bench bench-llm test-llm-local chromium check-databricks test-spark
 
 $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,7 +59,7 @@ chromium:
 			echo "chromium is missing: sudo apt-get install chromium (the report test will skip)"; \
 		fi; }
 
-test: venv chromium
+test: venv chromium check-databricks
 	$(BIN)/ruff check src tests python_models
 	$(BIN)/ruff format --check src tests python_models
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
@@ -70,6 +70,45 @@ test: venv chromium
 	$(BIN)/pytest; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
+
+# Databricks, checked offline (no workspace; README "Run on Databricks"): parse, list and
+# compile for the databricks target with dummy credentials. compile never connects with
+# --no-populate-cache --no-introspect, and only for SQL models (Python models and
+# snapshots would connect). Also the ai_query model, a dry run of the COPY INTO bronze
+# load, and sqlfluff with the databricks dialect, templated against the local DuckDB
+# target (against an unreachable workspace the dbt templater hangs).
+DBX_DIR := target/databricks-check
+DBX_ENV := DATABRICKS_HOST=dummy.cloud.databricks.com DATABRICKS_TOKEN=dummy-token \
+	DATABRICKS_HTTP_PATH=/sql/1.0/warehouses/dummy
+DBX_DBT := $(DBX_ENV) timeout 600 $(DBT)
+DBX_FLAGS := $(DBT_FLAGS) --target databricks --target-path $(DBX_DIR) \
+	--log-path $(DBX_DIR)/logs --quiet
+check-databricks: venv
+	rm -rf $(DBX_DIR) && mkdir -p $(DBX_DIR)
+	$(DBX_DBT) parse $(DBX_FLAGS)
+	$(DBX_DBT) ls $(DBX_FLAGS) --resource-type model --output name > $(DBX_DIR)/models.txt
+	@if grep -q '^bronze_' $(DBX_DIR)/models.txt; then \
+		echo "the bronze Python models must be disabled on Databricks" >&2; exit 1; fi
+	$(DBX_DBT) compile $(DBX_FLAGS) --no-populate-cache --no-introspect \
+		--exclude path:python_models resource_type:snapshot
+	$(DBX_DBT) compile $(DBX_FLAGS) --no-populate-cache --no-introspect \
+		--vars '{enrichment_provider: ai_query}' --select int_texts__enriched_ai_query > /dev/null
+	$(DBX_DBT) run-operation load_bronze_databricks $(DBX_FLAGS) \
+		--args '{landing_path: /Volumes/main/feedback/landing, dry_run: true}' > $(DBX_DIR)/bronze.sql
+	$(BIN)/python scripts/check_bronze_copy_into.py $(DBX_DIR)/bronze.sql
+	FEEDBACK_DUCKDB_PATH=$(DBX_DIR)/lint.duckdb $(BIN)/sqlfluff lint models --dialect databricks
+
+# Every SQL model (and its data and unit tests) on a local Spark session: dbt-spark's
+# session method, parquet tables; the Python models' code runs there through the package
+# (mapInPandas enrichment). Needs Java 17; installs pyspark into .venv when missing.
+# Outside `make test` (see README "Run on Databricks" for how long it takes).
+PYSPARK := pyspark==4.3.0
+test-spark: venv
+	$(BIN)/python -c 'import pyspark' 2>/dev/null || \
+		$(BIN)/pip install --quiet --disable-pip-version-check $(PYSPARK) -c constraints.txt
+	PYSPARK_PYTHON=$(abspath $(BIN)/python) $(BIN)/python scripts/spark_smoke.py
+	FEEDBACK_TEST_SPARK=1 PYSPARK_PYTHON=$(abspath $(BIN)/python) \
+		$(BIN)/pytest -q tests/python/test_spark_enrich.py
 
 clean:
 	rm -rf target logs data/landing data/*.duckdb
