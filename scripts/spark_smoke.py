@@ -12,7 +12,9 @@ them with the package's own code:
 4. the SQL models up to the texts to enrich;
 5. enrichment: `enrich.enrichment_model` on the Spark session, i.e. `spark.py`'s
    mapInPandas over the offline provider, the code path a Databricks cluster runs;
-6. every remaining SQL model, then their data tests and unit tests.
+6. every remaining SQL model, then their data tests and unit tests;
+7. the ai_query model (Databricks only) compiled for the databricks target and run with
+   canned answers in place of ai_query(), to check its parsing and statuses.
 
 Usage: python scripts/spark_smoke.py [--records N] [--keep] [--no-tests]
 """
@@ -69,6 +71,109 @@ def dbt(args: list[str], work: Path) -> None:
     result = dbtRunner().invoke(command)
     if not result.success:
         raise SystemExit(f"dbt {args[0]} failed on the Spark session: {result.exception or ''}")
+
+
+AI_QUERY_ANSWER = (
+    '{"main_category": "CATEGORY", "secondary_categories": [], "sentiment": "negative", '
+    '"sentiment_intensity": 0.8, "urgency": "high", "root_cause_guess": "r", '
+    '"suggested_owner": "o", "short_summary": "s", "rationale": "r", '
+    '"confidence": CONFIDENCE, "needs_review": false, "language": "en"}'
+)
+
+
+def check_ai_query(spark, work: Path) -> None:
+    """The ai_query model's parsing and validation on Spark: its SQL compiled for the
+    databricks target (offline), with ai_query() (Databricks only) replaced by canned
+    per-row answers: valid, a category outside the taxonomy, low confidence, not JSON,
+    and a call error. Each must get its status."""
+    from dbt.cli.main import dbtRunner
+
+    category = spark.sql(
+        f"select min(category_id) from {SCHEMA}_taxonomy.taxonomy_categories"
+    ).collect()[0][0]
+    env = {
+        "DATABRICKS_HOST": "dummy.cloud.databricks.com",
+        "DATABRICKS_HTTP_PATH": "/sql/1.0/warehouses/dummy",
+        "DATABRICKS_TOKEN": "dummy",
+        "DATABRICKS_CATALOG": "spark_catalog",
+        "DATABRICKS_SCHEMA": SCHEMA,
+    }
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        result = dbtRunner().invoke(
+            [
+                "compile",
+                "--profiles-dir",
+                str(PROJECT / "profiles"),
+                "--project-dir",
+                str(PROJECT),
+                "--target",
+                "databricks",
+                "--target-path",
+                str(work / "target-databricks"),
+                "--log-path",
+                str(work / "logs"),
+                "--no-populate-cache",
+                "--no-introspect",
+                "--log-level",
+                "none",
+                "--vars",
+                "{enrichment_provider: ai_query}",
+                "--select",
+                "int_texts__enriched_ai_query",
+            ]
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    if not result.success:
+        raise SystemExit(f"compiling the ai_query model failed: {result.exception or ''}")
+    compiled = next((work / "target-databricks").rglob("int_texts__enriched_ai_query.sql"))
+    sql = compiled.read_text()
+    start = sql.index("ai_query(", sql.index("answered as"))
+    end = sql.index(") as response", start)
+
+    def answer(category_id: str, confidence: float) -> str:
+        text = AI_QUERY_ANSWER.replace("CATEGORY", category_id)
+        text = text.replace("CONFIDENCE", str(confidence))
+        return f"named_struct('result', '{text}', 'errorMessage', cast(null as string))"
+
+    canned = (
+        "case pmod(hash(todo.text_hash), 5)"
+        f" when 0 then {answer(category, 0.9)}"
+        f" when 1 then {answer('teleportation', 0.9)}"
+        f" when 2 then {answer(category, 0.1)}"
+        " when 3 then named_struct('result', 'not json', 'errorMessage', cast(null as string))"
+        " else named_struct('result', cast(null as string), 'errorMessage', 'rate limited')"
+        " end"
+    )
+    rows = spark.sql(sql[:start] + canned + sql[end + 1 :]).toPandas()
+    by_status = rows.groupby("status").size().to_dict()
+    log(f"ai_query model with canned answers: {by_status}")
+    problems = []
+    if set(by_status) != {"ok", "needs_review", "failed"}:
+        problems.append(f"statuses {sorted(by_status)}")
+    unknown = rows[rows["error"].fillna("").str.startswith("category outside")]
+    if unknown.empty or set(unknown["main_category"]) != {"unknown"}:
+        problems.append("a category outside the taxonomy must become unknown")
+    if not set(unknown["status"]) <= {"needs_review"}:
+        problems.append("a category outside the taxonomy must need review")
+    failed = rows[rows["status"] == "failed"]
+    if set(failed["error"]) != {
+        "rate limited",
+        "the answer is not valid JSON of the enrichment schema",
+    }:
+        problems.append(f"failed rows' errors: {sorted(set(failed['error']))}")
+    if failed["main_category"].notna().any():
+        problems.append("failed rows must carry no labels")
+    if set(rows["enrichment_key"].str.len()) != {32} or rows["enrichment_key"].duplicated().any():
+        problems.append("enrichment keys must be unique 32-character hashes")
+    if problems:
+        raise SystemExit("ai_query model: " + "; ".join(problems))
 
 
 def main() -> int:
@@ -206,6 +311,7 @@ def main() -> int:
                 ],
                 work,
             )
+        check_ai_query(spark, work)
         log(f"every SQL model ran on Spark {spark.version} in {time.monotonic() - started:.0f}s")
         return 0
     finally:

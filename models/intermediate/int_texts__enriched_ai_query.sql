@@ -41,6 +41,17 @@ categories as (
 
 ),
 
+category_lines as (
+
+    select
+        array_join(
+            array_sort(collect_list(concat('- ', category_id, ': ', description))),
+            '\n'
+        ) as lines
+    from categories
+
+),
+
 prompt as (
 
     select
@@ -48,14 +59,9 @@ prompt as (
         concat(
             '{{ instructions | replace("'", "\\'") }}',
             '\n',
-            array_join(
-                array_sort(
-                    collect_list(concat('- ', category_id, ': ', description))
-                ),
-                '\n'
-            )
+            category_lines.lines
         ) as system_prompt
-    from categories
+    from category_lines
 
 ),
 
