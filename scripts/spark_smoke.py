@@ -185,6 +185,7 @@ def main() -> int:
     options = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="spark-smoke-"))
+    os.chdir(work)  # Spark and Derby leave derby.log and spark-warehouse/ in the cwd
     os.environ["FEEDBACK_SPARK_DIR"] = str(work)
     os.environ["FEEDBACK_SPARK_SCHEMA"] = SCHEMA
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
