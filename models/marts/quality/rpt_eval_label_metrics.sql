@@ -121,20 +121,21 @@ final as (
         cast(
             case
                 when true_positives + false_positives = 0 then 0.0
-                else 1.0 * true_positives / (true_positives + false_positives)
+                else cast(true_positives as double) / (true_positives + false_positives)
             end as double
         ) as label_precision,
         cast(
             case
                 when true_positives + false_negatives = 0 then 0.0
-                else 1.0 * true_positives / (true_positives + false_negatives)
+                else cast(true_positives as double) / (true_positives + false_negatives)
             end as double
         ) as label_recall,
         cast(
             case
                 when 2 * true_positives + false_positives + false_negatives = 0 then 0.0
                 else
-                    2.0 * true_positives
+                    -- double division on both engines (2.0 * n is a decimal on Spark)
+                    cast(2 * true_positives as double)
                     / (2 * true_positives + false_positives + false_negatives)
             end as double
         ) as f1
