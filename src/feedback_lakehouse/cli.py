@@ -14,6 +14,21 @@ def main() -> None:
     """Feedback Lakehouse: customer text to prioritised, routed insight."""
 
 
+def warehouse_options(command):
+    """The --db and --schema options of every command that reads the built marts."""
+    command = click.option(
+        "--schema", default="main", show_default=True, help="Schema of the marts."
+    )(command)
+    return click.option(
+        "--db",
+        "db_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=Path("data/feedback.duckdb"),
+        show_default=True,
+        help="DuckDB file built by `make demo` (or dbt build).",
+    )(command)
+
+
 @main.command()
 @click.option(
     "--records",
@@ -58,15 +73,7 @@ def sample(records: int, seed: int, out_dir: Path, end_date, weeks: int) -> None
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("data/feedback.duckdb"),
-    show_default=True,
-    help="DuckDB file built by `make demo`.",
-)
-@click.option("--schema", default="main", show_default=True, help="Schema of the marts.")
+@warehouse_options
 def insights(db_path: Path, schema: str) -> None:
     """Print this week's top complaints, worst SKU, rising issues, routing and review share."""
     from .insights import InsightsError, load, render
@@ -234,15 +241,7 @@ def report(db_path: Path, schema: str, out: Path) -> None:
 
 
 @main.command()
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("data/feedback.duckdb"),
-    show_default=True,
-    help="DuckDB file built by `make demo`.",
-)
-@click.option("--schema", default="main", show_default=True, help="Schema of the marts.")
+@warehouse_options
 def drift(db_path: Path, schema: str) -> None:
     """Print label churn between taxonomy versions, the other/unknown rate and new topics."""
     from .drift import load_drift, render_drift
@@ -255,15 +254,7 @@ def drift(db_path: Path, schema: str) -> None:
 
 
 @main.command("eval")
-@click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("data/feedback.duckdb"),
-    show_default=True,
-    help="DuckDB file built by dbt.",
-)
-@click.option("--schema", default="main", show_default=True, help="Schema of the marts.")
+@warehouse_options
 def eval_(db_path: Path, schema: str) -> None:
     """Print accuracy, macro-F1, calibration and reviewer agreement per prompt and model."""
     from .evaluation import EvalError, load, render
