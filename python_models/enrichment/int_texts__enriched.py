@@ -9,6 +9,7 @@ def model(dbt, session):
     # dbt hands a Python model only the config keys its own file names
     settings = {
         "enrichment_provider": dbt.config.get("enrichment_provider"),
+        "parallel_workers": dbt.config.get("parallel_workers"),
         "taxonomy_version": dbt.config.get("taxonomy_version"),
         "llm_review_threshold": dbt.config.get("llm_review_threshold"),
         "llm_model": dbt.config.get("llm_model"),

@@ -24,10 +24,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
+from .parallel import DEFAULT_MIN_ITEMS, map_chunks
 from .progress import Progress
 from .providers.base import Provider
 from .schemas import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
@@ -142,14 +144,19 @@ def pending_items(
     done = done_keys(existing_keys, retry_statuses)
     seen: set[str] = set()
     out: list[tuple[str, TextItem]] = []
-    for text_hash, text, language in texts[TEXT_COLUMNS].itertuples(index=False, name=None):
+    # plain lists (one per column) and null languages as None up front: a row tuple and
+    # a pd.isna per text cost more than the hashing
+    languages = texts["language"].astype(object).where(texts["language"].notna(), None)
+    for text_hash, text, language in zip(
+        texts["text_hash"].tolist(), texts["text"].tolist(), languages.tolist(), strict=True
+    ):
         key = enrichment_key(
             text_hash, taxonomy.version, prompt_version, provider.name, provider.model
         )
         if key in done or key in seen:
             continue
         seen.add(key)
-        lang = None if language is None or pd.isna(language) else str(language)
+        lang = None if language is None else str(language)
         out.append((key, TextItem(text_hash=text_hash, text=text or "", language=lang)))
     return out
 
@@ -163,16 +170,35 @@ def enrich_frame(
     *,
     retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
     on_record: Callable[[EnrichedRecord], None] | None = None,
+    workers: int = 1,
+    min_parallel: int = DEFAULT_MIN_ITEMS,
 ) -> pd.DataFrame:
     """Enrich every text not yet enriched under (taxonomy, prompt, provider, model).
 
     `batch_size` is how many texts go to the provider at a time (the LLM providers'
     own texts-per-request is their `batch_size` option). `on_record` is called in this
     thread with each record as soon as it is known (LLM providers), or per chunk.
+
+    `workers` > 1 spreads a CPU-bound provider (offline) over that many processes when
+    there are at least `min_parallel` texts (`parallel.map_chunks`: same rows, same
+    order). LLM providers (run-aware: budget, cache, concurrency of their own) and runs
+    with `on_record` always run in this process.
     """
     todo = pending_items(texts, taxonomy, provider, existing_keys, retry_statuses)
     logger.info("%d distinct texts to enrich with %s:%s", len(todo), provider.name, provider.model)
     run_aware = isinstance(provider, RunAwareProvider)
+    if workers > 1 and not run_aware and on_record is None and len(todo) >= min_parallel:
+        rows = map_chunks(
+            partial(_enrich_rows, provider, taxonomy, batch_size),
+            [item for _, item in todo],
+            workers,
+            min_parallel,
+        )
+        frame = _columns_to_frame(
+            {column: [row[i] for row in rows] for i, column in enumerate(ENRICHED_COLUMNS)}
+        )
+        frame["enrichment_key"] = [key for key, _ in todo]
+        return frame
     progress = None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]")
     if run_aware:
         provider.begin_run(len(todo), on_record)
@@ -205,6 +231,23 @@ def enrich_frame(
     frame = _columns_to_frame(columns)
     frame["enrichment_key"] = keys
     return frame
+
+
+def _enrich_rows(
+    provider: Provider, taxonomy: Taxonomy, batch_size: int, items: Sequence[TextItem]
+) -> list[tuple[Any, ...]]:
+    """One tuple of ENRICHED_COLUMNS values per item (what a worker process sends back:
+    tuples pickle several times faster than pydantic records)."""
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(items), batch_size):
+        chunk = items[start : start + batch_size]
+        results = provider.enrich(chunk, taxonomy)
+        if len(results) != len(chunk):
+            raise EngineError(
+                f"provider {provider.name} returned {len(results)} records for {len(chunk)} texts"
+            )
+        rows.extend(tuple(getattr(r, column) for column in ENRICHED_COLUMNS) for r in results)
+    return rows
 
 
 def records_to_frame(records: list[EnrichedRecord]) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from .dbt_glue import (
 from .engine import enrich_frame, make_provider
 from .language import detect_languages
 from .learner import LearnedModel, examples_from_frames
+from .parallel import map_chunks, resolve_workers
 from .spark import enrichment_model_spark, is_spark_session, to_spark
 from .taxonomy import Taxonomy, default_version
 
@@ -101,8 +102,14 @@ def learn(taxonomy: Taxonomy, decisions: Any, feedback: Any, gold: Any) -> Learn
     return model if model.is_trained else None
 
 
-def language_model(dbt: Any, session: Any, cleaned: Any) -> pa.Table:
-    """Detect the language of each distinct text (of `int_feedback__cleaned`) not seen before."""
+def language_model(
+    dbt: Any, session: Any, cleaned: Any, settings: dict[str, Any] | None = None
+) -> pa.Table:
+    """Detect the language of each distinct text (of `int_feedback__cleaned`) not seen before.
+
+    `settings["parallel_workers"]`: processes the detection is spread over (auto = cores).
+    """
+    workers = resolve_workers(config_value(settings or {}, "parallel_workers"))
     # DuckDB: three columns, and on an incremental run only texts not stored yet (SQL)
     pushed_down = dbt.is_incremental and is_duckdb_relation(cleaned)
     cleaned = new_rows_only(
@@ -117,7 +124,10 @@ def language_model(dbt: Any, session: Any, cleaned: Any) -> pa.Table:
     frame = pd.DataFrame(
         {
             "text_hash": texts["text_hash"].tolist(),
-            "language": detect_languages(texts["masked_text"].tolist()),
+            "language": detect_languages(
+                texts["masked_text"].tolist(),
+                lambda func, items: map_chunks(func, items, workers),
+            ),
         }
     )
     if is_spark_session(session):  # Databricks: dbt writes a Spark DataFrame
@@ -207,6 +217,7 @@ def enrichment_model(
     else:
         done = existing_values(dbt, session, "enrichment_key", where="status != 'deferred'")
     texts = to_pandas(texts)
-    frame = enrich_frame(texts, taxonomy, provider, existing_keys=done)
+    workers = resolve_workers(config_value(settings, "parallel_workers"))
+    frame = enrich_frame(texts, taxonomy, provider, existing_keys=done, workers=workers)
     log.info("enriched %d texts with %s (%s)", len(frame), provider.name, provider.model)
     return to_arrow(frame, ENRICHED_SCHEMA)

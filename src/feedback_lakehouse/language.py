@@ -7,7 +7,7 @@ empty or too short to tell. The detector is built once per process and reused.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from itertools import islice
 
@@ -62,7 +62,11 @@ def _letter_count(text: str, limit: int) -> int:
     return sum(1 for _ in islice(_LETTER.finditer(text), limit))
 
 
-def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
+def detect_languages(
+    texts: Sequence[str | None],
+    map_fast: Callable[[Callable[[list[str]], list[tuple[str | None, bool]]], list[str]], list]
+    | None = None,
+) -> list[str | None]:
     """ISO 639-1 code per text, in order; None for empty or too-short-to-tell texts.
 
     Short texts (fewer than SHORT_TEXT_WORDS words, e.g. "Love it", "Poor fit",
@@ -73,6 +77,11 @@ def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
     (the offline provider then refuses it), so for short texts a non-English label is
     kept only when lingua is highly confident ("Sehr gut", "Merci beaucoup" score ~1.0)
     and the text is labelled 'en' otherwise.
+
+    `map_fast(func, candidates)` runs the fast pass (`fast_pass`, nearly all the work)
+    on the candidate texts, e.g. spread over processes (`parallel.map_chunks`); the few
+    longer texts it did not call English are re-checked here with the accurate detector
+    (loading its models takes ~1 s, paid by this process only).
     """
     results: list[str | None] = [None] * len(texts)
     indexes: list[int] = []
@@ -87,26 +96,12 @@ def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
     if not candidates:
         return results
 
-    detected = get_detector().detect_languages_in_parallel_of(candidates)
-
-    short: list[int] = []
+    fast = map_fast(fast_pass, candidates) if map_fast else fast_pass(candidates)
     longer: list[int] = []
-    for pos, (text, language) in enumerate(zip(candidates, detected, strict=True)):
-        code = _iso(language)
+    for pos, (code, recheck) in enumerate(fast):
         results[indexes[pos]] = code
-        if code != "en":
-            (short if len(_WORD.findall(text)) < SHORT_TEXT_WORDS else longer).append(pos)
-
-    if short:
-        confidences = get_detector().compute_language_confidence_values_in_parallel(
-            [candidates[pos] for pos in short]
-        )
-        for pos, values in zip(short, confidences, strict=True):
-            top = values[0] if values else None
-            if top is not None and top.value >= SHORT_TEXT_MIN_CONFIDENCE:
-                results[indexes[pos]] = _iso(top.language)
-            else:
-                results[indexes[pos]] = "en"
+        if recheck:
+            longer.append(pos)
     if longer:
         rechecked = get_accurate_detector().detect_languages_in_parallel_of(
             [candidates[pos] for pos in longer]
@@ -114,3 +109,29 @@ def detect_languages(texts: Sequence[str | None]) -> list[str | None]:
         for pos, language in zip(longer, rechecked, strict=True):
             results[indexes[pos]] = _iso(language)
     return results
+
+
+def fast_pass(candidates: list[str]) -> list[tuple[str | None, bool]]:
+    """(code, needs the accurate re-check) per text, with the fast detector only: short
+    non-English guesses are kept only when confident (else 'en'); longer non-English
+    ones are flagged for `detect_languages` to re-check."""
+    detector = get_detector()
+    detected = detector.detect_languages_in_parallel_of(candidates)
+    out: list[tuple[str | None, bool]] = []
+    short: list[int] = []
+    for pos, (text, language) in enumerate(zip(candidates, detected, strict=True)):
+        code = _iso(language)
+        if code != "en" and len(_WORD.findall(text)) < SHORT_TEXT_WORDS:
+            short.append(pos)
+        out.append((code, code != "en" and len(_WORD.findall(text)) >= SHORT_TEXT_WORDS))
+    if short:
+        confidences = detector.compute_language_confidence_values_in_parallel(
+            [candidates[pos] for pos in short]
+        )
+        for pos, values in zip(short, confidences, strict=True):
+            top = values[0] if values else None
+            if top is not None and top.value >= SHORT_TEXT_MIN_CONFIDENCE:
+                out[pos] = (_iso(top.language), False)
+            else:
+                out[pos] = ("en", False)
+    return out

@@ -75,12 +75,21 @@ class Taxonomy:
         secondary = [
             c for c in enrichment.secondary_categories if c in self.categories and c != main
         ]
+        owner = self.owner_of(main)
+        if (
+            main == enrichment.main_category
+            and needs_review == enrichment.needs_review
+            and secondary == enrichment.secondary_categories
+            and owner == enrichment.suggested_owner
+            and len(rationale) <= 600
+        ):
+            return enrichment  # already inside the taxonomy (the offline provider's case)
         return enrichment.model_copy(
             update={
                 "main_category": main,
                 "secondary_categories": secondary,
                 "needs_review": needs_review,
-                "suggested_owner": self.owner_of(main),
+                "suggested_owner": owner,
                 "rationale": rationale[:600],
             }
         )

@@ -21,6 +21,7 @@ from typing import Any
 
 from vaderSentiment.vaderSentiment import (
     BOOSTER_DICT,
+    C_INCR,
     N_SCALAR,
     NEGATE,
     SPECIAL_CASES,
@@ -154,7 +155,9 @@ COMPLAINT_CUES = (
     r"\bdidn'?t work\b",
     r"\bnot for me\b",
 )
-_COMPLAINT_CUE = re.compile("|".join(COMPLAINT_CUES), re.IGNORECASE)
+# matched on the lower-cased text: the same matches as re.IGNORECASE, about 3x faster
+# (the engine tries each alternative at every position; case folding makes each try dearer)
+_COMPLAINT_CUE = re.compile("|".join(COMPLAINT_CUES))
 
 _local = threading.local()
 
@@ -225,9 +228,55 @@ class _Vader(SentimentIntensityAnalyzer):
             if lowered not in lexicon:  # upstream's sentiment_valence appends 0 for these
                 sentiments.append(0)
                 continue
-            sentiments = self.sentiment_valence(0, sentitext, item, i, sentiments)
+            sentiments.append(self._valence(sentitext, item, i, self._lowered(words)))
         sentiments = self._but_check(words, sentiments)
         return self.score_valence(sentiments, text.strip())
+
+    def _valence(self, sentitext: SentiText, item: str, i: int, low: list[str]) -> float:
+        """Upstream's `sentiment_valence` (with its `_least_check` and `scalar_inc_dec`)
+        for a word known to be in the lexicon, reading the text's lower-cased words
+        from one list instead of lower-casing neighbours again for every check."""
+        words = sentitext.words_and_emoticons
+        is_cap_diff = sentitext.is_cap_diff
+        lexicon = self.lexicon
+        word = low[i]
+        valence = lexicon[word]
+        # "no" next to a lexicon word negates that word instead of counting itself
+        if word == "no" and i != len(words) - 1 and low[i + 1] in lexicon:
+            valence = 0.0
+        if (
+            (i > 0 and low[i - 1] == "no")
+            or (i > 1 and low[i - 2] == "no")
+            or (i > 2 and low[i - 3] == "no" and low[i - 1] in ("or", "nor"))
+        ):
+            valence = lexicon[word] * N_SCALAR
+        if item.isupper() and is_cap_diff:
+            valence = valence + C_INCR if valence > 0 else valence - C_INCR
+        for start_i in range(3):
+            before = i - (start_i + 1)
+            if i > start_i and low[before] not in lexicon:
+                scalar = 0.0
+                if low[before] in BOOSTER_DICT:
+                    scalar = BOOSTER_DICT[low[before]]
+                    if valence < 0:
+                        scalar *= -1
+                    if words[before].isupper() and is_cap_diff:
+                        scalar = scalar + C_INCR if valence > 0 else scalar - C_INCR
+                if start_i == 1 and scalar != 0:
+                    scalar = scalar * 0.95
+                if start_i == 2 and scalar != 0:
+                    scalar = scalar * 0.9
+                valence = valence + scalar
+                valence = self._negation_check(valence, words, start_i, i)
+                if start_i == 2:
+                    valence = self._special_idioms_check(valence, words, i)
+        # "least": negates unless "at least" / "very least"
+        if i > 1 and low[i - 1] not in lexicon and low[i - 1] == "least":
+            if low[i - 2] != "at" and low[i - 2] != "very":
+                valence = valence * N_SCALAR
+        elif i > 0 and low[i - 1] not in lexicon and low[i - 1] == "least":
+            valence = valence * N_SCALAR
+        return valence
 
     def _lowered(self, words: list[str]) -> list[str]:
         if words is not self._source:
@@ -332,20 +381,31 @@ class PhraseMatcher:
                         table.setdefault(form, payload)
         self.table = table
         self.max_len = max((key.count(" ") + 1 for key in table), default=0)
-        self.starts = frozenset(key.split(" ", 1)[0] for key in table)
+        # per first token, the phrase lengths that start with it, longest first: most
+        # start tokens begin one or two phrases, so few candidate keys are built
+        sizes: dict[str, set[int]] = {}
+        for key in table:
+            sizes.setdefault(key.split(" ", 1)[0], set()).add(key.count(" ") + 1)
+        self.sizes = {start: sorted(lengths, reverse=True) for start, lengths in sizes.items()}
+        self.starts = frozenset(self.sizes)
 
     def find(self, tokens: Sequence[str]) -> list[tuple[int, str, Any]]:
         """(start index, matched phrase, payload) for each match, left to right."""
         out: list[tuple[int, str, Any]] = []
-        table, starts, n_tokens, max_len = self.table, self.starts, len(tokens), self.max_len
+        table, sizes, n_tokens = self.table, self.sizes, len(tokens)
         # only positions where a phrase can start (one set lookup per token, in C), left
         # to right; a match moves the next allowed start past its last token
         after = 0
-        for i in [i for i, token in enumerate(tokens) if token in starts]:
+        for i in [i for i, token in enumerate(tokens) if token in self.starts]:
             if i < after:
                 continue
-            for size in range(min(max_len, n_tokens - i), 0, -1):
-                key = " ".join(tokens[i : i + size])
+            for size in sizes[tokens[i]]:
+                if size == 1:
+                    key = tokens[i]
+                elif i + size <= n_tokens:
+                    key = " ".join(tokens[i : i + size])
+                else:
+                    continue
                 if key in table:
                     out.append((i, key, table[key]))
                     after = i + size
@@ -627,7 +687,7 @@ class OfflineProvider:
             compounds = [float(vader.polarity_scores(s)["compound"]) for s in sentences]
         else:
             compounds = [float(scores["compound"])]
-        cues = min(3, len(_COMPLAINT_CUE.findall(text)))
+        cues = min(3, len(_COMPLAINT_CUE.findall(text.lower())))
         score = sum(compounds) / len(compounds) - self.cue_weight * cues
         strong = self.mixed_sentence_strength
         if score <= self.negative_below:

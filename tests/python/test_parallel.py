@@ -1,0 +1,121 @@
+"""Spreading per-text work over processes gives exactly the one-process answer."""
+
+from __future__ import annotations
+
+import os
+import time
+from functools import partial
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from feedback_lakehouse import engine
+from feedback_lakehouse.engine import enrich_frame, make_provider
+from feedback_lakehouse.language import detect_languages
+from feedback_lakehouse.parallel import map_chunks, resolve_workers, split
+from feedback_lakehouse.taxonomy import Taxonomy
+
+CATEGORIES_CSV = (
+    Path(__file__).resolve().parents[2] / "seeds" / "taxonomy" / "taxonomy_categories.csv"
+)
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+
+
+def _pids_and_squares(items: list[int]) -> list[tuple[int, int]]:
+    time.sleep(0.25)  # slow enough that a worker has started before this process is done
+    return [(os.getpid(), i * i) for i in items]
+
+
+def _fails_on_13(items: list[int]) -> list[int]:
+    if 13 in items:
+        raise ValueError("13 is not allowed")
+    return list(items)
+
+
+def test_split_keeps_order_and_sizes() -> None:
+    parts = split(list(range(10)), 3)
+    assert [list(p) for p in parts] == [[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]
+    assert [list(p) for p in split([1, 2], 5)] == [[1], [2]]
+
+
+def test_map_chunks_uses_other_processes_and_keeps_order() -> None:
+    items = list(range(3000))
+    out = map_chunks(_pids_and_squares, items, workers=2, min_items=100)
+    assert [square for _, square in out] == [i * i for i in items]
+    assert len({pid for pid, _ in out}) == 2  # this process and one worker
+    assert os.getpid() in {pid for pid, _ in out}
+
+
+def test_map_chunks_below_the_minimum_stays_in_this_process() -> None:
+    out = map_chunks(_pids_and_squares, list(range(50)), workers=2, min_items=100)
+    assert [square for _, square in out] == [i * i for i in range(50)]
+    assert {pid for pid, _ in out} == {os.getpid()}
+
+
+def test_map_chunks_raises_a_workers_error() -> None:
+    with pytest.raises(ValueError, match="13 is not allowed"):
+        map_chunks(_fails_on_13, list(range(4000)), workers=2, min_items=100)
+
+
+def test_resolve_workers() -> None:
+    assert resolve_workers("auto") >= 1
+    assert resolve_workers(None) == resolve_workers("auto")
+    assert resolve_workers("3") == 3
+    with pytest.raises(ValueError, match="whole number"):
+        resolve_workers("many")
+
+
+def test_map_chunks_can_leave_all_work_to_workers() -> None:
+    out = map_chunks(_pids_and_squares, list(range(400)), workers=2, min_items=100, work_here=False)
+    assert [square for _, square in out] == [i * i for i in range(400)]
+    assert os.getpid() not in {pid for pid, _ in out}
+
+
+def test_parallel_offline_enrichment_equals_one_process(
+    taxonomy: Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # every chunk goes through a worker process (pickled there and back)
+    monkeypatch.setattr(engine, "map_chunks", partial(map_chunks, work_here=False))
+    phrases = [
+        "The parcel arrived late and the box was crushed",
+        "App crashes every time I open it after the update",
+        "Love the colour, fits perfectly",
+        "I was charged twice, please refund me",
+        "Sehr gut, schnelle Lieferung",
+        "",
+    ]
+    texts = pd.DataFrame(
+        {
+            "text_hash": [f"h{i}" for i in range(1200)],
+            "text": [f"{phrases[i % len(phrases)]} #{i}" for i in range(1200)],
+            "language": ["de" if i % 6 == 4 else "en" for i in range(1200)],
+        }
+    )
+    one = enrich_frame(texts, taxonomy, make_provider("offline"))
+    two = enrich_frame(texts, taxonomy, make_provider("offline"), workers=2, min_parallel=100)
+    columns = [c for c in one.columns if c not in ("enriched_at", "latency_ms")]
+    pd.testing.assert_frame_equal(one[columns], two[columns])
+
+
+def test_parallel_language_detection_equals_one_process() -> None:
+    texts = [
+        "The delivery was late again and nobody answered my emails",
+        "Die Lieferung kam zu spät und niemand hat geantwortet",
+        "Poor fit",
+        "La livraison est arrivée en retard, très déçu",
+        "ok",
+        None,
+    ] * 300
+    one = detect_languages(texts)
+    two = detect_languages(texts, _map_two)
+    assert two == one
+    assert {"en", "de", "fr", None} <= set(one)
+
+
+def _map_two(func, items):  # type: ignore[no-untyped-def]
+    return map_chunks(func, items, workers=2, min_items=100, work_here=False)
