@@ -30,7 +30,53 @@ SHORT_TEXT_WORDS = 4
 # A short text is only labelled non-English when lingua is at least this confident.
 SHORT_TEXT_MIN_CONFIDENCE = 0.95
 
+# Words of English that are not words of the other supported languages ("had" and
+# "was" are Dutch and German too, "in" several). See `looks_english`.
+ENGLISH_MARKERS = frozenset(
+    (
+        "the",
+        "and",
+        "this",
+        "my",
+        "with",
+        "but",
+        "have",
+        "very",
+        "not",
+        "are",
+        "for",
+        "you",
+        "your",
+        "they",
+        "would",
+        "after",
+        "just",
+        "been",
+        "when",
+        "what",
+        "there",
+        "from",
+        "which",
+        "were",
+        "has",
+        "could",
+        "should",
+        "our",
+        "their",
+        "it's",
+        "don't",
+        "didn't",
+        "can't",
+        "i'm",
+        "i've",
+    )
+)
+# a sentence of this many words or more must show a marker for the text to pass
+MARKER_SENTENCE_WORDS = 4
+
 _LETTER = re.compile(r"[^\W\d_]")
+_ASCII_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_CLAUSE = re.compile(r"[.!?;\n]+")
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
 
 
@@ -111,15 +157,46 @@ def detect_languages(
     return results
 
 
+def looks_english(text: str) -> bool:
+    """True when a text is plainly English without asking lingua: ASCII only, at least
+    two distinct ENGLISH_MARKERS, and every sentence of MARKER_SENTENCE_WORDS+ words
+    has one (so "Compliment for your team. Tolles Produkt, schnelle Lieferung." does
+    not pass: its German sentence goes to lingua with the rest of the text).
+
+    It spares lingua most of an English-speaking shop's texts (62% of a generated
+    sample, 72% of the clothing reviews, 60% of banking77). Checked against lingua on
+    68k generated texts and 36k real ones (clothing reviews, banking77): it never
+    called English a text lingua called something else, except "I can't find my
+    password", which lingua calls Italian.
+    """
+    if not text.isascii():
+        return False
+    lowered = text.lower()
+    if len(ENGLISH_MARKERS.intersection(_ASCII_WORD.findall(lowered))) < 2:
+        return False
+    for clause in _CLAUSE.split(lowered):
+        words = _ASCII_WORD.findall(clause)
+        if len(words) >= MARKER_SENTENCE_WORDS and ENGLISH_MARKERS.isdisjoint(words):
+            return False
+    return True
+
+
 def fast_pass(candidates: list[str]) -> list[tuple[str | None, bool]]:
-    """(code, needs the accurate re-check) per text, with the fast detector only: short
-    non-English guesses are kept only when confident (else 'en'); longer non-English
-    ones are flagged for `detect_languages` to re-check."""
+    """(code, needs the accurate re-check) per text, with the fast detector only: plain
+    English (`looks_english`) is 'en' without lingua; short non-English guesses are
+    kept only when confident (else 'en'); longer non-English ones are flagged for
+    `detect_languages` to re-check."""
     detector = get_detector()
-    detected = detector.detect_languages_in_parallel_of(candidates)
+    english = [looks_english(text) for text in candidates]
+    others = [text for text, plain in zip(candidates, english, strict=True) if not plain]
+    guesses = iter(detector.detect_languages_in_parallel_of(others))
+    detected = [None if plain else next(guesses) for plain in english]
     out: list[tuple[str | None, bool]] = []
     short: list[int] = []
     for pos, (text, language) in enumerate(zip(candidates, detected, strict=True)):
+        if english[pos]:
+            out.append(("en", False))
+            continue
         code = _iso(language)
         if code != "en" and len(_WORD.findall(text)) < SHORT_TEXT_WORDS:
             short.append(pos)

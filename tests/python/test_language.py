@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from feedback_lakehouse.language import detect_languages
+from pathlib import Path
+
+from feedback_lakehouse.language import ENGLISH_MARKERS, detect_languages, looks_english
 
 
 def test_detects_common_languages() -> None:
@@ -32,3 +34,55 @@ def test_keeps_order_and_length() -> None:
     texts = ["", "Das Produkt ist leider kaputt angekommen.", "", "Works great, thank you!"]
     assert detect_languages(texts) == [None, "de", None, "en"]
     assert detect_languages([]) == []
+
+
+def test_plain_english_skips_lingua_and_mixed_text_does_not() -> None:
+    assert looks_english("The parcel arrived late and the box was crushed.")
+    assert looks_english("I can't find my password and it's not working")
+    # a German sentence after an English one: lingua decides
+    assert not looks_english("Compliment for your team. Tolles Produkt, schnelle Lieferung.")
+    assert not looks_english("Das Produkt ist gut, the box")  # one marker only
+    assert not looks_english("Très bien, the colour and the fit")  # not ASCII
+    assert not looks_english("Poor fit")
+
+
+def test_marker_words_are_not_words_of_the_other_languages() -> None:
+    # every marker alone, as lingua sees it among the supported languages, is English
+    # or too short to tell; none is a common word of another supported language
+    from lingua import LanguageDetectorBuilder
+
+    from feedback_lakehouse.language import SUPPORTED_LANGUAGES
+
+    detector = LanguageDetectorBuilder.from_languages(*SUPPORTED_LANGUAGES).build()
+    non_english = [
+        word
+        for word in sorted(ENGLISH_MARKERS)
+        if len(word) >= 4
+        and (top := detector.compute_language_confidence_values(word))
+        and top[0].language.iso_code_639_1.name.lower() != "en"
+        and top[0].value > 0.9
+    ]
+    assert non_english == []
+
+
+def test_prefilter_agrees_with_lingua_on_real_and_generated_text() -> None:
+    import pandas as pd
+
+    from feedback_lakehouse.language import get_accurate_detector
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    texts = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")["Review Text"].dropna()
+    texts = texts.astype(str).tolist()
+    texts += pd.read_csv(fixtures / "banking77_slice" / "train.csv")["text"].tolist()
+    texts += [
+        "Die Lieferung kam zu spät, aber the support was fine",
+        "Le produit est bon. The delivery was late and the box was crushed.",
+        "Muy buena calidad, estoy encantada. Compliment for your team.",
+        "Het pakket was te laat en de doos was kapot",
+        "Il prodotto è arrivato rotto e il servizio clienti non risponde",
+    ]
+    plain = [t for t in texts if looks_english(t)]
+    assert len(plain) > 200
+    detector = get_accurate_detector()
+    called = [detector.detect_language_of(t) for t in plain]
+    assert [t for t, lang in zip(plain, called, strict=True) if lang.name != "ENGLISH"] == []
