@@ -24,7 +24,10 @@ def test_cascade_sends_only_unsure_texts(make_llm, fake_llm, llm_taxonomy, llm_t
     sides = [r.split("]", 1)[0] for r in frame["rationale"]]
     assert sides == ["[cascade: local", "[cascade: local", "[cascade: llm", "[cascade: llm"]
     assert list(frame["main_category"]) == ["billing", "delivery", "billing", "unknown"]
-    assert frame.loc[2, "model"] == "fake-llm" and frame.loc[0, "model"] == local.model
+    # every row carries the cascade's identity (the one in its key), whichever side answered
+    assert set(frame["model"]) == {f"{local.model}>openai:fake-llm@0.45"}
+    llm_version = make_llm().prompt_version(llm_taxonomy)
+    assert set(frame["prompt_version"]) == {f"{local.prompt_version(llm_taxonomy)}|{llm_version}"}
     # a second run with the stored keys makes no call at all
     again = enrich_frame(texts, llm_taxonomy, provider, existing_keys=frame["enrichment_key"])
     assert again.empty and fake_llm.calls == 2

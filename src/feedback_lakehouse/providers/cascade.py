@@ -2,10 +2,14 @@
 for the texts it is unsure about.
 
 A text goes to the LLM when the local answer is `unknown`, failed, or its confidence is
-below `min_confidence`. Every stored row says which side answered: `provider` is
-`cascade`, `model` is the local model's or the LLM's name, and the rationale starts with
-`[cascade: local]` or `[cascade: llm]`. `stats` counts both sides for the run, which is
-what "calls saved" means: texts answered without an LLM call.
+below `min_confidence`. Every stored row carries the cascade's own identity, the same as
+in its enrichment key: `provider` is `cascade`, `model` is
+`<local model>><llm provider>:<llm model>@<threshold>` and `prompt_version` is
+`<local prompt version>|<llm prompt version>`, so the rows of one cascade run stay
+together (the quality mart rpt_eval_cascade groups by them) even when several runs
+share an LLM. The rationale starts with `[cascade: local]` or `[cascade: llm]`: which
+side answered. `stats` counts both sides for the run, which is what "calls saved"
+means: texts answered without an LLM call.
 
 The enrichment key uses the cascade's own identity (local model, LLM model and the
 threshold), so changing any of them re-enriches; the LLM provider's durable cache still
@@ -79,11 +83,18 @@ class CascadeProvider:
             for i, record in zip(unsure, answers, strict=True):
                 out[i] = record
         sent = set(unsure)
+        prompt_version = self.prompt_version(taxonomy)
         result = []
         for i, record in enumerate(out):
             side = "llm" if i in sent else "local"
             rationale = f"[cascade: {side}] {record.rationale or ''}".strip()[:600]
-            result.append(record.model_copy(update={"provider": self.name, "rationale": rationale}))
+            update = {
+                "provider": self.name,
+                "model": self.model,
+                "prompt_version": prompt_version,
+                "rationale": rationale,
+            }
+            result.append(record.model_copy(update=update))
         self.stats.add(local=len(items) - len(unsure), llm=len(unsure))
         log.info(
             "cascade: %d texts answered locally, %d sent to %s (calls saved %.0f%%)",
