@@ -2,7 +2,8 @@
 -- what each provider, model, prompt version and taxonomy version said. The gold category
 -- is mapped into the enrichment's own taxonomy version (the label itself, the seed
 -- taxonomy_mapping for an older taxonomy version's same/merge rows, or the seed
--- gold_label_mapping for another scheme); null when nothing maps it.
+-- gold_label_mapping for another scheme); null when nothing maps it. For the cascade
+-- provider, cascade_side says which side answered (its rationale prefix).
 with
 
 gold as (
@@ -58,7 +59,12 @@ joined as (
             else coalesce(enrichments.sentiment, 'neutral')
         end as predicted_sentiment,
         coalesce(enrichments.confidence, 0) as confidence,
-        coalesce(enrichments.needs_review, true) as needs_review
+        coalesce(enrichments.needs_review, true) as needs_review,
+        case
+            when enrichments.provider != 'cascade' then null
+            when enrichments.rationale like '[cascade: llm]%' then 'llm'
+            else 'local'
+        end as cascade_side
     from gold
     inner join enrichments
         on gold.text_hash = enrichments.text_hash
@@ -94,6 +100,7 @@ final as (
         predicted_sentiment,
         confidence,
         needs_review,
+        cascade_side,
         gold_category = predicted_category as is_category_correct,
         gold_sentiment = predicted_sentiment as is_sentiment_correct
     from joined
