@@ -1,7 +1,8 @@
 """`feedback eval`: the quality marts as a table in the terminal.
 
 Reads `rpt_eval_summary` (held-out gold labels), `rpt_review_kappa` (reviewers) and, when
-the cascade provider ran, how many texts it answered without an LLM call.
+the cascade provider ran, how many texts it answered without an LLM call and, from
+`rpt_eval_cascade`, the accuracy it kept against an LLM-only run on the gold texts.
 """
 
 from __future__ import annotations
@@ -85,6 +86,11 @@ def load(db_path: str | Path, schema: str = "main") -> dict[str, Any]:
                 f"select * from {schema}.rpt_review_kappa "
                 "order by provider, model, prompt_version, label_kind",
             )
+            cascade_quality = _rows(
+                con,
+                f"select * from {schema}.rpt_eval_cascade "
+                "order by taxonomy_version, model, prompt_version",
+            )
         except duckdb.Error as exc:
             raise EvalError(
                 f"the quality marts are not in {db_path} (schema {schema}): run dbt build "
@@ -98,7 +104,38 @@ def load(db_path: str | Path, schema: str = "main") -> dict[str, Any]:
         )
     finally:
         con.close()
-    return {"summary": summary, "kappa": kappa, "cascade": cascade[0] if cascade else None}
+    return {
+        "summary": summary,
+        "kappa": kappa,
+        "cascade": cascade[0] if cascade else None,
+        "cascade_quality": cascade_quality,
+    }
+
+
+def accuracy_kept_line(row: dict[str, Any]) -> str:
+    """One cascade run of `rpt_eval_cascade`: the accuracy it kept, or why it is unknown."""
+    where = f"[{row.get('taxonomy_version')}] {row.get('model')}"
+    items = int(row.get("category_items") or 0)
+    if not items:
+        return f"accuracy kept: - (no held-out gold categories for this cascade) {where}"
+    local_share = 100.0 * float(row.get("calls_saved_share") or 0.0)
+    cascade = f"cascade {row['cascade_accuracy']:.3f}"
+    if row.get("accuracy_kept") is not None:
+        return (
+            f"accuracy kept {100.0 * row['accuracy_kept']:.1f}%: {cascade} vs LLM-only "
+            f"{row['llm_only_accuracy']:.3f} on {items} held-out gold texts "
+            f"({local_share:.1f}% of them answered locally) {where}"
+        )
+    if row.get("llm_only_eval_key") is None:
+        reason = (
+            "no LLM-only run of this LLM on the gold texts: build once with "
+            "enrichment_provider openai (or azure_openai) and the same model to measure it"
+        )
+    elif int(row.get("llm_only_items") or 0) < items:
+        reason = f"the LLM-only run has only {row['llm_only_items']} of the {items} gold texts"
+    else:
+        reason = "the LLM-only run got none of the gold texts right"
+    return f"accuracy kept: - ({reason}); {cascade} on {items} gold texts {where}"
 
 
 def render(data: dict[str, Any]) -> str:
@@ -121,4 +158,11 @@ def render(data: dict[str, Any]) -> str:
             f"Cascade: {texts} texts, {calls} sent to the LLM, {texts - calls} answered "
             f"locally (calls saved {100.0 * (texts - calls) / texts:.1f}%)"
         )
+        quality = data.get("cascade_quality") or []
+        if quality:
+            parts += [f"  {accuracy_kept_line(row)}" for row in quality]
+        else:
+            parts.append(
+                '  accuracy kept: - (needs held-out gold labels, README "Quality and evaluation")'
+            )
     return "\n".join(parts)
