@@ -21,7 +21,7 @@ from .dbt_glue import (
 from .engine import enrich_frame, make_provider
 from .language import detect_languages
 from .learner import LearnedModel, examples_from_frames
-from .parallel import map_chunks, resolve_workers
+from .parallel import map_chunks, resolve_workers, warm_up
 from .spark import enrichment_model_spark, is_spark_session, to_spark
 from .taxonomy import Taxonomy, default_version
 
@@ -110,6 +110,7 @@ def language_model(
     `settings["parallel_workers"]`: processes the detection is spread over (auto = cores).
     """
     workers = resolve_workers(config_value(settings or {}, "parallel_workers"))
+    warm_up(workers)  # the worker server starts while the texts are read
     # DuckDB: three columns, and on an incremental run only texts not stored yet (SQL)
     pushed_down = dbt.is_incremental and is_duckdb_relation(cleaned)
     cleaned = new_rows_only(
