@@ -124,7 +124,9 @@ def _name_sub(match: re.Match[str]) -> str:
         return match.group(0)
     rest = match.group("name")[len(name) :]
     tail = match.groupdict().get("tail") or ""
-    if tail and rest.strip():
+    # a sign-off's name ends the text: "Thank you! Great support" is praise, not a
+    # signature, since words that are no name ("support") follow the capitalised one
+    if "tail" in match.re.groupindex and rest.strip():
         return match.group(0)
     return match.group("lead") + NAME + rest + tail
 

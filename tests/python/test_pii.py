@@ -47,6 +47,9 @@ def test_masks_planted_pii(text: str, expected: str) -> None:
         "Size 42 fits, 5 stars",
         "Best purchase ever",
         "I waited 45 minutes on hold",
+        # a sign-off word, then a short sentence of praise: no name follows
+        "Thank you! Great support",
+        "Thanks,\nGreat service all round",
     ],
 )
 def test_keeps_ordinary_text(text: str) -> None:
