@@ -110,7 +110,8 @@ def language_model(
     `settings["parallel_workers"]`: processes the detection is spread over (auto = cores).
     """
     workers = resolve_workers(config_value(settings or {}, "parallel_workers"))
-    warm_up(workers)  # the worker server starts while the texts are read
+    if not dbt.is_incremental:  # a first build has every text: start the worker server
+        warm_up(workers)  # while the texts are read (incremental runs rarely need it)
     # DuckDB: three columns, and on an incremental run only texts not stored yet (SQL)
     pushed_down = dbt.is_incremental and is_duckdb_relation(cleaned)
     cleaned = new_rows_only(
