@@ -131,11 +131,15 @@ def pending_items(
     provider: Provider,
     existing_keys: Iterable[str] | pd.DataFrame | None = (),
     retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
-) -> list[tuple[str, TextItem]]:
+    *,
+    as_items: bool = True,
+) -> list[tuple[str, Any]]:
     """(enrichment_key, item) for each distinct text whose key is not stored yet.
 
     `existing_keys`: the keys already in the table, or a DataFrame with `enrichment_key`
     and `status`, in which case rows whose status is in `retry_statuses` count as not done.
+    `as_items=False` gives (text_hash, text, language) tuples instead of validated
+    TextItems: the worker processes validate them (cheaper to send, validated in parallel).
     """
     missing = [c for c in TEXT_COLUMNS if c not in texts.columns]
     if missing:
@@ -157,7 +161,10 @@ def pending_items(
             continue
         seen.add(key)
         lang = None if language is None else str(language)
-        out.append((key, TextItem(text_hash=text_hash, text=text or "", language=lang)))
+        if as_items:
+            out.append((key, TextItem(text_hash=text_hash, text=text or "", language=lang)))
+        else:
+            out.append((key, (text_hash, text or "", lang)))
     return out
 
 
@@ -184,10 +191,16 @@ def enrich_frame(
     order). LLM providers (run-aware: budget, cache, concurrency of their own) and runs
     with `on_record` always run in this process.
     """
-    todo = pending_items(texts, taxonomy, provider, existing_keys, retry_statuses)
-    logger.info("%d distinct texts to enrich with %s:%s", len(todo), provider.name, provider.model)
     run_aware = isinstance(provider, RunAwareProvider)
-    if workers > 1 and not run_aware and on_record is None and len(todo) >= min_parallel:
+    parallel = workers > 1 and not run_aware and on_record is None
+    todo = pending_items(
+        texts, taxonomy, provider, existing_keys, retry_statuses, as_items=not parallel
+    )
+    logger.info("%d distinct texts to enrich with %s:%s", len(todo), provider.name, provider.model)
+    if parallel and len(todo) < min_parallel:  # too few to pay for worker processes
+        parallel = False
+        todo = [(key, TextItem(text_hash=h, text=t, language=lang)) for key, (h, t, lang) in todo]
+    if parallel:
         rows = map_chunks(
             partial(_enrich_rows, provider, taxonomy, batch_size),
             [item for _, item in todo],
@@ -234,10 +247,15 @@ def enrich_frame(
 
 
 def _enrich_rows(
-    provider: Provider, taxonomy: Taxonomy, batch_size: int, items: Sequence[TextItem]
+    provider: Provider,
+    taxonomy: Taxonomy,
+    batch_size: int,
+    texts: Sequence[tuple[str, str, str | None]],
 ) -> list[tuple[Any, ...]]:
-    """One tuple of ENRICHED_COLUMNS values per item (what a worker process sends back:
-    tuples pickle several times faster than pydantic records)."""
+    """One tuple of ENRICHED_COLUMNS values per (text_hash, text, language), run in a
+    worker process: tuples travel both ways (they pickle several times faster than
+    pydantic models) and the items are validated here, in parallel."""
+    items = [TextItem(text_hash=h, text=t, language=lang) for h, t, lang in texts]
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]

@@ -132,10 +132,10 @@ def map_chunks(
     """`func(items)`, computed chunk by chunk over `workers` processes, in input order.
 
     `func` must be picklable (a module-level function or a `functools.partial` of one)
-    and return one result per item. This process works too: a feeder thread hands
-    chunks to the worker processes while this thread takes chunks itself, so the
-    workers' start (the first time: ~1.5 s to import this package) costs little; chunks
-    are small so every process finishes at about the same time. `work_here=False`
+    and return one result per item. A feeder thread hands chunks to `workers` worker
+    processes; until the first of them returns a chunk, this thread takes chunks too, so
+    the workers' start (the first time: ~1.5 s to import this package) costs little.
+    Chunks are small so every process finishes at about the same time. `work_here=False`
     leaves every chunk to the worker processes (tests use it to check the round trip).
     """
     if workers <= 1 or len(items) < max(min_items, 2):
@@ -145,6 +145,10 @@ def map_chunks(
     lock = threading.Lock()
     position = [0]
     failure: list[BaseException] = []
+    # this process stops taking chunks once a worker has returned one: from then on the
+    # workers keep every core busy, and this process's own compute would only compete
+    # for its interpreter lock with the thread that sends and receives their chunks
+    workers_running = threading.Event()
 
     def take() -> int | None:
         with lock:
@@ -154,7 +158,7 @@ def map_chunks(
 
     def feed() -> None:
         try:
-            processes = workers - 1 if work_here else workers
+            processes = workers
             with (
                 _workers_skip_main(),
                 ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool,
@@ -170,6 +174,7 @@ def map_chunks(
                         return
                     for future in wait(in_flight, return_when=FIRST_COMPLETED).done:
                         results[in_flight.pop(future)] = future.result()
+                        workers_running.set()
         except BaseException as exc:  # re-raised in the calling thread
             failure.append(exc)
 
@@ -177,7 +182,7 @@ def map_chunks(
     feeder = threading.Thread(target=feed, name="parallel-feeder", daemon=True)
     feeder.start()
     try:
-        while work_here and (index := take()) is not None:
+        while work_here and not workers_running.is_set() and (index := take()) is not None:
             results[index] = func(chunks[index])
     except BaseException as exc:
         failure.append(exc)

@@ -47,8 +47,10 @@ def test_map_chunks_uses_other_processes_and_keeps_order() -> None:
     items = list(range(3000))
     out = map_chunks(_pids_and_squares, items, workers=2, min_items=100)
     assert [square for _, square in out] == [i * i for i in items]
-    assert len({pid for pid, _ in out}) == 2  # this process and one worker
-    assert os.getpid() in {pid for pid, _ in out}
+    pids = {pid for pid, _ in out}
+    # this process took chunks while the workers started, then left them to the workers
+    assert os.getpid() in pids
+    assert len(pids - {os.getpid()}) >= 1
 
 
 def test_map_chunks_below_the_minimum_stays_in_this_process() -> None:

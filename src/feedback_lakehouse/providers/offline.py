@@ -336,6 +336,11 @@ class _Vader(SentimentIntensityAnalyzer):
         return valence
 
 
+def reset_sentiment_memo() -> None:
+    """Forget this thread's memoised scores (benchmarks time every run from cold)."""
+    _local.vader = None
+
+
 def sentiment_analyzer() -> SentimentIntensityAnalyzer:
     """One VADER analyzer per thread (it keeps per-text state), created on first use."""
     analyzer = getattr(_local, "vader", None)
