@@ -564,28 +564,69 @@ def bench_size(project: Path, root: Path, records: int, seed: int) -> dict[str, 
 
 
 # ------------------------------------------------------------------------- report
-def _cpu_now() -> tuple[float, float] | None:
-    """(CPU seconds the machine has been busy, CPU seconds of this process and its
-    waited-for children: the dbt builds and their workers)."""
-    try:
+class CpuSampler(threading.Thread):
+    """CPU seconds used by this run's processes and by every other process, sampled
+    once a second from /proc via psutil: a process belongs to this run when this
+    process is among its ancestors (dbt, its worker server and workers included, which
+    the kernel's per-child accounting misses: nobody waits for the worker server)."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.own_s = 0.0
+        self.other_s = 0.0
+        self._last: dict[tuple[int, float], float] = {}
+        self._stopping = threading.Event()
+        self.available = True
+
+    def _sample(self) -> None:
         import psutil
-    except ImportError:
-        return None
-    total = psutil.cpu_times()
-    # guest time is already inside user time; steal is the hypervisor's, not ours
-    not_busy = ("idle", "iowait", "steal", "guest", "guest_nice")
-    busy = sum(total) - sum(getattr(total, name, 0.0) for name in not_busy)
-    own = os.times()
-    return busy, own.user + own.system + own.children_user + own.children_system
 
+        me = os.getpid()
+        parents: dict[int, int] = {}
+        totals: dict[tuple[int, float], float] = {}
+        for proc in psutil.process_iter(["pid", "ppid", "cpu_times", "create_time"]):
+            info = proc.info
+            times = info.get("cpu_times")
+            if times is None:
+                continue
+            parents[info["pid"]] = info["ppid"]
+            totals[(info["pid"], info["create_time"])] = times.user + times.system
+        for key, total in totals.items():
+            delta = total - self._last.get(key, total if self._last else 0.0)
+            pid, ancestor = key[0], key[0]
+            own = False
+            for _ in range(64):  # walk up the tree
+                if ancestor == me:
+                    own = True
+                    break
+                ancestor = parents.get(ancestor, 0)
+                if ancestor <= 1:
+                    break
+            if own or pid == me:
+                self.own_s += max(0.0, delta)
+            else:
+                self.other_s += max(0.0, delta)
+        self._last = totals
 
-def _other_cpu_share(start: tuple[float, float] | None, wall_s: float, cores: int) -> float | None:
-    """Share of the machine's CPU capacity used by other processes during the run."""
-    end = _cpu_now()
-    if start is None or end is None or wall_s <= 0:
-        return None
-    other = (end[0] - start[0]) - (end[1] - start[1])
-    return round(max(0.0, other) / (wall_s * cores), 3)
+    def run(self) -> None:
+        try:
+            self._sample()  # the baseline: deltas count from here
+            self.own_s = self.other_s = 0.0
+            while not self._stopping.wait(self.interval):
+                self._sample()
+        except ImportError:
+            self.available = False
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self.join()
+
+    def other_share(self, wall_s: float, cores: int) -> float | None:
+        """Share of the machine's CPU capacity other processes used during the run."""
+        if not self.available or wall_s <= 0:
+            return None
+        return round(self.other_s / (wall_s * cores), 3)
 
 
 def _mark(ok: bool | None) -> str:
@@ -771,7 +812,8 @@ def main(argv: list[str] | None = None) -> int:
         "sizes": [],
     }
     print(f"[bench] machine: {json.dumps(machine)}", flush=True)
-    cpu_start, wall_start = _cpu_now(), time.perf_counter()
+    sampler, wall_start = CpuSampler(), time.perf_counter()
+    sampler.start()
     for n in sizes:
         result["sizes"].append(bench_size(project, root, n, args.seed))
         if not args.keep:
@@ -784,9 +826,10 @@ def main(argv: list[str] | None = None) -> int:
         result["llm"] = run_bench(texts=400, concurrency=16, latency_ms=200.0)
     load_end = [round(x, 2) for x in os.getloadavg()]
     result["load_average_at_end"] = load_end
-    # other work on the machine: CPU time the whole machine spent minus this run's own
+    # other work on the machine: CPU time of processes outside this run's process tree
     # (the load average cannot tell: the bench's own builds keep it near the core count)
-    other = _other_cpu_share(cpu_start, time.perf_counter() - wall_start, machine["cores"] or 1)
+    sampler.stop()
+    other = sampler.other_share(time.perf_counter() - wall_start, machine["cores"] or 1)
     result["other_processes_cpu_share"] = other
     result["machine_busy"] = result["machine_busy"] or (other is not None and other > 0.1)
     result["goals"] = goals(result)
