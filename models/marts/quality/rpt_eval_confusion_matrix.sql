@@ -11,31 +11,7 @@ pairs as (
 
 labelled as (
 
-    select
-        eval_key,
-        provider,
-        model,
-        prompt_version,
-        taxonomy_version,
-        'category' as label_kind,
-        gold_category as gold_label,
-        predicted_category as predicted_label
-    from pairs
-    where gold_category is not null
-
-    union all
-
-    select
-        eval_key,
-        provider,
-        model,
-        prompt_version,
-        taxonomy_version,
-        'sentiment' as label_kind,
-        gold_sentiment as gold_label,
-        predicted_sentiment as predicted_label
-    from pairs
-    where gold_sentiment is not null
+    {{ feedback_lakehouse.eval_labelled_pairs('pairs') }}
 
 ),
 
