@@ -50,3 +50,18 @@ def query(work: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
     finally:
         con.close()
+
+
+def helpdesk_gold_tags(landing: Path) -> dict[str, str]:
+    """feedback_id -> the first hand-set tag of each generated helpdesk ticket (the
+    helpdesk_tags gold scheme), read from the landing folder's JSONL exports."""
+    tags: dict[str, str] = {}
+    for path in sorted((landing / "helpdesk").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                ticket = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(ticket, dict) and ticket.get("id") and ticket.get("tags"):
+                tags[f"helpdesk:{ticket['id']}"] = str(ticket["tags"][0])
+    return tags

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from dbt_helpers import PROJECT, query, run_dbt
+from dbt_helpers import PROJECT, helpdesk_gold_tags, query, run_dbt
 
 from feedback_lakehouse import fakellm
 from feedback_lakehouse.cli import main
@@ -45,20 +44,6 @@ MART_COLUMNS = (
     "offline_only_accuracy",
     "accuracy_kept",
 )
-
-
-def _gold_tags(landing: Path) -> dict[str, str]:
-    """feedback_id -> the ticket's first hand-set tag (the helpdesk_tags scheme)."""
-    tags: dict[str, str] = {}
-    for path in sorted((landing / "helpdesk").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                ticket = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(ticket, dict) and ticket.get("id") and ticket.get("tags"):
-                tags[f"helpdesk:{ticket['id']}"] = str(ticket["tags"][0])
-    return tags
 
 
 def _mapping(version: str) -> dict[str, str]:
@@ -94,7 +79,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("cascade")
     landing = work / "landing"
     generate(landing, records=400, seed=11)
-    tags = _gold_tags(landing)
+    tags = helpdesk_gold_tags(landing)
     (landing / "gold").mkdir()
     with (landing / "gold" / "agent_tags.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
@@ -177,7 +162,7 @@ def _expected(work: Path) -> dict[str, Any]:
     version = query(work, "select distinct taxonomy_version from main.int_texts__enriched")
     assert len(version) == 1
     mapping = _mapping(version[0][0])
-    tags = _gold_tags(work / "landing")
+    tags = helpdesk_gold_tags(work / "landing")
     hashes = dict(query(work, "select feedback_id, text_hash from main.int_gold_labels"))
     gold = [(hashes[fid], mapping.get(tag)) for fid, tag in sorted(tags.items()) if fid in hashes]
     answers: dict[str, dict[str, tuple[str, str, str, str]]] = {}

@@ -10,13 +10,12 @@ equal scikit-learn's metrics on the same labels.
 from __future__ import annotations
 
 import csv
-import json
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
-from dbt_helpers import PROJECT, query, run_dbt
+from dbt_helpers import PROJECT, helpdesk_gold_tags, query, run_dbt
 from sklearn.metrics import (
     accuracy_score,
     cohen_kappa_score,
@@ -31,19 +30,6 @@ pytestmark = pytest.mark.e2e
 CLOTHING = PROJECT / "tests" / "fixtures" / "clothing_slice" / "reviews.csv"
 
 
-def _gold_from_helpdesk_tags(landing: Path) -> dict[str, str]:
-    tags: dict[str, str] = {}
-    for path in sorted((landing / "helpdesk").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                ticket = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(ticket, dict) and ticket.get("id") and ticket.get("tags"):
-                tags[f"helpdesk:{ticket['id']}"] = str(ticket["tags"][0])
-    return tags
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("quality")
@@ -51,7 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(landing, records=2000, seed=7)
     (landing / "custom").mkdir()
     shutil.copy(CLOTHING, landing / "custom" / "reviews.csv")
-    tags = _gold_from_helpdesk_tags(landing)
+    tags = helpdesk_gold_tags(landing)
     (landing / "gold").mkdir()
     with (landing / "gold" / "agent_tags.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
