@@ -198,9 +198,10 @@ def fast_pass(candidates: list[str]) -> list[tuple[str | None, bool]]:
             out.append(("en", False))
             continue
         code = _iso(language)
-        if code != "en" and len(_WORD.findall(text)) < SHORT_TEXT_WORDS:
+        is_short = code != "en" and len(_WORD.findall(text)) < SHORT_TEXT_WORDS
+        if is_short:
             short.append(pos)
-        out.append((code, code != "en" and len(_WORD.findall(text)) >= SHORT_TEXT_WORDS))
+        out.append((code, code != "en" and not is_short))
     if short:
         confidences = detector.compute_language_confidence_values_in_parallel(
             [candidates[pos] for pos in short]
