@@ -1,10 +1,35 @@
 -- Text cleaning that keeps meaning, PII masking, and the hash that groups duplicates.
 -- `original_text` is kept verbatim beside the cleaned and masked forms.
+--
+-- Incremental: the regular expressions are the costly part and a record's result only
+-- changes when the record does, so a run cleans only the records that are new or whose
+-- unioned row changed since the last build (a helpdesk ticket's newer version, another
+-- copy of a record: its source file, ingestion time or version count differ) and
+-- replaces them by feedback_id. After changing the cleaning, masking or spam rules,
+-- rebuild every record: `dbt build --full-refresh --select int_feedback__cleaned+`.
+{{ config(
+    materialized='incremental',
+    unique_key='feedback_id',
+    incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
+    on_schema_change='fail',
+) }}
+
 with
 
 unioned as (
 
-    select * from {{ ref('int_feedback__unioned') }}
+    select * from {{ ref('int_feedback__unioned') }} as incoming
+    {%- if is_incremental() %}
+    where not exists (
+        select 1
+        from {{ this }} as built
+        where
+            built.feedback_id = incoming.feedback_id
+            and built.source_file = incoming.source_file
+            and built.ingested_at = incoming.ingested_at
+            and built.record_versions = incoming.record_versions
+    )
+    {%- endif %}
 
 ),
 
