@@ -63,6 +63,15 @@ def bucket_texts(feedback: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[keep]
 
 
+def _smallest(candidates: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The candidates whose value is among the n smallest, ties at the n-th included (so a
+    sort of the result on (value, tie-breaker) gives the same first n as a full sort)."""
+    if len(candidates) <= n:
+        return candidates
+    cut = np.partition(values, n - 1)[n - 1]
+    return candidates[values <= cut]
+
+
 def candidate_topics(
     feedback: pd.DataFrame,
     *,
@@ -132,6 +141,7 @@ def candidate_topics(
     distances = model.transform(matrix)
 
     total_items = int(per_text["items"].sum())
+    texts = per_text["text"].astype(str).tolist()
     topics: list[dict[str, Any]] = []
     for cluster in range(k):
         members = np.flatnonzero(labels == cluster)
@@ -142,10 +152,14 @@ def candidate_topics(
         if items < min_topic_size:
             continue
         centroid = model.cluster_centers_[cluster]
-        order = sorted(range(len(terms)), key=lambda i: (-centroid[i], terms[i]))
+        # the n heaviest terms (ties by term) and the n texts closest to the centre (ties
+        # by text): sort only the candidates that can make the cut, not every term/member
+        heavy = _smallest(np.arange(len(terms)), -centroid, n_terms)
+        order = sorted(heavy, key=lambda i: (-centroid[i], terms[i]))
         top = [str(terms[i]) for i in order[:n_terms] if centroid[i] > 0]
-        closest = sorted(members, key=lambda i: (distances[i, cluster], per_text.at[i, "text"]))
-        examples = [str(per_text.at[i, "text"]).strip()[:200] for i in closest[:n_examples]]
+        near = _smallest(members, distances[members, cluster], n_examples)
+        closest = sorted(near, key=lambda i: (distances[i, cluster], texts[i]))
+        examples = [str(texts[i]).strip()[:200] for i in closest[:n_examples]]
         latest = int(rows["latest"].sum())
         mean_before = float(rows["before"].sum()) / BASELINE_WEEKS
         topics.append(
