@@ -1,5 +1,17 @@
 -- One row per distinct text worth sending to a model: empty texts and spam are not sent.
 -- Texts that normalise alike share one enrichment; the earliest record's wording is sent.
+--
+-- Incremental: a text is enriched once per hash, so a run adds only the hashes it has not
+-- seen. A hash already here keeps its first wording even if an older record with another
+-- wording arrives later, and stays here when its last record changes text (it is
+-- enriched already; fct_feedback joins labels by the records' current hashes).
+{{ config(
+    materialized='incremental',
+    unique_key='text_hash',
+    incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
+    on_schema_change='fail',
+) }}
+
 with
 
 feedback as (
@@ -22,6 +34,12 @@ ranked as (
     where
         not is_empty
         and not is_spam
+        {%- if is_incremental() %}
+        and not exists (
+            select 1 from {{ this }} as known
+            where known.text_hash = feedback.text_hash
+        )
+        {%- endif %}
 
 ),
 

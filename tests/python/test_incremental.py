@@ -68,6 +68,11 @@ def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Pat
             if isinstance(ticket, dict) and isinstance(ticket.get("id"), int):
                 tickets.append(ticket)
     updated, older = tickets[0], tickets[1]
+    old_hash = query(
+        work,
+        "select text_hash from main.int_feedback__cleaned "
+        f"where feedback_id = 'helpdesk:{updated['id']}'",
+    )[0][0]
     newer_version = {
         **updated,
         "description": "Follow-up: the replacement arrived broken as well, refund please.",
@@ -118,5 +123,20 @@ def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Pat
             f"where feedback_id = '{untouched}'"
         )
     incremental = _rows(work, "int_feedback__cleaned")
-    run_dbt(work, "run", "--full-refresh", "--select", "int_feedback__cleaned")
+    texts = query(work, "select * from main.int_texts__to_enrich order by text_hash")
+    current = {row[0] for row in query(work, "select distinct text_hash from main.fct_feedback")}
+    run_dbt(
+        work,
+        "run",
+        "--full-refresh",
+        "--select",
+        "int_feedback__cleaned",
+        "int_texts__to_enrich",
+    )
     assert _rows(work, "int_feedback__cleaned") == incremental
+    # the texts to enrich: the same, but for the hash the updated ticket left behind
+    # (enriched already, no record has it any more)
+    rebuilt = query(work, "select * from main.int_texts__to_enrich order by text_hash")
+    assert [row for row in texts if row[0] in current] == rebuilt
+    stale = [row for row in texts if row[0] not in current]
+    assert [row[0] for row in stale] == [old_hash]
