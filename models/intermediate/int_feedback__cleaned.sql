@@ -18,16 +18,22 @@ with
 
 unioned as (
 
-    select * from {{ ref('int_feedback__unioned') }} as incoming
+    select * from {{ ref('int_feedback__unioned') }}
+
+),
+
+to_clean as (
+
+    select * from unioned
     {%- if is_incremental() %}
     where not exists (
         select 1
         from {{ this }} as built
         where
-            built.feedback_id = incoming.feedback_id
-            and built.source_file = incoming.source_file
-            and built.ingested_at = incoming.ingested_at
-            and built.record_versions = incoming.record_versions
+            built.feedback_id = unioned.feedback_id
+            and built.source_file = unioned.source_file
+            and built.ingested_at = unioned.ingested_at
+            and built.record_versions = unioned.record_versions
     )
     {%- endif %}
 
@@ -42,7 +48,7 @@ combined as (
             when nullif(trim(coalesce(body, '')), '') is null then title
             else {{ dbt.concat(["title", "'. '", "body"]) }}
         end as original_text
-    from unioned
+    from to_clean
 
 ),
 

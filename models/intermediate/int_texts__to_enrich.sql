@@ -14,9 +14,21 @@
 
 with
 
-feedback as (
+canonical as (
 
     select * from {{ ref('int_feedback__canonical') }}
+
+),
+
+feedback as (
+
+    select * from canonical
+    {%- if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as known
+        where known.text_hash = canonical.text_hash
+    )
+    {%- endif %}
 
 ),
 
@@ -34,12 +46,6 @@ ranked as (
     where
         not is_empty
         and not is_spam
-        {%- if is_incremental() %}
-        and not exists (
-            select 1 from {{ this }} as known
-            where known.text_hash = feedback.text_hash
-        )
-        {%- endif %}
 
 ),
 

@@ -1,0 +1,236 @@
+-- One row per feedback record with its current labels (taxonomy version and provider in
+-- force), status and reason, review decision, owner and category criticality: fct_feedback
+-- without the columns that depend on the reporting date (weeks, priority), which the
+-- fct_feedback view adds on read.
+-- A human review decision overrides the model's category, sentiment and urgency; the
+-- model's labels stay beside them (model_*).
+--
+-- Incremental: every record's row is computed (joins, no text processing) and only the
+-- rows that differ from the stored ones in any column are written, merged by
+-- feedback_id: new records, new labels for a text, review decisions, duplicate groups
+-- that grew, CRM tier changes. A daily run rewrites ~1% of the rows instead of all; the
+-- result is the same as a full rebuild (tests/python/test_incremental.py).
+{{ config(
+    materialized='incremental',
+    unique_key='feedback_id',
+    incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
+    on_schema_change='fail',
+) }}
+
+with
+
+feedback as (
+
+    select * from {{ ref('int_feedback__canonical') }}
+
+),
+
+enrichments as (
+
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
+
+),
+
+categories as (
+
+    select * from {{ ref('taxonomy_categories') }}
+    where taxonomy_version = {{ taxonomy_version_in_force() }}
+
+),
+
+reviews as (
+
+    select * from {{ ref('int_review_decisions__latest') }}
+
+),
+{%- if var('review_threshold_from_eval') %}
+
+-- var review_threshold_from_eval: below the confidence threshold measured against gold
+-- labels (int_eval__confidence_thresholds) an item is sent to review as well
+thresholds as (
+
+    select * from {{ ref('int_eval__confidence_thresholds') }}
+
+),
+{%- endif %}
+
+ranked_labels as (
+
+    select
+        *,
+        row_number() over (
+            partition by text_hash
+            order by
+                case when status = 'deferred' then 1 else 0 end,
+                enriched_at desc,
+                enrichment_key asc
+        ) as label_rank
+    from enrichments
+    where
+        taxonomy_version = {{ taxonomy_version_in_force() }}
+        and provider = '{{ var("enrichment_provider") }}'
+
+),
+
+current_labels as (
+
+    select * from ranked_labels
+    where label_rank = 1
+
+),
+
+labelled as (
+
+    select
+        feedback.*,
+        current_labels.enrichment_key,
+        case
+            when feedback.is_empty or feedback.is_spam then 'unknown'
+            else coalesce(current_labels.main_category, 'unknown')
+        end as model_main_category,
+        current_labels.secondary_categories,
+        coalesce(current_labels.sentiment, 'neutral') as model_sentiment,
+        coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
+        coalesce(current_labels.urgency, 'low') as model_urgency,
+        current_labels.root_cause_guess,
+        current_labels.short_summary,
+        current_labels.confidence,
+        current_labels.taxonomy_version,
+        current_labels.prompt_version,
+        current_labels.provider,
+        current_labels.model,
+        current_labels.enriched_at,
+        case
+            when feedback.is_empty then 'failed'
+            when feedback.is_spam then 'needs_review'
+            when current_labels.text_hash is null then 'deferred'
+            else current_labels.status
+        end as status,
+        case
+            when feedback.is_empty then 'empty text: nothing to classify'
+            when feedback.is_spam then 'flagged as spam: not sent for enrichment'
+            when current_labels.text_hash is null then 'not enriched yet: the next run picks it up'
+            when current_labels.status = 'needs_review' then 'low confidence or no category fits'
+            else current_labels.error
+        end as status_reason
+    from feedback
+    left join current_labels
+        on
+            feedback.text_hash = current_labels.text_hash
+            and not feedback.is_empty
+            and not feedback.is_spam
+
+),
+
+reviewed as (
+
+    select
+        labelled.*,
+        coalesce(reviews.corrected_category, labelled.model_main_category) as main_category,
+        coalesce(reviews.corrected_sentiment, labelled.model_sentiment) as sentiment,
+        coalesce(reviews.corrected_urgency, labelled.model_urgency) as urgency,
+        reviews.feedback_id is not null as is_reviewed,
+        reviews.verdict as review_verdict,
+        reviews.reviewer as reviewed_by,
+        reviews.decided_at as reviewed_at,
+        {% if var('review_threshold_from_eval') -%}
+            coalesce(labelled.confidence < thresholds.confidence_threshold, false)
+        {%- else -%}
+            false
+        {%- endif %} as is_below_eval_threshold
+    from labelled
+    left join reviews
+        on labelled.feedback_id = reviews.feedback_id
+    {%- if var('review_threshold_from_eval') %}
+    left join thresholds
+        on
+            thresholds.eval_key = {{ dbt.hash(dbt.concat([
+                "labelled.provider", "'|'", "labelled.model", "'|'",
+                "labelled.prompt_version", "'|'", "labelled.taxonomy_version"
+            ])) }}
+    {%- endif %}
+
+),
+
+with_category as (
+
+    select
+        reviewed.*,
+        categories.owner_team as suggested_owner,
+        categories.parent_category_id,
+        coalesce(categories.criticality, 2) as category_criticality
+    from reviewed
+    left join categories
+        on reviewed.main_category = categories.category_id
+
+),
+
+final as (
+
+    select
+        feedback_id,
+        source,
+        source_record_id,
+        channel,
+        product_sku,
+        app_version,
+        customer_id,
+        customer_tier,
+        cast(rating_normalized as double) as rating_normalized,
+        original_text,
+        clean_text,
+        masked_text,
+        text_hash,
+        language,
+        is_empty,
+        is_spam,
+        duplicate_group_size,
+        main_category,
+        parent_category_id,
+        category_criticality,
+        secondary_categories,
+        sentiment,
+        sentiment_intensity,
+        urgency,
+        suggested_owner,
+        root_cause_guess,
+        short_summary,
+        confidence,
+        (status = 'needs_review' or is_below_eval_threshold)
+        and not is_reviewed as needs_review,
+        status,
+        status_reason,
+        taxonomy_version,
+        prompt_version,
+        provider,
+        model,
+        enrichment_key,
+        created_at,
+        cast(created_at as date) as created_date,
+        ingested_at,
+        enriched_at,
+        model_main_category,
+        model_sentiment,
+        model_urgency,
+        is_reviewed,
+        review_verdict,
+        reviewed_by,
+        reviewed_at
+    from with_category
+
+)
+
+select * from final
+{%- if is_incremental() %}
+{#- every stored column, read from the table itself: nothing to keep in step by hand #}
+{%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | list %}
+where not exists (
+    select 1
+    from {{ this }} as built
+    where
+        built.feedback_id = final.feedback_id
+        {%- for column in columns if column != 'feedback_id' %}
+        and built.{{ column }} is not distinct from final.{{ column }}
+        {%- endfor %}
+)
+{%- endif %}
