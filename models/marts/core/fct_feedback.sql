@@ -1,12 +1,7 @@
--- One row per feedback record with its current labels (the taxonomy version and provider
--- in force), status and reason, and a priority score. Every canonical record is here.
+-- One row per feedback record with its current labels (taxonomy version and provider in
+-- force), its status and reason, and a priority score. Every canonical record is here.
 -- A human review decision overrides the model's category, sentiment and urgency; the
 -- model's labels stay beside them (model_*).
---
--- A view over int_feedback__labelled (incremental) that adds what depends on the
--- reporting date: the reporting week and the priority score, whose recency term decays
--- with the days before as_of_date. Storing them meant rewriting every record whenever
--- the date moved, i.e. on every daily run.
 {%- set weights = {
     'negativity': var('priority_weight_negativity'),
     'intensity': var('priority_weight_intensity'),
@@ -15,13 +10,25 @@
     'recency': var('priority_weight_recency'),
 } %}
 {%- set weight_sum = weights.values() | sum %}
-{{ config(materialized='view') }}
 
 with
 
-labelled as (
+feedback as (
 
-    select * from {{ ref('int_feedback__labelled') }}
+    select * from {{ ref('int_feedback__canonical') }}
+
+),
+
+enrichments as (
+
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
+
+),
+
+categories as (
+
+    select * from {{ ref('taxonomy_categories') }}
+    where taxonomy_version = {{ taxonomy_version_in_force() }}
 
 ),
 
@@ -31,18 +38,137 @@ calendar as (
 
 ),
 
-dated as (
+reviews as (
+
+    select * from {{ ref('int_review_decisions__latest') }}
+
+),
+{%- if var('review_threshold_from_eval') %}
+
+-- var review_threshold_from_eval: below the confidence threshold measured against gold
+-- labels (int_eval__confidence_thresholds) an item is sent to review as well
+thresholds as (
+
+    select * from {{ ref('int_eval__confidence_thresholds') }}
+
+),
+{%- endif %}
+
+ranked_labels as (
+
+    select
+        *,
+        row_number() over (
+            partition by text_hash
+            order by
+                case when status = 'deferred' then 1 else 0 end,
+                enriched_at desc,
+                enrichment_key asc
+        ) as label_rank
+    from enrichments
+    where
+        taxonomy_version = {{ taxonomy_version_in_force() }}
+        and provider = '{{ var("enrichment_provider") }}'
+
+),
+
+current_labels as (
+
+    select * from ranked_labels
+    where label_rank = 1
+
+),
+
+labelled as (
+
+    select
+        feedback.*,
+        current_labels.enrichment_key,
+        case
+            when feedback.is_empty or feedback.is_spam then 'unknown'
+            else coalesce(current_labels.main_category, 'unknown')
+        end as model_main_category,
+        current_labels.secondary_categories,
+        coalesce(current_labels.sentiment, 'neutral') as model_sentiment,
+        coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
+        coalesce(current_labels.urgency, 'low') as model_urgency,
+        current_labels.root_cause_guess,
+        current_labels.short_summary,
+        current_labels.confidence,
+        current_labels.taxonomy_version,
+        current_labels.prompt_version,
+        current_labels.provider,
+        current_labels.model,
+        current_labels.enriched_at,
+        case
+            when feedback.is_empty then 'failed'
+            when feedback.is_spam then 'needs_review'
+            when current_labels.text_hash is null then 'deferred'
+            else current_labels.status
+        end as status,
+        case
+            when feedback.is_empty then 'empty text: nothing to classify'
+            when feedback.is_spam then 'flagged as spam: not sent for enrichment'
+            when current_labels.text_hash is null then 'not enriched yet: the next run picks it up'
+            when current_labels.status = 'needs_review' then 'low confidence or no category fits'
+            else current_labels.error
+        end as status_reason
+    from feedback
+    left join current_labels
+        on
+            feedback.text_hash = current_labels.text_hash
+            and not feedback.is_empty
+            and not feedback.is_spam
+
+),
+
+reviewed as (
 
     select
         labelled.*,
+        coalesce(reviews.corrected_category, labelled.model_main_category) as main_category,
+        coalesce(reviews.corrected_sentiment, labelled.model_sentiment) as sentiment,
+        coalesce(reviews.corrected_urgency, labelled.model_urgency) as urgency,
+        reviews.feedback_id is not null as is_reviewed,
+        reviews.verdict as review_verdict,
+        reviews.reviewer as reviewed_by,
+        reviews.decided_at as reviewed_at,
+        {% if var('review_threshold_from_eval') -%}
+            coalesce(labelled.confidence < thresholds.confidence_threshold, false)
+        {%- else -%}
+            false
+        {%- endif %} as is_below_eval_threshold
+    from labelled
+    left join reviews
+        on labelled.feedback_id = reviews.feedback_id
+    {%- if var('review_threshold_from_eval') %}
+    left join thresholds
+        on
+            thresholds.eval_key = {{ dbt.hash(dbt.concat([
+                "labelled.provider", "'|'", "labelled.model", "'|'",
+                "labelled.prompt_version", "'|'", "labelled.taxonomy_version"
+            ])) }}
+    {%- endif %}
+
+),
+
+with_category as (
+
+    select
+        reviewed.*,
+        categories.owner_team as suggested_owner,
+        categories.parent_category_id,
+        coalesce(categories.criticality, 2) as category_criticality,
         calendar.as_of_date,
         greatest(
             {{ feedback_lakehouse.timestamp_diff(
-                'labelled.created_date', 'calendar.as_of_date', 'day'
+                'cast(reviewed.created_at as date)', 'calendar.as_of_date', 'day'
             ) }},
             0
         ) as days_before_as_of
-    from labelled
+    from reviewed
+    left join categories
+        on reviewed.main_category = categories.category_id
     cross join calendar
 
 ),
@@ -67,7 +193,7 @@ scored as (
         end as tier_weight,
         power(0.5, days_before_as_of / {{ var('priority_recency_half_life_days') }})
             as recency_weight
-    from dated
+    from with_category
 
 ),
 
@@ -82,7 +208,7 @@ final as (
         app_version,
         customer_id,
         customer_tier,
-        rating_normalized,
+        cast(rating_normalized as double) as rating_normalized,
         original_text,
         clean_text,
         masked_text,
@@ -101,7 +227,8 @@ final as (
         root_cause_guess,
         short_summary,
         confidence,
-        needs_review,
+        (status = 'needs_review' or is_below_eval_threshold)
+        and not is_reviewed as needs_review,
         status,
         status_reason,
         taxonomy_version,
@@ -110,7 +237,7 @@ final as (
         model,
         enrichment_key,
         created_at,
-        created_date,
+        cast(created_at as date) as created_date,
         cast(
             {{ feedback_lakehouse.add_interval(
                 'day', '-6 - 7 * weeks_before_as_of', 'as_of_date'
