@@ -6,7 +6,9 @@
 -- unioned row changed since the last build (a helpdesk ticket's newer version, another
 -- copy of a record: its source file, ingestion time or version count differ) and
 -- replaces them by feedback_id. After changing the cleaning, masking or spam rules,
--- rebuild every record: `dbt build --full-refresh --select int_feedback__cleaned+`.
+-- rebuild every record: `dbt run --full-refresh --select int_feedback__cleaned
+-- int_texts__to_enrich`, then `dbt build` (not `int_feedback__cleaned+`: that would
+-- rebuild the enrichment table from nothing too).
 {{ config(
     materialized='incremental',
     unique_key='feedback_id',

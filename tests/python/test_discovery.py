@@ -82,3 +82,21 @@ def test_sample_plants_the_gap_theme_and_records_it(tmp_path) -> None:
         for p in sorted((tmp_path / "survey").glob("nps_*.csv"))
     )["Comment"]
     assert comments.str.contains("engraving", case=False).sum() == gap["count"]
+
+
+def test_partial_selection_keeps_the_full_sorts_first_items_ties_included() -> None:
+    import numpy as np
+
+    from feedback_lakehouse.discovery import _smallest
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        size = int(rng.integers(1, 60))
+        values = rng.integers(0, 5, size).astype(float)  # many ties
+        names = [f"t{int(x)}" for x in rng.integers(0, 1000, size)]
+        candidates = np.arange(size)
+        n = int(rng.integers(1, 8))
+        keys = {int(i): (values[i], names[i]) for i in candidates}
+        picked = sorted(_smallest(candidates, values, n), key=lambda i: keys[int(i)])[:n]
+        full = sorted(candidates, key=lambda i: keys[int(i)])[:n]
+        assert [keys[int(i)] for i in picked] == [keys[int(i)] for i in full]
