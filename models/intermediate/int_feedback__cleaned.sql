@@ -27,7 +27,7 @@ unioned as (
 to_clean as (
 
     select * from unioned
-    {%- if is_incremental() %}
+    {%- if feedback_lakehouse.incremental_run() %}
     where not exists (
         select 1
         from {{ this }} as built

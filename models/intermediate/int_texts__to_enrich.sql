@@ -23,7 +23,7 @@ canonical as (
 feedback as (
 
     select * from canonical
-    {%- if is_incremental() %}
+    {%- if feedback_lakehouse.incremental_run() %}
     where not exists (
         select 1 from {{ this }} as known
         where known.text_hash = canonical.text_hash
