@@ -9,8 +9,9 @@
 -- rebuild every record: `dbt run --full-refresh --select int_feedback__cleaned
 -- int_texts__to_enrich`, then `dbt build` (not `int_feedback__cleaned+`: that would
 -- rebuild the enrichment table from nothing too).
+{#- a plain table on the local Spark smoke test: its parquet tables have no MERGE #}
 {{ config(
-    materialized='incremental',
+    materialized=('table' if target.type == 'spark' else 'incremental'),
     unique_key='feedback_id',
     incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
     on_schema_change='fail',
