@@ -184,38 +184,20 @@ scored as (
         cascades.local_items,
         cascades.llm_items,
         cascades.category_items,
-        case
-            when cascades.category_items > 0
-                then cast(cascades.category_correct as double) / cascades.category_items
-        end as cascade_accuracy,
-        case
-            when cascades.local_category_items > 0
-                then
-                    cast(cascades.local_category_correct as double)
-                    / cascades.local_category_items
-        end as local_accuracy,
-        case
-            when cascades.llm_category_items > 0
-                then
-                    cast(cascades.llm_category_correct as double)
-                    / cascades.llm_category_items
-        end as llm_accuracy,
+        cast(cascades.category_correct as double)
+        / nullif(cascades.category_items, 0) as cascade_accuracy,
+        cast(cascades.local_category_correct as double)
+        / nullif(cascades.local_category_items, 0) as local_accuracy,
+        cast(cascades.llm_category_correct as double)
+        / nullif(cascades.llm_category_items, 0) as llm_accuracy,
         comparisons.llm_only_eval_key,
         coalesce(comparisons.llm_only_items, 0) as llm_only_items,
-        case
-            when comparisons.llm_only_items > 0
-                then
-                    cast(comparisons.llm_only_correct as double)
-                    / comparisons.llm_only_items
-        end as llm_only_accuracy,
+        cast(comparisons.llm_only_correct as double)
+        / nullif(comparisons.llm_only_items, 0) as llm_only_accuracy,
         comparisons.offline_only_eval_key,
         coalesce(comparisons.offline_only_items, 0) as offline_only_items,
-        case
-            when comparisons.offline_only_items > 0
-                then
-                    cast(comparisons.offline_only_correct as double)
-                    / comparisons.offline_only_items
-        end as offline_only_accuracy
+        cast(comparisons.offline_only_correct as double)
+        / nullif(comparisons.offline_only_items, 0) as offline_only_accuracy
     from cascades
     inner join identities
         on cascades.eval_key = identities.eval_key
