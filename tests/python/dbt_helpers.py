@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import subprocess
@@ -64,4 +65,19 @@ def helpdesk_gold_tags(landing: Path) -> dict[str, str]:
                 continue
             if isinstance(ticket, dict) and ticket.get("id") and ticket.get("tags"):
                 tags[f"helpdesk:{ticket['id']}"] = str(ticket["tags"][0])
+    return tags
+
+
+def write_helpdesk_gold(landing: Path) -> dict[str, str]:
+    """Write the helpdesk tags as held-out gold labels (`gold/agent_tags.csv`, scheme
+    helpdesk_tags, split test) into the landing folder; returns them as helpdesk_gold_tags."""
+    tags = helpdesk_gold_tags(landing)
+    (landing / "gold").mkdir()
+    with (landing / "gold" / "agent_tags.csv").open("w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["feedback_id", "gold_category", "gold_sentiment", "label_scheme", "split", "labeller"]
+        )
+        for fid, tag in sorted(tags.items()):
+            writer.writerow([fid, tag, "", "helpdesk_tags", "test", "helpdesk agents"])
     return tags

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from dbt_helpers import PROJECT, helpdesk_gold_tags, query, run_dbt
+from dbt_helpers import PROJECT, helpdesk_gold_tags, query, run_dbt, write_helpdesk_gold
 
 from feedback_lakehouse import fakellm
 from feedback_lakehouse.cli import main
@@ -79,15 +79,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     work = tmp_path_factory.mktemp("cascade")
     landing = work / "landing"
     generate(landing, records=400, seed=11)
-    tags = helpdesk_gold_tags(landing)
-    (landing / "gold").mkdir()
-    with (landing / "gold" / "agent_tags.csv").open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            ["feedback_id", "gold_category", "gold_sentiment", "label_scheme", "split", "labeller"]
-        )
-        for fid, tag in sorted(tags.items()):
-            writer.writerow([fid, tag, "", "helpdesk_tags", "test", "helpdesk agents"])
+    write_helpdesk_gold(landing)
 
     # the texts the LLM will see (the LLM providers mask them once more), with their gold
     # category, before any enrichment

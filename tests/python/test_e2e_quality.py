@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from dbt_helpers import PROJECT, helpdesk_gold_tags, query, run_dbt
+from dbt_helpers import PROJECT, query, run_dbt, write_helpdesk_gold
 from sklearn.metrics import (
     accuracy_score,
     cohen_kappa_score,
@@ -37,15 +37,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     generate(landing, records=2000, seed=7)
     (landing / "custom").mkdir()
     shutil.copy(CLOTHING, landing / "custom" / "reviews.csv")
-    tags = helpdesk_gold_tags(landing)
-    (landing / "gold").mkdir()
-    with (landing / "gold" / "agent_tags.csv").open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            ["feedback_id", "gold_category", "gold_sentiment", "label_scheme", "split", "labeller"]
-        )
-        for fid, tag in sorted(tags.items()):
-            writer.writerow([fid, tag, "", "helpdesk_tags", "test", "helpdesk agents"])
+    tags = write_helpdesk_gold(landing)
     (landing / "reviews").mkdir()
     with (landing / "reviews" / "decisions.csv").open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out)
