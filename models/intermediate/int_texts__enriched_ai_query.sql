@@ -109,9 +109,7 @@ todo as (
 
     select pending.*
     from pending
-    {#- is_incremental() looks the table up in the warehouse: the offline compile check
-        (dbt compile --no-introspect) skips it, every run does it -#}
-    {% if flags.WHICH != 'compile' and is_incremental() %}
+    {% if feedback_lakehouse.incremental_run() %}
         left anti join (
             select enrichment_key from {{ this }}
             where status != 'deferred'
