@@ -385,7 +385,7 @@ def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from .engine import enrich_frame, make_provider
-    from .parallel import DEFAULT_MIN_ITEMS, map_chunks, resolve_workers
+    from .parallel import map_chunks, min_items_now, resolve_workers, warm_up
     from .providers.offline import reset_sentiment_memo
     from .taxonomy import Taxonomy, default_version
 
@@ -409,11 +409,15 @@ def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any
     started, cpu = time.perf_counter(), time.process_time()
     out = enrich_frame(texts, taxonomy, provider)
     offline_s, offline_cpu = time.perf_counter() - started, time.process_time() - cpu
-    # as the dbt model runs it: over every core (var parallel_workers: auto) from
-    # DEFAULT_MIN_ITEMS texts, else in this process. The worker server is started first,
-    # as the language model has done by then in a dbt build.
-    workers = resolve_workers("auto") if len(texts) >= DEFAULT_MIN_ITEMS else 1
-    map_chunks(list, [0] * workers * 4, workers, min_items=0)
+    # as the dbt model runs it in a full build: over every core (var parallel_workers:
+    # auto) from min_items_now() texts, else in this process. The language model has
+    # started the worker server by then (parallel.warm_up): here it is started, and a
+    # round trip through a worker waits until it is ready.
+    workers = resolve_workers("auto")
+    warm_up(workers)
+    map_chunks(list, [0] * workers * 4, workers, min_items=0, work_here=False)
+    if len(texts) < min_items_now():
+        workers = 1
     reset_sentiment_memo()
     started = time.perf_counter()
     par = enrich_frame(texts, taxonomy, make_provider("offline"), workers=workers)

@@ -29,7 +29,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import pandas as pd
 
-from .parallel import DEFAULT_MIN_ITEMS, map_chunks
+from .parallel import map_chunks, min_items_now
 from .progress import Progress
 from .providers.base import Provider
 from .schemas import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
@@ -178,7 +178,7 @@ def enrich_frame(
     retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
     on_record: Callable[[EnrichedRecord], None] | None = None,
     workers: int = 1,
-    min_parallel: int = DEFAULT_MIN_ITEMS,
+    min_parallel: int | None = None,
 ) -> pd.DataFrame:
     """Enrich every text not yet enriched under (taxonomy, prompt, provider, model).
 
@@ -188,7 +188,8 @@ def enrich_frame(
 
     `workers` > 1 spreads a CPU-bound provider (offline) over that many processes when
     there are at least `min_parallel` texts (`parallel.map_chunks`: same rows, same
-    order). LLM providers (run-aware: budget, cache, concurrency of their own) and runs
+    order); the default, `parallel.min_items_now()`, is lower once the worker server
+    runs. LLM providers (run-aware: budget, cache, concurrency of their own) and runs
     with `on_record` always run in this process.
     """
     run_aware = isinstance(provider, RunAwareProvider)
@@ -197,6 +198,8 @@ def enrich_frame(
         texts, taxonomy, provider, existing_keys, retry_statuses, as_items=not parallel
     )
     logger.info("%d distinct texts to enrich with %s:%s", len(todo), provider.name, provider.model)
+    if min_parallel is None:
+        min_parallel = min_items_now()
     if parallel and len(todo) < min_parallel:  # too few to pay for worker processes
         parallel = False
         todo = [(key, TextItem(text_hash=h, text=t, language=lang)) for key, (h, t, lang) in todo]

@@ -21,7 +21,7 @@ from .dbt_glue import (
 from .engine import enrich_frame, make_provider
 from .language import detect_languages
 from .learner import LearnedModel, examples_from_frames
-from .parallel import map_chunks, resolve_workers, warm_up
+from .parallel import DEFAULT_MIN_ITEMS, map_chunks, resolve_workers, warm_up
 from .spark import enrichment_model_spark, is_spark_session, to_spark
 from .taxonomy import Taxonomy, default_version
 
@@ -128,7 +128,9 @@ def language_model(
             "text_hash": texts["text_hash"].tolist(),
             "language": detect_languages(
                 texts["masked_text"].tolist(),
-                lambda func, items: map_chunks(func, items, workers),
+                # lingua loads its models in each worker (~1 s): worth it from
+                # DEFAULT_MIN_ITEMS texts even when the worker server already runs
+                lambda func, items: map_chunks(func, items, workers, DEFAULT_MIN_ITEMS),
             ),
         }
     )

@@ -11,9 +11,12 @@ Worker processes come from a `forkserver`: a clean single-threaded server proces
 imports this package once and forks a worker per task. Forking the dbt process itself
 would copy a process with live threads (dbt's pool, DuckDB's) and their locks; `spawn`
 would re-import dbt's entry script in every worker. Below `min_items` the work runs in
-this process only: starting the server and a worker's own set-up (its VADER lexicon,
-compiled taxonomy) cost more than they save on a few thousand texts (measured: 8k texts
-ran at 0.6x the one-process speed on 2 processes; 64k texts at 1.7x).
+this process only. Starting the server costs ~1.2 s (it imports this package), more
+than two processes save on a few thousand texts; once it runs, a pool of workers forked
+from it starts in ~20 ms. So the threshold depends on the server: `DEFAULT_MIN_ITEMS`
+while none runs in this process, `WARM_MIN_ITEMS` once one does (`min_items_now`).
+Measured on 2 cores, offline enrichment: 8k texts took 1.5 s on 2 processes with a
+cold server against 1.0 s in one process, 0.7 s with a running one; 2k texts break even.
 """
 
 from __future__ import annotations
@@ -41,6 +44,9 @@ PRELOAD = (
     "feedback_lakehouse.language",
 )
 DEFAULT_MIN_ITEMS = 20_000
+WARM_MIN_ITEMS = 4_000
+
+_server_started = False  # a forkserver was started by this process (it lives as long)
 
 
 def available_cores() -> int:
@@ -80,11 +86,24 @@ def warm_up(workers: int) -> None:
     so that it is ready when `map_chunks` first needs it; returns at once."""
     if workers <= 1:
         return
+    global _server_started
     ctx = _context()
     if ctx.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+        _server_started = True
+
+
+def server_started() -> bool:
+    """Whether this process has started its worker server (`warm_up` or a parallel map)."""
+    return _server_started
+
+
+def min_items_now() -> int:
+    """The fewest items worth spreading over processes now: `WARM_MIN_ITEMS` once the
+    worker server runs (a pool then starts in ~20 ms), `DEFAULT_MIN_ITEMS` before."""
+    return WARM_MIN_ITEMS if _server_started else DEFAULT_MIN_ITEMS
 
 
 def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
@@ -125,7 +144,7 @@ def map_chunks(
     func: Callable[[Sequence[T]], list[R]],
     items: Sequence[T],
     workers: int,
-    min_items: int = DEFAULT_MIN_ITEMS,
+    min_items: int | None = None,
     chunks_per_worker: int = 8,
     work_here: bool = True,
 ) -> list[R]:
@@ -137,7 +156,10 @@ def map_chunks(
     the workers' start (the first time: ~1.5 s to import this package) costs little.
     Chunks are small so every process finishes at about the same time. `work_here=False`
     leaves every chunk to the worker processes (tests use it to check the round trip).
+    Fewer than `min_items` items (default `min_items_now()`) run in this process only.
     """
+    if min_items is None:
+        min_items = min_items_now()
     if workers <= 1 or len(items) < max(min_items, 2):
         return func(items)
     chunks = split(items, workers * chunks_per_worker)
@@ -157,15 +179,21 @@ def map_chunks(
         return index if index < len(chunks) and not failure else None
 
     def feed() -> None:
+        global _server_started
         try:
             processes = workers
+            context = _context()
+            context_is_forkserver = context.get_start_method() == "forkserver"
             with (
                 _workers_skip_main(),
-                ProcessPoolExecutor(max_workers=processes, mp_context=_context()) as pool,
+                ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool,
             ):
                 in_flight: dict[Future[list[R]], int] = {}
                 while True:
-                    while len(in_flight) < 2 * processes:  # two chunks per worker
+                    # one chunk per worker until one returns (a starting worker holds its
+                    # chunks back from this process, which keeps taking them), then two
+                    depth = 2 * processes if workers_running.is_set() else processes
+                    while len(in_flight) < depth:
                         index = take()
                         if index is None:
                             break
@@ -175,6 +203,7 @@ def map_chunks(
                     for future in wait(in_flight, return_when=FIRST_COMPLETED).done:
                         results[in_flight.pop(future)] = future.result()
                         workers_running.set()
+                        _server_started = _server_started or context_is_forkserver
         except BaseException as exc:  # re-raised in the calling thread
             failure.append(exc)
 

@@ -10,10 +10,18 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from feedback_lakehouse import engine
+from feedback_lakehouse import engine, parallel
 from feedback_lakehouse.engine import enrich_frame, make_provider
 from feedback_lakehouse.language import detect_languages
-from feedback_lakehouse.parallel import map_chunks, resolve_workers, split
+from feedback_lakehouse.parallel import (
+    DEFAULT_MIN_ITEMS,
+    WARM_MIN_ITEMS,
+    map_chunks,
+    min_items_now,
+    resolve_workers,
+    split,
+    warm_up,
+)
 from feedback_lakehouse.taxonomy import Taxonomy
 
 CATEGORIES_CSV = (
@@ -29,6 +37,11 @@ def taxonomy() -> Taxonomy:
 def _pids_and_squares(items: list[int]) -> list[tuple[int, int]]:
     time.sleep(0.25)  # slow enough that a worker has started before this process is done
     return [(os.getpid(), i * i) for i in items]
+
+
+def _pids(items: list[int]) -> list[int]:
+    time.sleep(0.02)
+    return [os.getpid() for _ in items]
 
 
 def _fails_on_13(items: list[int]) -> list[int]:
@@ -121,3 +134,48 @@ def test_parallel_language_detection_equals_one_process() -> None:
 
 def _map_two(func, items):  # type: ignore[no-untyped-def]
     return map_chunks(func, items, workers=2, min_items=100, work_here=False)
+
+
+def test_threshold_drops_once_the_worker_server_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a running worker server a few thousand items stay in this process (the
+    server's start costs more than they take); once it runs, they are spread."""
+    items = list(range(WARM_MIN_ITEMS + 1000))
+    assert WARM_MIN_ITEMS < len(items) < DEFAULT_MIN_ITEMS
+    monkeypatch.setattr(parallel, "_server_started", False)
+    assert min_items_now() == DEFAULT_MIN_ITEMS
+    assert set(map_chunks(_pids, items, workers=2)) == {os.getpid()}
+
+    warm_up(2)
+    assert min_items_now() == WARM_MIN_ITEMS
+    assert set(map_chunks(_pids, items, workers=2)) - {os.getpid()}
+
+
+def test_a_parallel_map_marks_the_server_as_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_server_started", False)
+    map_chunks(_pids, list(range(200)), workers=2, min_items=100, work_here=False)
+    assert min_items_now() == WARM_MIN_ITEMS
+
+
+def test_enrich_frame_takes_the_threshold_of_the_moment(
+    taxonomy: Taxonomy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+
+    def recording_map(func, items, workers, min_items=None, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(items))
+        return func(items)
+
+    monkeypatch.setattr(engine, "map_chunks", recording_map)
+    texts = pd.DataFrame(
+        {
+            "text_hash": [f"h{i}" for i in range(300)],
+            "text": [f"The parcel arrived late #{i}" for i in range(300)],
+            "language": ["en"] * 300,
+        }
+    )
+    monkeypatch.setattr(engine, "min_items_now", lambda: 1000)
+    enrich_frame(texts, taxonomy, make_provider("offline"), workers=2)
+    assert calls == []  # 300 texts < 1000: one process
+    monkeypatch.setattr(engine, "min_items_now", lambda: 100)
+    enrich_frame(texts, taxonomy, make_provider("offline"), workers=2)
+    assert calls == [300]

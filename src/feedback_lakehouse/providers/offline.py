@@ -12,6 +12,7 @@ import hashlib
 import json
 import logging
 import re
+import string
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,7 +27,6 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    SentiText,
 )
 
 from ..learner import LearnedModel, Prediction
@@ -160,6 +160,7 @@ COMPLAINT_CUES = (
 _COMPLAINT_CUE = re.compile("|".join(COMPLAINT_CUES))
 
 _local = threading.local()
+_ENRICHMENT_FIELDS = tuple(Enrichment.model_fields)
 
 
 def tokens_of(text: str) -> list[str]:
@@ -171,6 +172,7 @@ def tokens_of(text: str) -> list[str]:
 
 
 _VADER_NEGATE = frozenset(NEGATE)
+_PUNCTUATION = string.punctuation
 
 
 def _negated(word: str) -> bool:
@@ -214,31 +216,37 @@ class _Vader(SentimentIntensityAnalyzer):
     def _polarity_scores(self, text: str) -> dict[str, float]:
         if not self._emoji_chars.isdisjoint(text):
             return super().polarity_scores(text)
-        sentitext = SentiText(text.strip())
-        sentiments: list[float] = []
-        words = sentitext.words_and_emoticons
+        text = text.strip()
+        # upstream's SentiText, on plain lists: whitespace tokens with leading and
+        # trailing punctuation stripped unless two characters or fewer would be left
+        # (an emoticon such as ":)"), lower-cased once
+        words = [t if len(w := t.strip(_PUNCTUATION)) <= 2 else w for t in text.split()]
+        low = [w.lower() for w in words]
+        self._source, self._lower = words, low  # what _lowered(words) returns
+        capitals = sum(1 for w in words if w.isupper())
+        is_cap_diff = 0 < len(words) - capitals < len(words)
         lexicon = self.lexicon
-        for i, item in enumerate(words):
-            lowered = item.lower()
-            if lowered in BOOSTER_DICT or (
-                i < len(words) - 1 and lowered == "kind" and words[i + 1].lower() == "of"
+        last = len(words) - 1
+        sentiments: list[float] = []
+        for i, word in enumerate(low):
+            # boosters, "kind of" and words outside the lexicon count 0 (as upstream)
+            if (
+                word in BOOSTER_DICT
+                or (i < last and word == "kind" and low[i + 1] == "of")
+                or word not in lexicon
             ):
                 sentiments.append(0)
-                continue
-            if lowered not in lexicon:  # upstream's sentiment_valence appends 0 for these
-                sentiments.append(0)
-                continue
-            sentiments.append(self._valence(sentitext, item, i, self._lowered(words)))
+            else:
+                sentiments.append(self._valence(words, is_cap_diff, i, low))
         sentiments = self._but_check(words, sentiments)
-        return self.score_valence(sentiments, text.strip())
+        return self.score_valence(sentiments, text)
 
-    def _valence(self, sentitext: SentiText, item: str, i: int, low: list[str]) -> float:
+    def _valence(self, words: list[str], is_cap_diff: bool, i: int, low: list[str]) -> float:
         """Upstream's `sentiment_valence` (with its `_least_check` and `scalar_inc_dec`)
         for a word known to be in the lexicon, reading the text's lower-cased words
         from one list instead of lower-casing neighbours again for every check."""
-        words = sentitext.words_and_emoticons
-        is_cap_diff = sentitext.is_cap_diff
         lexicon = self.lexicon
+        item = words[i]
         word = low[i]
         valence = lexicon[word]
         # "no" next to a lexicon word negates that word instead of counting itself
@@ -277,6 +285,24 @@ class _Vader(SentimentIntensityAnalyzer):
         elif i > 0 and low[i - 1] not in lexicon and low[i - 1] == "least":
             valence = valence * N_SCALAR
         return valence
+
+    def _but_check(  # type: ignore[override]
+        self, words_and_emoticons: list[str], sentiments: list[float]
+    ) -> list[float]:
+        """Upstream's contrast rule ("but"), unchanged (including its quirk: `index`
+        finds the first equal score), with the words lower-cased once, not again."""
+        low = self._lowered(words_and_emoticons)
+        if "but" in low:
+            bi = low.index("but")
+            for sentiment in sentiments:
+                si = sentiments.index(sentiment)
+                if si < bi:
+                    sentiments.pop(si)
+                    sentiments.insert(si, sentiment * 0.5)
+                elif si > bi:
+                    sentiments.pop(si)
+                    sentiments.insert(si, sentiment * 1.5)
+        return sentiments
 
     def _lowered(self, words: list[str]) -> list[str]:
         if words is not self._source:
@@ -623,7 +649,8 @@ class OfflineProvider:
                     )
                 )
                 status = Status.needs_review if enrichment.needs_review else Status.ok
-                values = enrichment.model_dump()
+                # the validated fields read as they are (model_dump copies each one)
+                values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
                 record = EnrichedRecord(
                     **values,
