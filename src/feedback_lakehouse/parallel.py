@@ -95,11 +95,6 @@ def warm_up(workers: int) -> None:
         _server_started = True
 
 
-def server_started() -> bool:
-    """Whether this process has started its worker server (`warm_up` or a parallel map)."""
-    return _server_started
-
-
 def min_items_now() -> int:
     """The fewest items worth spreading over processes now: `WARM_MIN_ITEMS` once the
     worker server runs (a pool then starts in ~20 ms), `DEFAULT_MIN_ITEMS` before."""
