@@ -27,6 +27,7 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
+    allcap_differential,
 )
 
 from ..learner import LearnedModel, Prediction
@@ -223,8 +224,7 @@ class _Vader(SentimentIntensityAnalyzer):
         words = [t if len(w := t.strip(_PUNCTUATION)) <= 2 else w for t in text.split()]
         low = [w.lower() for w in words]
         self._source, self._lower = words, low  # what _lowered(words) returns
-        capitals = sum(1 for w in words if w.isupper())
-        is_cap_diff = 0 < len(words) - capitals < len(words)
+        is_cap_diff = allcap_differential(words)
         lexicon = self.lexicon
         last = len(words) - 1
         sentiments: list[float] = []
