@@ -1,0 +1,47 @@
+"""A bring-your-own seed folder outside the project is read, never written.
+
+dbt writes each seed's run output under `target/run/<project>/<seed path>`; with an
+absolute seed path that join is the user's own CSV, which dbt used to overwrite with
+its compiled insert SQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from dbt_helpers import PROJECT, query, run_dbt
+
+pytestmark = pytest.mark.e2e
+
+EXAMPLE_SEEDS = PROJECT / "examples" / "clothing_reviews" / "seeds"
+
+
+def _checksums(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+@pytest.mark.parametrize("form", ["absolute", "relative"])
+def test_seed_folder_outside_the_project_is_never_written(tmp_path: Path, form: str) -> None:
+    user_seeds = tmp_path / "my_seeds"
+    shutil.copytree(EXAMPLE_SEEDS, user_seeds)
+    before = _checksums(user_seeds)
+    work = tmp_path / "work"
+    work.mkdir()
+    # absolute, or relative to the project folder and climbing out of it (../../tmp/...)
+    seed_dir = str(user_seeds) if form == "absolute" else os.path.relpath(user_seeds, PROJECT)
+    for _ in range(2):
+        run_dbt(work, "seed", variables={"byo_seed_dir": seed_dir})
+    assert _checksums(user_seeds) == before
+    # and the seeds did load, from the user's folder
+    categories = user_seeds / "byo_taxonomy" / "taxonomy_categories.csv"
+    expected = len(categories.read_text(encoding="utf-8").splitlines()) - 1
+    rows = query(work, "select count(*) from main_taxonomy.taxonomy_categories")
+    assert rows[0][0] == expected
