@@ -450,19 +450,22 @@ def _read_file(
             if not values:  # a blank line is not a row
                 continue
             number += 1
-            raw = _raw_row(values, delimiter)
             problem = None
             if len(values) != width:
                 problem = f"expected {width} columns but found {len(values)}"
             else:
                 problem = long_field(values, header)
             if problem is not None:
-                reject(number, f"{rel} row {number}: {problem}", raw)
+                reject(number, f"{rel} row {number}: {problem}", _raw_row(values, delimiter))
                 continue
             record = {name: values[i] for name, i in position.items()}
             record_id = record[cols.id].strip() if cols.id is not None else f"{stem}-{number}"
             if not record_id:
-                reject(number, f"{rel} row {number}: {cols.id} (the id) is blank", raw)
+                reject(
+                    number,
+                    f"{rel} row {number}: {cols.id} (the id) is blank",
+                    _raw_row(values, delimiter),
+                )
                 continue
             rating_raw = record[cols.rating].strip() if cols.rating else ""
             rating = _number(rating_raw)
@@ -471,7 +474,7 @@ def _read_file(
                     number,
                     f"{rel} row {number}: {cols.rating} {rating_raw!r} is not a number "
                     f"between {low:g} and {high:g}",
-                    raw,
+                    _raw_row(values, delimiter),
                 )
                 continue
             created_at = record[cols.timestamp] if cols.timestamp else None
@@ -484,7 +487,7 @@ def _read_file(
                         number,
                         f"{rel} row {number}: {cols.timestamp} {created_at!r} is not "
                         f"{stamps.expected}",
-                        raw,
+                        _raw_row(values, delimiter),
                     )
                     continue
             products = [record[c].strip() for c in cols.product_columns() if record[c].strip()]

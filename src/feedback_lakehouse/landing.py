@@ -558,15 +558,13 @@ def decode_bytes(
         try:
             return data.decode(encoding), encoding, None
         except UnicodeDecodeError as exc:
-            return (
-                None,
-                None,
-                (
-                    f"is not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}), "
-                    "the encoding the custom source mapping names; correct or remove the "
-                    f"mapping's encoding (without it the encoding is detected), or {again}"
-                ),
+            where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            problem = (
+                f"is not valid {encoding} ({where}), the encoding the custom source mapping "
+                "names; correct or remove the mapping's encoding (without it the encoding is "
+                f"detected), or {again}"
             )
+            return None, None, problem
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16", None
     if b"\x00" in data[:65536]:
