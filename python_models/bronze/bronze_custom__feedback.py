@@ -3,7 +3,12 @@
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", incremental_strategy="append")
+    # created_at_utc was added to the bronze columns: an older table gains it on the next run
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="append",
+        on_schema_change="append_new_columns",
+    )
     from feedback_lakehouse.bronze import bronze_model
 
     settings = {

@@ -8,6 +8,11 @@ with `_is_rejected = True`, a `_reject_reason` naming file, row and problem, and
 text; good rows are never lost because of a bad one, and a file that cannot be read at
 all becomes one rejected row while the other files still load.
 
+Bytes that are not UTF-8 are decoded with the encoding charset-normalizer detects (the
+file's good rows load; the encoding used is logged); a tab-, semicolon- or pipe-separated
+export is read with the delimiter that yields the expected header; a field longer than
+`FIELD_LIMIT` characters quarantines its row only.
+
 Files are identified by the sha256 of their bytes: pass the hashes already loaded as
 `skip_file_hashes` and re-running (or dropping the same file again under any name) adds
 nothing. Parsing uses the csv/json modules and column lists, not per-row pandas work, so
@@ -23,7 +28,9 @@ import io
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+import sys
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from fnmatch import fnmatchcase
@@ -32,6 +39,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+from charset_normalizer import from_bytes
 
 log = logging.getLogger(__name__)
 
@@ -329,12 +337,64 @@ def _problem(values: Sequence[str | None], checks: list[_Check]) -> str | None:
     return None
 
 
+FIELD_LIMIT = 131_072  # characters: the csv module's default field limit
+DELIMITERS = (",", "\t", ";", "|")
+
+
+@contextmanager
+def unlimited_csv_fields() -> Iterator[None]:
+    """Let the csv module read any field length (rows with a field over `FIELD_LIMIT` are
+    quarantined by the caller, one by one) instead of failing the rest of the file."""
+    previous = csv.field_size_limit()
+    csv.field_size_limit(sys.maxsize)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def first_line(text: str) -> str:
+    return text.split("\n", 1)[0].rstrip("\r")
+
+
+def header_delimiter(text: str, wanted: Sequence[str], exact: bool = True) -> str | None:
+    """The delimiter (of `DELIMITERS`) that splits the file's first line into the `wanted`
+    header names (exactly, or at least all of them); None when none does."""
+    line = first_line(text)
+    with unlimited_csv_fields():
+        for delimiter in DELIMITERS:
+            header = next(csv.reader([line], delimiter=delimiter), [])
+            if header == list(wanted) if exact else all(c in header for c in wanted):
+                return delimiter
+    return None
+
+
+def long_field(record: Sequence[str], names: Sequence[str]) -> str | None:
+    """The problem of a row with a field over `FIELD_LIMIT` characters, or None."""
+    if sum(map(len, record)) <= FIELD_LIMIT:
+        return None
+    for name, value in zip(names, record, strict=False):
+        if len(value) > FIELD_LIMIT:
+            return (
+                f"{name} is {len(value):,} characters long, over the limit of {FIELD_LIMIT:,}; "
+                "the row is quarantined (the rows after it load); shorten the field in the "
+                "export if the row should load"
+            )
+    return None
+
+
 def _parse_csv(spec: SourceSpec, rel: str, text: str) -> _Parsed:
+    with unlimited_csv_fields():
+        return _parse_csv_rows(spec, rel, text)
+
+
+def _parse_csv_rows(spec: SourceSpec, rel: str, text: str) -> _Parsed:
     expected = spec.header
     width = len(expected)
     checks = _checks(spec)
     none_row: list[str | None] = [None] * width
-    reader = csv.reader(io.StringIO(text, newline=""))
+    delimiter = header_delimiter(text, expected) or ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     parsed = _Parsed([], [], {})
     rows, numbers, rejects = parsed.rows, parsed.row_numbers, parsed.rejects
     header = next(reader, None)
@@ -371,7 +431,7 @@ def _parse_csv(spec: SourceSpec, rel: str, text: str) -> _Parsed:
                     "(an unquoted comma or quote inside a text?)"
                 )
             else:
-                problem = _problem(record, checks)
+                problem = long_field(record, expected) or _problem(record, checks)
             if problem is None:
                 rows.append(record)
             else:
@@ -463,19 +523,66 @@ def _file_problem(spec: SourceSpec, rel: str, problem: str) -> _Parsed:
     return _Parsed([[None] * len(spec.fields)], [0], {0: (f"{rel}: {problem}", None)})
 
 
-def _decode(data: bytes, folder: str) -> tuple[str | None, str | None]:
-    """(text, None) or (None, problem) for bytes that are not UTF-8 text."""
+_PREFERRED_8BIT = "cp1252"  # Excel's "CSV" on Western Windows: the usual non-UTF-8 export
+_CHAOS_MARGIN = 0.05
+
+
+def detect_encoding(data: bytes) -> str | None:
+    """The encoding of non-UTF-8 bytes by charset-normalizer; None when nothing fits.
+
+    On short texts several single-byte code pages decode equally well (and charset-
+    normalizer may rank e.g. iso8859_10 first for French); Windows-1252 is preferred when
+    it is within a small margin of the best guess's "chaos" (mess) ratio.
+    """
+    matches = list(from_bytes(data))
+    if not matches:
+        return None
+    best = matches[0]
+    for match in matches:
+        if _PREFERRED_8BIT in (match.encoding, *match.could_be_from_charset):
+            if match.chaos <= best.chaos + _CHAOS_MARGIN:
+                return _PREFERRED_8BIT
+            break
+    return best.encoding
+
+
+def decode_bytes(
+    data: bytes, folder: str, encoding: str | None = None
+) -> tuple[str | None, str | None, str | None]:
+    """(text, encoding used, None), or (None, None, problem) for bytes that are no text.
+
+    `encoding` None: UTF-8 (a BOM is dropped), else the detected encoding (logged).
+    """
     again = f"export it again as UTF-8 text and drop the new file into {folder}/"
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding, None
+        except UnicodeDecodeError as exc:
+            where = f"byte 0x{data[exc.start]:02x} at offset {exc.start}"
+            problem = (
+                f"is not valid {encoding} ({where}), the encoding the custom source mapping "
+                "names; correct or remove the mapping's encoding (without it the encoding is "
+                f"detected), or {again}"
+            )
+            return None, None, problem
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16", None
     if b"\x00" in data[:65536]:
-        return None, f"looks like a binary file (it contains NUL bytes), not text; {again}"
+        return None, None, (f"looks like a binary file (it contains NUL bytes), not text; {again}")
     try:
-        return data.decode("utf-8-sig"), None
+        return data.decode("utf-8-sig"), "utf-8", None
     except UnicodeDecodeError as exc:
-        byte = data[exc.start]
-        return None, (
-            f"is not valid UTF-8 (byte 0x{byte:02x} at offset {exc.start}; probably a "
-            f"Latin-1/Windows-1252 export); {again} (e.g. Excel 'CSV UTF-8')"
-        )
+        detected = detect_encoding(data)
+        if detected is None:
+            return (
+                None,
+                None,
+                (
+                    f"is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}) "
+                    f"and no other text encoding fits; {again} (e.g. Excel 'CSV UTF-8')"
+                ),
+            )
+        return data.decode(detected, errors="replace"), detected, None
 
 
 # ---------------------------------------------------------------------------- files
@@ -594,7 +701,9 @@ def _read(
                 log.info("skipping %s: a file with the same content was already loaded", rel)
                 continue
             seen.add(digest)
-            text, problem = _decode(data, spec.folder)
+            text, encoding, problem = decode_bytes(data, spec.folder)
+            if encoding not in (None, "utf-8"):
+                log.warning("%s is not UTF-8: read as %s (detected)", rel, encoding)
             if text is None:
                 parsed = _file_problem(spec, rel, problem or "cannot be decoded")
             elif spec.fmt == "csv":
@@ -662,13 +771,15 @@ def landing_row_counts(landing_dir: str | Path) -> dict[str, int]:
             if spec.fmt == "jsonl":
                 counts[rel] = sum(1 for line in text.split("\n") if line and not line.isspace())
                 continue
-            reader = csv.reader(io.StringIO(text, newline=""))
+            delimiter = header_delimiter(text, spec.header) or ","
+            reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             n = 0
-            try:
-                for record in reader:
-                    if record:
-                        n += 1
-            except csv.Error:
-                n += 1
+            with unlimited_csv_fields():
+                try:
+                    for record in reader:
+                        if record:
+                            n += 1
+                except csv.Error:
+                    n += 1
             counts[rel] = max(0, n - 1)
     return dict(sorted(counts.items()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from feedback_lakehouse.custom_source import (
@@ -84,3 +85,160 @@ def test_invalid_mapping_says_what_is_wrong(tmp_path: Path) -> None:
         load_config(bad)
     with pytest.raises(CustomSourceError, match="not found"):
         load_config(tmp_path / "missing.yml")
+
+
+# ---------------------------------------------------------------- issue 15, items 6-9
+def _write_mapping(tmp_path: Path, text: str) -> Path:
+    mapping = tmp_path / "source.yml"
+    mapping.write_text(text, encoding="utf-8")
+    return mapping
+
+
+DATED = """
+name: acme
+columns: {id: id, text: text, timestamp: when}
+"""
+
+
+def _landing(tmp_path: Path, files: dict[str, bytes]) -> Path:
+    landing = tmp_path / "landing"
+    (landing / "custom").mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (landing / "custom" / name).write_bytes(data)
+    return landing
+
+
+def test_timestamps_are_parsed_per_row_to_utc_and_bad_ones_quarantined(tmp_path: Path) -> None:
+    body = (
+        "id,text,when\n"
+        "1,a,31-Jul-18\n"  # not ISO: detected
+        "2,b,2018-07-31 10:00:00 -0800\n"  # an offset: converted to UTC
+        "3,c,2018-07-31T10:00:00Z\n"
+        "4,d,not a date\n"  # unparseable: this row only is quarantined
+        "5,e,\n"  # blank: no timestamp, the load time stands in later
+    )
+    landing = _landing(tmp_path, {"export.csv": body.encode()})
+    frame = read_custom(load_config(_write_mapping(tmp_path, DATED)), landing)
+    good = frame[~frame["_is_rejected"]].set_index("record_id")
+    assert good.loc["1", "created_at_utc"] == "2018-07-31 00:00:00"
+    assert good.loc["2", "created_at_utc"] == "2018-07-31 18:00:00"
+    assert good.loc["3", "created_at_utc"] == "2018-07-31 10:00:00"
+    assert good.loc["2", "created_at"] == "2018-07-31 10:00:00 -0800"  # the raw value is kept
+    assert pd.isna(good.loc["5", "created_at_utc"])
+    reasons = list(frame.loc[frame["_is_rejected"], "_reject_reason"])
+    assert len(reasons) == 1
+    assert "row 4" in reasons[0] and "'not a date'" in reasons[0]
+    assert "timestamp_format" in reasons[0]
+
+
+def test_timestamp_format_key_is_used_and_names_the_expected_format(tmp_path: Path) -> None:
+    mapping = _write_mapping(tmp_path, DATED + 'timestamp_format: "%d/%m/%Y %H:%M"\n')
+    body = "id,text,when\n1,a,05/06/2018 10:30\n2,b,2018-06-05\n"
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    good = frame[~frame["_is_rejected"]]
+    assert list(good["created_at_utc"]) == ["2018-06-05 10:30:00"]  # day first, as told
+    reason = frame.loc[frame["_is_rejected"], "_reject_reason"].iloc[0]
+    assert "'2018-06-05'" in reason and "%d/%m/%Y %H:%M" in reason
+
+
+def test_fixing_the_mapping_reloads_a_quarantined_file_but_not_a_good_one(tmp_path: Path) -> None:
+    tsv = b"id\ttext\twhen\n1\thello\t2020-01-01\n2\tworld\t2020-01-02\n"
+    landing = _landing(tmp_path, {"export.tsv": tsv})
+    wrong = load_config(_write_mapping(tmp_path, DATED + 'pattern: "*"\ndelimiter: ","\n'))
+    first = read_custom(wrong, landing)
+    assert list(first["_is_rejected"]) == [True]  # read as CSV: the whole file quarantined
+    loaded = set(first["_file_hash"])
+    fixed = load_config(_write_mapping(tmp_path, DATED + 'pattern: "*"\ndelimiter: "\\t"\n'))
+    second = read_custom(fixed, landing, skip_file_hashes=loaded)
+    assert list(second["record_id"]) == ["1", "2"] and not second["_is_rejected"].any()
+    # unchanged mapping, same bytes (under any name): nothing is read again
+    (landing / "custom" / "copy.tsv").write_bytes(tsv)
+    third = read_custom(fixed, landing, skip_file_hashes=loaded | set(second["_file_hash"]))
+    assert third.empty
+
+
+def test_delimiter_is_detected_when_the_mapping_gives_none(tmp_path: Path) -> None:
+    files = {
+        "a.csv": b"id\ttext\twhen\n1\ttab, separated\t2020-01-01\n",
+        "b.csv": b"id;text;when\n2;semi, colon;2020-01-02\n",
+        "c.csv": b'id,text,when\n3,"comma; separated",2020-01-03\n',
+    }
+    frame = read_custom(load_config(_write_mapping(tmp_path, DATED)), _landing(tmp_path, files))
+    assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
+    assert list(frame["body"]) == [
+        "tab, separated",
+        "semi, colon",
+        "comma; separated",
+    ]
+
+
+def test_non_utf8_file_is_read_with_a_detected_encoding(tmp_path: Path) -> None:
+    text = (
+        "id,text,when\n"
+        "1,Très déçu: la fermeture éclair a cédé après deux lavages,2020-01-01\n"
+        "2,Größe passt nicht, zu klein; Rücksendung läuft,2020-01-02\n"
+        "3,El envío llegó rápido y la calidad es buenísima,2020-01-03\n"
+    ).replace(", zu", " zu")
+    files = {"latin.csv": text.encode("cp1252")}
+    frame = read_custom(load_config(_write_mapping(tmp_path, DATED)), _landing(tmp_path, files))
+    assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
+    assert frame["body"].iloc[0].startswith("Très déçu")
+    assert "Rücksendung" in frame["body"].iloc[1]
+
+
+def test_encoding_key_reads_the_file_with_that_encoding(tmp_path: Path) -> None:
+    mapping = _write_mapping(tmp_path, DATED + "encoding: cp1252\n")
+    files = {"x.csv": "id,text,when\n1,naïve café,2020-01-01\n".encode("cp1252")}
+    frame = read_custom(load_config(mapping), _landing(tmp_path, files))
+    assert list(frame["body"]) == ["naïve café"]
+
+
+def test_a_field_over_the_csv_limit_quarantines_that_row_only(tmp_path: Path) -> None:
+    huge = "x" * 200_000
+    body = f'id,text,when\n1,before,2020-01-01\n2,"{huge}",2020-01-02\n3,after,2020-01-03\n'
+    frame = read_custom(
+        load_config(_write_mapping(tmp_path, DATED)), _landing(tmp_path, {"x.csv": body.encode()})
+    )
+    assert list(frame.loc[~frame["_is_rejected"], "record_id"]) == ["1", "3"]
+    rejected = frame[frame["_is_rejected"]]
+    assert list(rejected["_row_number"]) == [2]
+    assert "200,000" in rejected["_reject_reason"].iloc[0]
+    assert huge in rejected["_raw_record"].iloc[0]  # nothing lost
+
+
+def test_identical_rows_without_an_id_stay_distinct(tmp_path: Path) -> None:
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {text: text}\n")
+    body = "text\n" + "great app\n" * 50
+    landing = _landing(tmp_path, {"a.csv": body.encode()})
+    first = read_custom(load_config(mapping), landing)
+    assert first["record_id"].nunique() == 50
+    (landing / "custom" / "b.csv").write_bytes(body.encode())  # re-delivered under a new name
+    again = read_custom(load_config(mapping), landing, skip_file_hashes=set(first["_file_hash"]))
+    assert again.empty
+
+
+@pytest.mark.e2e
+def test_dbt_loads_non_iso_dates_and_prints_quarantined_rows(tmp_path: Path) -> None:
+    """Item 6 and 11: a `31-Jul-18` date used to fail the build (a cast in the staging
+    view); now it is parsed per row, an unparseable one is quarantined, and the bronze
+    model says so on the console during `dbt run`."""
+    from dbt_helpers import query, run_dbt
+
+    mapping = _write_mapping(tmp_path, DATED)
+    body = "id,text,when\n1,crashes,31-Jul-18\n2,slow,2018-07-31 10:00:00 -0800\n3,hm,someday\n"
+    (tmp_path / "landing" / "custom").mkdir(parents=True)
+    (tmp_path / "landing" / "custom" / "export.csv").write_text(body, encoding="utf-8")
+    result = run_dbt(
+        tmp_path,
+        "run",
+        "--select",
+        "bronze_custom__feedback stg_custom__feedback",
+        variables={"custom_source": str(mapping)},
+    )
+    rows = query(
+        tmp_path,
+        "select record_id, cast(created_at as varchar) from stg_custom__feedback order by 1",
+    )
+    assert rows == [("1", "2018-07-31 00:00:00"), ("2", "2018-07-31 18:00:00")]
+    line = next(x for x in result.stdout.splitlines() if "custom/export.csv" in x)
+    assert "1 of 3 rows quarantined" in line and "'someday'" in line, line

@@ -1,5 +1,6 @@
 -- A custom CSV source (bring your own data), columns named by its YAML mapping: casts,
--- the rating put on the 1-5 scale, the latest version per record id. Without a
+-- the rating put on the 1-5 scale, the latest version per record id. The timestamp was
+-- parsed and converted to UTC by the bronze reader (created_at_utc). Without a
 -- timestamp column, created_at is null here (the canonical model falls back to the load
 -- time, and says so in has_source_timestamp).
 with
@@ -24,7 +25,9 @@ renamed as (
         {{ dbt.safe_cast('rating_max', dbt.type_float()) }} as rating_max,
         title,
         body,
-        {{ dbt.safe_cast('created_at', api.Column.translate_type('timestamp')) }} as created_at,
+        -- parsed per row by the bronze reader (UTC, ISO text); a value it could not parse
+        -- quarantined its row there, so this cast cannot fail the build
+        cast(created_at_utc as {{ api.Column.translate_type('timestamp') }}) as created_at,
         lower(trim(gold_category)) as gold_category,
         lower(trim(gold_sentiment)) as gold_sentiment,
         lower(trim(gold_label_scheme)) as gold_label_scheme,
