@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import click
+
+DEFAULT_DB = "data/feedback.duckdb"
+DB_ENV = "FEEDBACK_DUCKDB_PATH"
+
+
+def default_db_path() -> Path:
+    """The DuckDB file dbt builds: FEEDBACK_DUCKDB_PATH when set (as profiles/profiles.yml
+    reads it), else data/feedback.duckdb. Read when a command runs, not at import."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
 
 
 @click.group()
@@ -14,19 +26,22 @@ def main() -> None:
     """Feedback Lakehouse: customer text to prioritised, routed insight."""
 
 
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_db_path,
+    show_default=f"${DB_ENV} or {DEFAULT_DB}",
+    help="DuckDB file built by `make demo` (or dbt build).",
+)
+
+
 def warehouse_options(command):
     """The --db and --schema options of every command that reads the built marts."""
     command = click.option(
         "--schema", default="main", show_default=True, help="Schema of the marts."
     )(command)
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("data/feedback.duckdb"),
-        show_default=True,
-        help="DuckDB file built by `make demo` (or dbt build).",
-    )(command)
+    return _DB_OPTION(command)
 
 
 @main.command()
@@ -84,14 +99,6 @@ def insights(db_path: Path, schema: str) -> None:
         raise click.ClickException(str(err)) from err
 
 
-_DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("data/feedback.duckdb"),
-    show_default=True,
-    help="DuckDB file built by `make demo` (or dbt build).",
-)
 _SCHEMA_OPTION = click.option(
     "--schema", default="main", show_default=True, help="Schema of the marts."
 )
