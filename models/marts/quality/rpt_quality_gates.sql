@@ -6,16 +6,16 @@
 -- tests/marts/quality/assert_quality_gates_pass.sql fails on rows not passed, as a
 -- warning until a baseline is set (macro eval_gate_severity).
 {%- set baseline = feedback_lakehouse.eval_baseline() %}
-{%- set gates = [
-    {'gate': 'category_accuracy', 'label': 'category accuracy', 'var': 'eval_min_category_accuracy',
-     'items': 'category_items', 'is_min': true},
-    {'gate': 'category_macro_f1', 'label': 'category macro-F1', 'var': 'eval_min_category_macro_f1',
-     'items': 'category_items', 'is_min': true},
-    {'gate': 'sentiment_macro_f1', 'label': 'sentiment macro-F1', 'var': 'eval_min_sentiment_macro_f1',
-     'items': 'sentiment_items', 'is_min': true},
-    {'gate': 'expected_calibration_error', 'label': 'calibration error (ECE)',
-     'var': 'eval_max_calibration_error', 'items': 'category_items', 'is_min': false},
+{%- set names = [
+    'eval_min_category_accuracy', 'eval_min_category_macro_f1',
+    'eval_min_sentiment_macro_f1', 'eval_max_calibration_error',
 ] %}
+{%- set threshold = {} %}
+{%- set source = {} %}
+{%- for name in names %}
+    {%- do threshold.update({name: baseline.get(name, var(name))}) %}
+    {%- do source.update({name: 'baseline' if name in baseline else 'var ' ~ name}) %}
+{%- endfor %}
 
 with
 
@@ -26,29 +26,76 @@ summary as (
 
 ),
 
-gates as (
-{%- for gate in gates %}
+definitions as (
 
     select
-        eval_key,
-        provider,
-        model,
-        prompt_version,
-        taxonomy_version,
-        '{{ gate.gate }}' as gate,
-        '{{ gate.label }}' as gate_label,
-        '{{ ">=" if gate.is_min else "<=" }}' as required,
-        {{ gate['items'] }} as items,
-        {{ gate.gate }} as measured_value,
-        cast({{ baseline.get(gate.var, var(gate.var)) }} as double) as threshold,
-        '{{ "baseline" if gate.var in baseline else "var " ~ gate.var }}'
-            as threshold_source
+        'category_accuracy' as gate,
+        'category accuracy' as gate_label,
+        '>=' as required,
+        cast({{ threshold['eval_min_category_accuracy'] }} as double) as threshold,
+        '{{ source["eval_min_category_accuracy"] }}' as threshold_source
+
+    union all
+
+    select
+        'category_macro_f1' as gate,
+        'category macro-F1' as gate_label,
+        '>=' as required,
+        cast({{ threshold['eval_min_category_macro_f1'] }} as double) as threshold,
+        '{{ source["eval_min_category_macro_f1"] }}' as threshold_source
+
+    union all
+
+    select
+        'sentiment_macro_f1' as gate,
+        'sentiment macro-F1' as gate_label,
+        '>=' as required,
+        cast({{ threshold['eval_min_sentiment_macro_f1'] }} as double) as threshold,
+        '{{ source["eval_min_sentiment_macro_f1"] }}' as threshold_source
+
+    union all
+
+    select
+        'expected_calibration_error' as gate,
+        'calibration error (ECE)' as gate_label,
+        '<=' as required,
+        cast({{ threshold['eval_max_calibration_error'] }} as double) as threshold,
+        '{{ source["eval_max_calibration_error"] }}' as threshold_source
+
+),
+
+measured as (
+
+    select
+        summary.eval_key,
+        summary.provider,
+        summary.model,
+        summary.prompt_version,
+        summary.taxonomy_version,
+        definitions.gate,
+        definitions.gate_label,
+        definitions.required,
+        definitions.threshold,
+        definitions.threshold_source,
+        case
+            when definitions.gate = 'sentiment_macro_f1' then summary.sentiment_items
+            else summary.category_items
+        end as items,
+        case definitions.gate
+            when 'category_accuracy' then summary.category_accuracy
+            when 'category_macro_f1' then summary.category_macro_f1
+            when 'sentiment_macro_f1' then summary.sentiment_macro_f1
+            else summary.expected_calibration_error
+        end as measured_value
     from summary
-    where
-        {{ gate['items'] }} >= {{ var('eval_min_items') }}
-        and {{ gate.gate }} is not null
-    {{- "\n\n    union all" if not loop.last }}
-{%- endfor %}
+    cross join definitions
+
+),
+
+gates as (
+
+    select * from measured
+    where items >= {{ var('eval_min_items') }} and measured_value is not null
 
 ),
 
