@@ -2,8 +2,9 @@
 -- what each provider, model, prompt version and taxonomy version said. The gold category
 -- is mapped into the enrichment's own taxonomy version (the label itself, the seed
 -- taxonomy_mapping for an older taxonomy version's same/merge rows, or the seed
--- gold_label_mapping for another scheme); null when nothing maps it. For the cascade
--- provider, cascade_side says which side answered (its rationale prefix).
+-- gold_label_mapping for another scheme, matched whatever the case and spacing); null
+-- when nothing maps it. For the cascade provider, cascade_side says which side answered
+-- (its rationale prefix).
 with
 
 gold as (
@@ -45,7 +46,9 @@ joined as (
         enrichments.taxonomy_version,
         case
             when gold.gold_category is null then null
-            when gold.label_scheme in ('taxonomy', enrichments.taxonomy_version)
+            when
+                {{ feedback_lakehouse.normalize_label('gold.label_scheme') }}
+                in ('taxonomy', lower(enrichments.taxonomy_version))
                 then gold.gold_category
             when taxonomy_mapping.to_category_id is not null
                 then taxonomy_mapping.to_category_id
@@ -70,13 +73,17 @@ joined as (
         on gold.text_hash = enrichments.text_hash
     left join taxonomy_mapping
         on
-            gold.label_scheme = taxonomy_mapping.from_version
+            {{ feedback_lakehouse.normalize_label('gold.label_scheme') }}
+            = {{ feedback_lakehouse.normalize_label('taxonomy_mapping.from_version') }}
             and enrichments.taxonomy_version = taxonomy_mapping.to_version
-            and gold.gold_category = taxonomy_mapping.from_category_id
+            and {{ feedback_lakehouse.normalize_label('gold.gold_category') }}
+            = {{ feedback_lakehouse.normalize_label('taxonomy_mapping.from_category_id') }}
     left join label_mapping
         on
-            gold.label_scheme = label_mapping.label_scheme
-            and gold.gold_category = label_mapping.gold_label
+            {{ feedback_lakehouse.normalize_label('gold.label_scheme') }}
+            = {{ feedback_lakehouse.normalize_label('label_mapping.label_scheme') }}
+            and {{ feedback_lakehouse.normalize_label('gold.gold_category') }}
+            = {{ feedback_lakehouse.normalize_label('label_mapping.gold_label') }}
             and enrichments.taxonomy_version = label_mapping.taxonomy_version
 
 ),

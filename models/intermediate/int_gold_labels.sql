@@ -2,7 +2,10 @@
 -- carried by a custom source's file. One row per feedback record (a landing gold label
 -- wins over one from a custom file). category_id is the gold category in the taxonomy
 -- version in force: the label itself when its scheme is the taxonomy (or that version),
--- else through the seed gold_label_mapping; null when no mapping says.
+-- else through the seed gold_label_mapping; null when no mapping says. Labels and
+-- schemes match whatever their case and spacing (macro normalize_label on both sides):
+-- a mapping written "Customer Service Issue" maps the gold value "customer service issue".
+-- Values that map to nothing are counted in rpt_eval_unmapped_gold_labels.
 with
 
 landing_gold as (
@@ -84,7 +87,9 @@ final as (
         ranked.label_scheme,
         ranked.split,
         case
-            when ranked.label_scheme in ('taxonomy', {{ taxonomy_version_in_force() }})
+            when
+                {{ feedback_lakehouse.normalize_label('ranked.label_scheme') }}
+                in ('taxonomy', lower({{ taxonomy_version_in_force() }}))
                 then direct.category_id
             else mapping.category_id
         end as category_id,
@@ -93,11 +98,15 @@ final as (
     inner join feedback
         on ranked.feedback_id = feedback.feedback_id
     left join categories as direct
-        on ranked.gold_category = direct.category_id
+        on
+            {{ feedback_lakehouse.normalize_label('ranked.gold_category') }}
+            = {{ feedback_lakehouse.normalize_label('direct.category_id') }}
     left join mapping
         on
-            ranked.label_scheme = mapping.label_scheme
-            and ranked.gold_category = mapping.gold_label
+            {{ feedback_lakehouse.normalize_label('ranked.label_scheme') }}
+            = {{ feedback_lakehouse.normalize_label('mapping.label_scheme') }}
+            and {{ feedback_lakehouse.normalize_label('ranked.gold_category') }}
+            = {{ feedback_lakehouse.normalize_label('mapping.gold_label') }}
     where ranked.gold_rank = 1
 
 )

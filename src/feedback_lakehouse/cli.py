@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
 import click
+
+DEFAULT_DB = "data/feedback.duckdb"
+DB_ENV = "FEEDBACK_DUCKDB_PATH"
+
+
+def default_db_path() -> Path:
+    """The DuckDB file dbt builds: FEEDBACK_DUCKDB_PATH when set (as profiles/profiles.yml
+    reads it), else data/feedback.duckdb. Read when a command runs, not at import."""
+    return Path(os.environ.get(DB_ENV) or DEFAULT_DB)
 
 
 @click.group()
@@ -14,19 +24,22 @@ def main() -> None:
     """Feedback Lakehouse: customer text to prioritised, routed insight."""
 
 
+_DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=default_db_path,
+    show_default=f"${DB_ENV} or {DEFAULT_DB}",
+    help="DuckDB file built by `make demo` (or dbt build).",
+)
+
+
 def warehouse_options(command):
     """The --db and --schema options of every command that reads the built marts."""
     command = click.option(
         "--schema", default="main", show_default=True, help="Schema of the marts."
     )(command)
-    return click.option(
-        "--db",
-        "db_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=Path("data/feedback.duckdb"),
-        show_default=True,
-        help="DuckDB file built by `make demo` (or dbt build).",
-    )(command)
+    return _DB_OPTION(command)
 
 
 @main.command()
@@ -84,14 +97,6 @@ def insights(db_path: Path, schema: str) -> None:
         raise click.ClickException(str(err)) from err
 
 
-_DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=Path("data/feedback.duckdb"),
-    show_default=True,
-    help="DuckDB file built by `make demo` (or dbt build).",
-)
 _SCHEMA_OPTION = click.option(
     "--schema", default="main", show_default=True, help="Schema of the marts."
 )
@@ -255,14 +260,47 @@ def drift(db_path: Path, schema: str) -> None:
 
 @main.command("eval")
 @warehouse_options
-def eval_(db_path: Path, schema: str) -> None:
-    """Print accuracy, macro-F1, calibration and reviewer agreement per prompt and model."""
+@click.option(
+    "--set-baseline",
+    is_flag=True,
+    help="Write the gate values measured now (minus --tolerance) as the quality baseline.",
+)
+@click.option(
+    "--baseline-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Where --set-baseline writes (default: eval_baseline.json beside the DuckDB file).",
+)
+@click.option(
+    "--tolerance",
+    type=click.FloatRange(min=0, max=1),
+    default=0.02,
+    show_default=True,
+    help="--set-baseline: how far a metric may fall below the value measured now.",
+)
+def eval_(
+    db_path: Path, schema: str, set_baseline: bool, baseline_file: Path | None, tolerance: float
+) -> None:
+    """Print accuracy, macro-F1, calibration, the quality gates, unmapped gold labels and
+    reviewer agreement per prompt and model; --set-baseline records the quality baseline."""
+    from . import evaluation
     from .evaluation import EvalError, load, render
 
     try:
         click.echo(render(load(db_path, schema)))
+        if not set_baseline:
+            return
+        out = baseline_file or db_path.parent / "eval_baseline.json"
+        baseline = evaluation.set_baseline(db_path, out, schema=schema, tolerance=tolerance)
     except EvalError as err:
         raise click.ClickException(str(err)) from err
+    gates = {k: v for k, v in baseline.items() if k.startswith(("eval_", "other_rate"))}
+    click.echo("")
+    click.echo(f"baseline written to {out}: " + ", ".join(f"{k} {v}" for k, v in gates.items()))
+    click.echo(
+        "dbt reads it from the environment; from then on a gate miss fails the build:\n"
+        f'  export FEEDBACK_EVAL_BASELINE="$(cat {out})"'
+    )
 
 
 @main.command("example-prepare")

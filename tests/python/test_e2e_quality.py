@@ -10,11 +10,15 @@ equal scikit-learn's metrics on the same labels.
 from __future__ import annotations
 
 import csv
+import json
+import math
+import re
 import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
 from dbt_helpers import PROJECT, query, run_dbt, write_helpdesk_gold
 from sklearn.metrics import (
     accuracy_score,
@@ -23,11 +27,22 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from feedback_lakehouse.cli import main
 from feedback_lakehouse.sample import generate
 
 pytestmark = pytest.mark.e2e
 
 CLOTHING = PROJECT / "tests" / "fixtures" / "clothing_slice" / "reviews.csv"
+CUSTOM = {"custom_source": str(PROJECT / "examples" / "clothing_reviews" / "source.yml")}
+# CI keeps the quality gates as errors: this build passes a baseline (the shipped
+# defaults), so a regression of the offline provider on this sample fails it.
+CI_BASELINE = {
+    "eval_min_category_accuracy": 0.5,
+    "eval_min_category_macro_f1": 0.3,
+    "eval_min_sentiment_macro_f1": 0.4,
+    "eval_max_calibration_error": 0.4,
+}
+NO_BASELINE_ENV = {"FEEDBACK_EVAL_BASELINE": ""}
 
 
 @pytest.fixture(scope="module")
@@ -66,11 +81,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
                     "",
                 ]
             )
-    run_dbt(
-        work,
-        "build",
-        variables={"custom_source": str(PROJECT / "examples" / "clothing_reviews" / "source.yml")},
-    )
+    run_dbt(work, "build", variables={**CUSTOM, "eval_baseline": CI_BASELINE})
     return work
 
 
@@ -198,3 +209,59 @@ def test_threshold_keeps_the_target_precision(built: Path) -> None:
     if threshold is None:
         pytest.skip("no threshold reaches the target precision on this sample")
     assert precision >= 0.9 and 0 < coverage <= 1
+
+
+def _gates(work: Path, variables: dict, env: dict[str, str], expect_ok: bool = True):
+    """Rebuild only the summary and the gates (and run their tests) under other settings."""
+    return run_dbt(
+        work,
+        "build",
+        "--select",
+        "rpt_eval_summary",
+        "rpt_quality_gates",
+        variables={**CUSTOM, **variables},
+        env=env,
+        expect_ok=expect_ok,
+    )
+
+
+def test_gates_only_warn_without_a_baseline_and_state_value_and_threshold(built: Path) -> None:
+    # a new user's first build on data the default thresholds do not fit: reported, not red
+    result = _gates(built, {"eval_min_category_accuracy": 0.99}, env=NO_BASELINE_ENV)
+    measured = query(built, "select category_accuracy from main.rpt_eval_summary where is_current")
+    assert len(measured) == 1
+    line = (
+        f"quality gate (warn): category accuracy {round(measured[0][0], 3)} < 0.99 "
+        "(var eval_min_category_accuracy; offline "
+    )
+    assert line in result.stdout
+    assert re.search(r"WARN 1 assert_quality_gates_pass", result.stdout)
+
+
+def test_set_baseline_passes_now_and_fails_a_regression_with_the_numbers(
+    built: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "eval_baseline.json"
+    db = str(built / "warehouse.duckdb")
+    result = CliRunner().invoke(
+        main, ["eval", "--db", db, "--set-baseline", "--baseline-file", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert f'export FEEDBACK_EVAL_BASELINE="$(cat {out})"' in result.output
+    baseline = json.loads(out.read_text(encoding="utf-8"))
+    accuracy = query(built, "select category_accuracy from main.rpt_eval_summary where is_current")
+    expected = math.floor((accuracy[0][0] - 0.02) * 1000) / 1000
+    assert baseline["eval_min_category_accuracy"] == pytest.approx(expected)
+    assert baseline["enrichment"]["provider"] == "offline"
+    # the baseline as written: gates are errors now, and the build that set it passes them
+    ok = _gates(built, {}, env={"FEEDBACK_EVAL_BASELINE": out.read_text(encoding="utf-8")})
+    assert "quality gate (" not in ok.stdout
+    # a regression below the baseline fails the build, saying value and threshold
+    raised = json.dumps({**baseline, "eval_min_category_accuracy": 0.99})
+    failed = _gates(built, {}, env={"FEEDBACK_EVAL_BASELINE": raised}, expect_ok=False)
+    assert failed.returncode != 0
+    assert re.search(
+        r"quality gate \(error\): category accuracy 0\.\d+ < 0\.99 \(baseline; offline ",
+        failed.stdout,
+    )
+    assert "ERROR=1" in failed.stdout

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from feedback_lakehouse import evaluation
 from feedback_lakehouse.cli import main
 from feedback_lakehouse.evaluation import EvalError, accuracy_kept_line, load, render
 
@@ -115,3 +116,67 @@ def test_feedback_eval_without_the_cascade_mart_says_to_rebuild(tmp_path: Path) 
     _warehouse(db, with_cascade_mart=False)
     with pytest.raises(EvalError, match="run dbt build"):
         load(db)
+
+
+def _unmapped_warehouse(path: Path) -> None:
+    _warehouse(path)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(
+            "create table rpt_eval_unmapped_gold_labels as select * from (values "
+            "('zendesk', 'customer service issue', 'v2', 8632::bigint, 8785::bigint), "
+            "('zendesk', 'late  order', 'v2', 10::bigint, 8785::bigint)) "
+            "as t(label_scheme, gold_label, taxonomy_version, labels, gold_category_labels)"
+        )
+    finally:
+        con.close()
+
+
+def test_feedback_eval_counts_and_names_unmapped_gold_labels(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    _unmapped_warehouse(db)
+    result = CliRunner().invoke(main, ["eval", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert (
+        "Unmapped gold labels: 8642 of 8785 gold category labels (98.4%) map to no category "
+        "of taxonomy v2" in result.output
+    )
+    assert '  "customer service issue" (scheme zendesk): 8632' in result.output
+    assert '  "late  order" (scheme zendesk): 10' in result.output
+
+
+def _gate(gate: str, value: float, passed: bool, source: str = "var x") -> dict[str, object]:
+    return {
+        "gate": gate,
+        "measured_value": value,
+        "is_passed": passed,
+        "threshold_source": source,
+        "message": f"{gate} {value}",
+        "provider": "offline",
+        "model": "m",
+        "prompt_version": "p",
+        "taxonomy_version": "v2",
+    }
+
+
+def test_baseline_rounds_outwards_so_the_values_measured_now_pass() -> None:
+    gates = [
+        _gate("category_accuracy", 0.7571, True),
+        _gate("expected_calibration_error", 0.2234, True),
+    ]
+    baseline = evaluation.baseline_from(gates, other_rate=0.1681, tolerance=0.02)
+    assert baseline["eval_min_category_accuracy"] == pytest.approx(0.737)
+    assert baseline["eval_max_calibration_error"] == pytest.approx(0.244)
+    assert baseline["other_rate_error"] == pytest.approx(0.189)
+    assert "eval_min_sentiment_macro_f1" not in baseline  # not measured: the var applies
+    assert baseline["enrichment"]["model"] == "m"
+    with pytest.raises(EvalError, match="eval_min_items"):
+        evaluation.baseline_from([], other_rate=None, tolerance=0.02)
+
+
+def test_gate_lines_say_fail_and_that_no_baseline_only_warns() -> None:
+    lines = evaluation.gate_lines([_gate("category_accuracy", 0.2, False)])
+    assert lines[0] == "  FAIL  category_accuracy 0.2"
+    assert "--set-baseline" in lines[1]
+    baseline_set = evaluation.gate_lines([_gate("category_accuracy", 0.9, True, "baseline")])
+    assert baseline_set == ["  pass  category_accuracy 0.9"]

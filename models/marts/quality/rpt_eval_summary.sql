@@ -2,8 +2,8 @@
 -- model, prompt version and taxonomy version: category accuracy and macro-F1, sentiment
 -- accuracy and macro-F1, calibration of `confidence` (expected calibration error), the
 -- share sent to review, and the confidence threshold that keeps precision at or above
--- var eval_target_precision for items not sent to review. The prompt regression tests
--- (see _quality__models.yml) read this table.
+-- var eval_target_precision for items not sent to review. is_current marks the
+-- enrichment in force, the only key the quality gates (rpt_quality_gates) judge.
 with
 
 pairs as (
@@ -27,6 +27,12 @@ calibration as (
 thresholds as (
 
     select * from {{ ref('int_eval__confidence_thresholds') }}
+
+),
+
+current_enrichment as (
+
+    select * from {{ ref('int_eval__current_enrichment') }}
 
 ),
 
@@ -99,7 +105,8 @@ final as (
         cast(1.0 * totals.review_items / totals.evaluated_items as double) as review_share,
         cast(thresholds.confidence_threshold as double) as confidence_threshold,
         cast(thresholds.precision_at_threshold as double) as precision_at_threshold,
-        cast(thresholds.coverage_at_threshold as double) as coverage_at_threshold
+        cast(thresholds.coverage_at_threshold as double) as coverage_at_threshold,
+        current_enrichment.eval_key is not null as is_current
     from totals
     left join macro
         on totals.eval_key = macro.eval_key
@@ -107,6 +114,8 @@ final as (
         on totals.eval_key = ece.eval_key
     left join thresholds
         on totals.eval_key = thresholds.eval_key
+    left join current_enrichment
+        on totals.eval_key = current_enrichment.eval_key
 
 )
 
