@@ -9,11 +9,11 @@ SDK talks to, on both URL shapes:
 By default it answers a valid classification derived from the text: the first category
 (from the enum in the request's response schema) whose id appears in the text, else
 `unknown`. Scripted replies (`Reply.*`) can be queued for the next requests
-(`script`) or for requests whose body contains a given string (`script_for`). With `echo_headers=True` every error answer quotes the request's
-headers, credentials included (what some proxies and local servers do), and
-`Reply.echo_headers()` scripts one such error: tests check that no secret is stored or
-printed. Every
-request is recorded (path, query, headers without credentials, body) so tests can
+(`script`) or for requests whose body contains a given string (`script_for`).
+With `echo_headers=True` every error answer quotes the request's headers, credentials
+included (what some proxies and local servers do), and `Reply.echo_headers()` scripts
+one such error: tests check that no secret is stored or printed. Every request is
+recorded (path, query, headers without credentials, body) so tests can
 count calls and check that no personal data left.
 
     with FakeLLM(latency_ms=200) as server:

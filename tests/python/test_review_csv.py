@@ -63,8 +63,9 @@ def _queue_db(path: Path, texts: list[str]) -> Path:
             fid = f"shop:R-{rank}"
             row = {c: None for c in QUEUE_COLUMNS}
             row.update(queue_rank=rank, feedback_id=fid, masked_text=text, source="@src")
+            marks = ", ".join("?" for _ in QUEUE_COLUMNS)
             con.execute(
-                f"insert into main.rpt_review_queue values ({', '.join('?' for _ in QUEUE_COLUMNS)})",
+                f"insert into main.rpt_review_queue values ({marks})",
                 [row[c] for c in QUEUE_COLUMNS],
             )
             con.execute("insert into main.fct_feedback values (?, 't1')", [fid])

@@ -11,8 +11,8 @@ from __future__ import annotations
 import base64
 import logging
 import traceback
-from datetime import datetime, timezone
 from collections.abc import Callable
+from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -160,7 +160,9 @@ def test_engine_scrubs_the_error_column_of_any_provider(
 def _alerts_db(path: Path) -> Path:
     con = duckdb.connect(str(path))
     try:
-        con.execute(f"create table main.rpt_alerts ({', '.join(f'{f} varchar' for f in ALERT_FIELDS)})")
+        con.execute(
+            f"create table main.rpt_alerts ({', '.join(f'{f} varchar' for f in ALERT_FIELDS)})"
+        )
         con.execute(
             f"insert into main.rpt_alerts ({', '.join(ALERT_FIELDS)}) values "
             f"({', '.join('?' for _ in ALERT_FIELDS)})",
