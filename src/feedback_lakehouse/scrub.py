@@ -15,8 +15,8 @@ goes through `scrub()` first. It removes:
   says they are secret (`key`, `token`, `sig`, `password`, `code`, ...);
 - keys of well-known shapes (OpenAI `sk-...`, Slack `xox?-...`, Slack webhook paths).
 
-The SQL side has the same patterns as the macro `scrub_secrets` (errors that reach the
-marts without this package, such as Databricks `ai_query`).
+Errors that reach the marts without this package (Databricks `ai_query`'s
+`errormessage`) are not scrubbed yet: there is no SQL counterpart.
 """
 
 from __future__ import annotations
