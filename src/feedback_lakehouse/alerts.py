@@ -14,8 +14,10 @@ whose variables are unset is off. Delivery is an outbox kept in the DuckDB file,
 An alert is therefore sent once per channel and never lost. Delivery is at least once: if
 the process dies between the HTTP call and the log update, the next run sends it again
 (the generic webhook carries an `Idempotency-Key` header, Jira issues a label with the
-alert id, so receivers can tell). Secrets (webhook URLs, the Jira token) never appear in
-output or in the log table.
+alert id, so receivers can tell). Secrets (webhook URLs, their `user:password@` and the
+Basic credentials made of it, the Jira token) never appear in output or in the log table:
+every error goes through `scrub.scrub` with the channel's secrets, and the place named in
+an error is the URL's host and port only.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from urllib.parse import urlsplit
 
 import duckdb
 import requests
+
+from .scrub import scrub
 
 LOG_TABLE = "ops.alert_deliveries"
 ALERT_FIELDS: tuple[str, ...] = (
@@ -183,16 +187,29 @@ def jira_payload(
 
 # ---------------------------------------------------------------------------- channels
 def _redact(text: str, secrets: tuple[str, ...]) -> str:
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, "<redacted>")
-    return text
+    return scrub(text, secrets)
 
 
 def _url_secrets(url: str) -> tuple[str, ...]:
-    """A webhook URL is a secret as a whole and by its path and query (Slack's token)."""
+    """A webhook URL is a secret as a whole, by its path and query (Slack's token) and
+    by its `user:password@` (requests sends it as an Authorization: Basic header)."""
     parts = urlsplit(url)
     tail = parts.path + (f"?{parts.query}" if parts.query else "")
-    return tuple(s for s in (url, tail if len(tail) > 1 else "") if s)
+    return tuple(
+        s
+        for s in (url, tail if len(tail) > 1 else "", parts.password or "", parts.username or "")
+        if s
+    )
+
+
+def _where(url: str) -> str:
+    """Host and port of a URL, never its userinfo (which `netloc` includes)."""
+    parts = urlsplit(url)
+    try:
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        port = ""
+    return f"{parts.hostname}{port}" if parts.hostname else "the endpoint"
 
 
 def _post(
@@ -204,7 +221,7 @@ def _post(
     headers: dict[str, str] | None = None,
     auth: tuple[str, str] | None = None,
 ) -> tuple[Outcome, requests.Response | None]:
-    where = urlsplit(url).netloc or "the endpoint"
+    where = _where(url)
     try:
         response = http.post(
             url,

@@ -33,6 +33,7 @@ from .parallel import map_chunks, min_items_now
 from .progress import Progress
 from .providers.base import Provider
 from .schemas import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
+from .scrub import scrub
 from .taxonomy import Taxonomy
 
 TEXT_COLUMNS = ["text_hash", "text", "language"]
@@ -281,6 +282,11 @@ def records_to_frame(records: list[EnrichedRecord]) -> pd.DataFrame:
 
 def _columns_to_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
     frame = pd.DataFrame(columns, columns=ENRICHED_COLUMNS)
+    # every provider's error text is stored: no credential an endpoint echoed goes with it
+    errors = frame["error"]
+    has_error = errors.notna()
+    if has_error.any():
+        frame.loc[has_error, "error"] = [scrub(e) for e in errors[has_error]]
     for col in ("sentiment", "urgency", "status"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v)).astype("object")
     # One dtype whatever the tzinfo object (fresh records vs records read back from a cache).

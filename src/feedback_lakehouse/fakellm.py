@@ -9,8 +9,11 @@ SDK talks to, on both URL shapes:
 By default it answers a valid classification derived from the text: the first category
 (from the enum in the request's response schema) whose id appears in the text, else
 `unknown`. Scripted replies (`Reply.*`) can be queued for the next requests
-(`script`) or for requests whose body contains a given string (`script_for`). Every
-request is recorded (path, query, headers without credentials, body) so tests can
+(`script`) or for requests whose body contains a given string (`script_for`).
+With `echo_headers=True` every error answer quotes the request's headers, credentials
+included (what some proxies and local servers do), and `Reply.echo_headers()` scripts
+one such error: tests check that no secret is stored or printed. Every request is
+recorded (path, query, headers without credentials, body) so tests can
 count calls and check that no personal data left.
 
     with FakeLLM(latency_ms=200) as server:
@@ -105,6 +108,11 @@ class Reply:
         return cls("refusal", message=message)
 
     @classmethod
+    def echo_headers(cls, status: int = 400) -> Reply:
+        """An HTTP error whose message quotes every request header, credentials included."""
+        return cls("echo_headers", status=status, message="bad request")
+
+    @classmethod
     def batch_missing(cls, index: int) -> Reply:
         """A batch answer without its item at `index` (0-based)."""
         return cls("batch_missing", item_index=index)
@@ -131,6 +139,7 @@ class _State:
     reject_json_schema: bool
     default_category: str | None
     model: str
+    echo_headers: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     queue: deque[Reply] = field(default_factory=deque)
     rules: list[tuple[str, deque[Reply]]] = field(default_factory=list)
@@ -149,12 +158,14 @@ class FakeLLM:
         reject_json_schema: bool = False,
         default_category: str | None = None,
         model: str = "fake-llm",
+        echo_headers: bool = False,
     ):
         self._state = _State(
             latency_s=latency_ms / 1000.0,
             reject_json_schema=reject_json_schema,
             default_category=default_category,
             model=model,
+            echo_headers=echo_headers,
         )
         self._server = _Server((host, port), _Handler)
         self._server.state = self._state
@@ -248,6 +259,7 @@ class _Handler(BaseHTTPRequestHandler):
     # ~40 ms to every answer, which would distort benchmarks.
     disable_nagle_algorithm = True
     server: _Server
+    _echo: dict[str, str]
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib name)
         logger.debug("fakellm: " + format, *args)
@@ -259,6 +271,7 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", errors="replace") if length else ""
         azure = _AZURE_PATH.match(url.path)
+        self._echo = dict(self.headers.items())  # every header, credentials included
         if not azure and url.path not in _PLAIN_PATHS:
             self._send(404, {"error": {"message": f"no route {url.path}", "code": "NotFound"}})
             return
@@ -288,13 +301,16 @@ class _Handler(BaseHTTPRequestHandler):
         delay = state.latency_s + (reply.delay_s if reply else 0.0)
         if delay > 0:
             time.sleep(delay)
-        status, payload, extra = _answer(state, body, reply)
+        status, payload, extra = _answer(state, body, reply, self._echo)
         try:
             self._send(status, payload, extra)
         except (BrokenPipeError, ConnectionResetError):
             logger.debug("fakellm: client went away (timeout?)")
 
     def _send(self, status: int, payload: dict[str, Any], extra: dict[str, str] | None = None):
+        error = payload.get("error")
+        if self.server.state.echo_headers and status >= 400 and isinstance(error, dict):
+            error["message"] = f"{error.get('message')}; request headers: {self._echo}"
         data = json.dumps(payload).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -409,7 +425,10 @@ def _completion(
 
 
 def _answer(
-    state: _State, body: dict[str, Any], reply: Reply | None
+    state: _State,
+    body: dict[str, Any],
+    reply: Reply | None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any], dict[str, str] | None]:
     fmt_type = (body.get("response_format") or {}).get("type")
     if state.reject_json_schema and fmt_type == "json_schema":
@@ -431,6 +450,9 @@ def _answer(
         type_ = "rate_limit_error" if reply.status == 429 else "server_error"
         code = "rate_limit_exceeded" if reply.status == 429 else None
         return reply.status, _error(reply.message or "error", type_, code), extra
+    if kind == "echo_headers" and reply is not None:
+        message = f"{reply.message}; request headers: {headers or {}}"
+        return reply.status, _error(message, "invalid_request_error", None), None
     if kind == "content_filter":
         payload = _error(
             "The response was filtered due to the prompt triggering Azure OpenAI's content "
@@ -495,6 +517,11 @@ def main(argv: list[str] | None = None) -> None:
         help="answer HTTP 500 to json_schema, like llama.cpp's server",
     )
     parser.add_argument("--category", default=None, help="always answer this main category")
+    parser.add_argument(
+        "--echo-headers",
+        action="store_true",
+        help="quote the request headers (credentials included) in every error answer",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     server = FakeLLM(
@@ -503,6 +530,7 @@ def main(argv: list[str] | None = None) -> None:
         latency_ms=args.latency_ms,
         reject_json_schema=args.reject_json_schema,
         default_category=args.category,
+        echo_headers=args.echo_headers,
     )
     logger.info(
         "fake LLM on %s (OPENAI_BASE_URL) and %s (AZURE_OPENAI_ENDPOINT); Ctrl-C stops",

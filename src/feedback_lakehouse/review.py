@@ -7,6 +7,14 @@ when all rows are valid, writes the decisions as one new CSV into `<landing>/rev
 where the bronze model `bronze_reviews__decisions` picks them up on the next `dbt build`.
 A bad file changes nothing: the errors name each row and problem, and the file is kept
 as it is so it can be fixed and imported again.
+
+CSV injection (OWASP): customer text is hostile input, and the export is opened in a
+spreadsheet. Every cell that would start as a formula (`=`, `+`, `-`, `@`, tab, carriage
+return) gets a leading single quote (`escape_cell`), and every cell is quoted, so a
+separator inside a cell (`;=1+1` with a `;`-separated locale) never starts a new cell.
+Import strips the escape (`unescape_cell`: export -> import gives the original values),
+rejects reviewer names that would be formulas and neutralises such notes (a leading
+single quote is kept), so decisions never carry a formula onward.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -50,6 +59,25 @@ QUEUE_COLUMNS: tuple[str, ...] = (
 CORRECTION_COLUMNS = ("corrected_category", "corrected_sentiment", "corrected_urgency")
 # the reviewer fills these in; feedback_id is already in the queue columns
 EDIT_COLUMNS: tuple[str, ...] = tuple(c for c in DECISION_COLUMNS if c != "feedback_id")
+
+
+# what makes a spreadsheet read a cell as a formula (OWASP "CSV Injection")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# the escape is bijective: cells of single quotes before a trigger get one quote more,
+# so a customer's own leading quote survives the round trip
+_NEEDS_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def escape_cell(value: str) -> str:
+    """`value` as a spreadsheet shows it, never runs it: a leading single quote when it
+    would start as a formula (or is quotes before such a start)."""
+    return "'" + value if _NEEDS_ESCAPE.match(value) else value
+
+
+def unescape_cell(value: str) -> str:
+    """The original of an `escape_cell` value (other values are returned unchanged)."""
+    return value[1:] if _ESCAPED.match(value) else value
 
 
 class ReviewError(RuntimeError):
@@ -93,10 +121,10 @@ def export_queue(
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, quoting=csv.QUOTE_ALL)
         writer.writerow([*QUEUE_COLUMNS, *EDIT_COLUMNS])
         for row in rows:
-            writer.writerow([_cell(v) for v in row] + [""] * len(EDIT_COLUMNS))
+            writer.writerow([escape_cell(_cell(v)) for v in row] + [""] * len(EDIT_COLUMNS))
     return len(rows)
 
 
@@ -187,7 +215,10 @@ def validate_rows(
         if len(raw) != len(header):
             errors.append(f"row {row_number}: expected {len(header)} columns but found {len(raw)}")
             continue
-        values = {c: (raw[position[c]].strip() if c in position else "") for c in DECISION_COLUMNS}
+        values = {
+            c: (unescape_cell(raw[position[c]]).strip() if c in position else "")
+            for c in DECISION_COLUMNS
+        }
         decision_values = [values[c] for c in ("verdict", *CORRECTION_COLUMNS)]
         if not any(decision_values):
             skipped += 1
@@ -198,6 +229,13 @@ def validate_rows(
                 values["reviewer"] = reviewer
             else:
                 problems.append("reviewer is missing (fill it in or pass --reviewer)")
+        if values["reviewer"].startswith(FORMULA_TRIGGERS):
+            problems.append(
+                f"reviewer {values['reviewer']!r} would run as a spreadsheet formula: a name "
+                "cannot start with = + - @ (write the name itself)"
+            )
+        if values["note"].startswith(FORMULA_TRIGGERS):
+            values["note"] = "'" + values["note"]  # kept as text, never run as a formula
         for name in (*CORRECTION_COLUMNS, "verdict"):
             values[name] = values[name].lower()
         stamp, problem = _normalise_time(values["decided_at"], now)

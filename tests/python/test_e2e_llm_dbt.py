@@ -7,6 +7,7 @@ OpenAI-compatible server this test starts on 127.0.0.1.
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,8 @@ from feedback_lakehouse.sample import generate
 
 pytestmark = pytest.mark.e2e
 
+# the endpoint echoes request headers in error bodies: this key must be stored nowhere
+API_KEY = "sk-test-NOTREAL-0123456789abcdef"
 PII = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}|ORD-\d{6}|4111[ -]?1111")
 
 
@@ -26,10 +29,18 @@ def server():
         yield fake
 
 
-def llm_build(work: Path, server: FakeLLM, **variables) -> None:
-    run_dbt(
+def llm_build(
+    work: Path,
+    server: FakeLLM,
+    *args: str,
+    command: str = "build",
+    expect_ok: bool = True,
+    **variables,
+) -> subprocess.CompletedProcess:
+    return run_dbt(
         work,
-        "build",
+        command,
+        *args,
         variables={
             "enrichment_provider": "openai",
             "llm_model": "fake-llm",
@@ -40,7 +51,8 @@ def llm_build(work: Path, server: FakeLLM, **variables) -> None:
             "other_rate_error": 1.0,
             **variables,
         },
-        env={"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "test-key-not-real"},
+        env={"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": API_KEY},
+        expect_ok=expect_ok,
     )
 
 
@@ -49,10 +61,12 @@ def test_llm_build_enriches_each_text_once_masks_pii_and_reruns_free(
 ) -> None:
     generate(tmp_path / "landing", records=400, seed=3)
     server.reset()
-    # one distinct text gets a content-filter answer: its rows fail, the run goes on
-    filtered = query_first_text(tmp_path)
+    # one distinct text gets a content-filter answer, another an error quoting the
+    # request headers (the API key): their rows fail, the run goes on
+    filtered, echoed = query_texts(tmp_path, 2)
     server.script_for(filtered[:40], Reply.content_filter())
-    llm_build(tmp_path, server)
+    server.script_for(echoed[:40], Reply.echo_headers(400))
+    outputs = [llm_build(tmp_path, server).stdout]
 
     distinct = query(tmp_path, "select count(*) from main.int_texts__to_enrich")[0][0]
     enriched = query(
@@ -65,11 +79,15 @@ def test_llm_build_enriches_each_text_once_masks_pii_and_reruns_free(
 
     statuses = dict(query(tmp_path, "select status, count(*) from main.fct_feedback group by 1"))
     assert set(statuses) <= {"ok", "needs_review", "failed", "deferred"}
-    failed = query(
-        tmp_path,
-        "select error from main.int_texts__enriched where status = 'failed'",
-    )
-    assert failed and all("content" in (e or "").lower() for (e,) in failed)
+    failed = [
+        e
+        for (e,) in query(
+            tmp_path, "select error from main.int_texts__enriched where status = 'failed'"
+        )
+    ]
+    assert len(failed) == 2
+    assert any("content" in e.lower() for e in failed)
+    assert any(e.startswith("HTTP 400") and "<redacted>" in e for e in failed)
     assert query(
         tmp_path, "select sum(prompt_tokens) > 0, sum(cost_usd) > 0 from main.int_texts__enriched"
     )[0] == (True, True)
@@ -78,8 +96,39 @@ def test_llm_build_enriches_each_text_once_masks_pii_and_reruns_free(
 
     # nothing new: the second build makes zero calls
     before = server.calls
-    llm_build(tmp_path, server)
+    outputs.append(llm_build(tmp_path, server).stdout)
     assert server.calls == before
+
+    # a key the endpoint rejects (echoing it) stops the model with a clean error
+    server.script(Reply.echo_headers(401))
+    stopped = llm_build(
+        tmp_path,
+        server,
+        "--select",
+        "int_texts__enriched",
+        command="run",
+        expect_ok=False,
+        llm_model="fake-llm-2",
+    )
+    assert stopped.returncode != 0 and "rejected the credentials (HTTP 401)" in stopped.stdout
+    outputs.append(stopped.stdout + stopped.stderr)
+    stored = query(
+        tmp_path,
+        "select string_agg(coalesce(error, ''), ' ') from main.int_texts__enriched "
+        "union all select string_agg(coalesce(status_reason, ''), ' ') from main.fct_feedback "
+        "union all select string_agg(status_reason, ' ') from main.rpt_pipeline_status",
+    )
+    logs = [
+        (tmp_path / "logs" / "dbt.log").read_text(encoding="utf-8"),
+        (tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"),
+    ]
+    for where, text in zip(
+        ["build stdout", "rerun stdout", "failed run output", "dbt.log", "run_results.json"]
+        + ["stored errors", "status_reason", "rpt_pipeline_status"],
+        [*outputs, *logs, *(row[0] or "" for row in stored)],
+        strict=True,
+    ):
+        assert API_KEY not in text, f"the API key is in {where}"
 
 
 def test_budget_defers_rows_and_the_next_run_picks_them_up(tmp_path: Path, server: FakeLLM) -> None:
@@ -105,9 +154,8 @@ def test_budget_defers_rows_and_the_next_run_picks_them_up(tmp_path: Path, serve
     assert query(tmp_path, "select count(*) from main.int_texts__enriched")[0][0] == distinct
 
 
-def query_first_text(work: Path) -> str:
-    """The masked wording of one distinct text, computed without calling any model."""
+def query_texts(work: Path, n: int) -> list[str]:
+    """The masked wording of n distinct texts, computed without calling any model."""
     run_dbt(work, "build", "--select", "+int_texts__to_enrich", "--exclude", "test_type:unit")
-    return query(work, "select text from main.int_texts__to_enrich order by text_hash limit 1")[0][
-        0
-    ]
+    rows = query(work, f"select text from main.int_texts__to_enrich order by text_hash limit {n}")
+    return [r[0] for r in rows]

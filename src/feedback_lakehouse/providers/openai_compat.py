@@ -18,6 +18,11 @@ What one run does, per text (or per batch of `batch_size` texts):
 
 Authentication and "deployment not found" errors stop the run with an `LLMConfigError`
 (every row would fail the same way); answers already cached are kept.
+
+Secrets: every error text kept in a record or a log line, or put in an exception, goes
+through `scrub.scrub` (endpoints may echo the Authorization / api-key header in their
+error body), and exceptions are raised `from None`: the SDK's exception carries the
+request, its headers and the unscrubbed body, so it is never chained into a traceback.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from ..pii import mask_pii
 from ..progress import Progress
 from ..prompting import BATCH_TEMPLATE, SINGLE_TEMPLATE, RenderedPrompt, prompt_version, render
 from ..schemas import EnrichedRecord, Enrichment, Status, TextItem, enrichment_key
+from ..scrub import scrub
 from ..taxonomy import Taxonomy
 
 logger = logging.getLogger("feedback_lakehouse.llm")
@@ -100,6 +106,7 @@ class _RowEnd(Exception):
     """A row (or batch) ends without a usable answer."""
 
     def __init__(self, status: Status, error: str, *, cacheable: bool = False):
+        error = scrub(error)  # it is stored, logged and cached
         super().__init__(error)
         self.status = status
         self.error = error
@@ -296,8 +303,10 @@ class OpenAICompatProvider:
         except LLMConfigError:
             raise
         except Exception as exc:  # one unit's bug must not lose the other rows
-            logger.exception("unexpected error while enriching %d row(s)", len(unit))
-            error = f"internal error: {type(exc).__name__}: {exc}; report it with this message"
+            error = scrub(
+                f"internal error: {type(exc).__name__}: {exc}; report it with this message"
+            )
+            logger.error("unexpected error while enriching %d row(s): %s", len(unit), error)
             out = [
                 (
                     i,
@@ -476,13 +485,13 @@ class OpenAICompatProvider:
                 raise LLMConfigError(
                     f"{self.name} rejected the credentials (HTTP {exc.status_code}): "
                     f"{self._credential_hint()}"
-                ) from exc
+                ) from None
             except openai.NotFoundError as exc:
                 self.budget.settle(estimate, 0.0)
                 raise LLMConfigError(
                     f"{self.name} answered HTTP 404 for model/deployment '{self.model}': "
                     f"{_error_text(exc)[:200]}; {self._target_hint()}"
-                ) from exc
+                ) from None
             except openai.APIStatusError as exc:
                 self.budget.settle(estimate, 0.0)
                 text = _error_text(exc)
@@ -492,7 +501,7 @@ class OpenAICompatProvider:
                         f"content_filter: the prompt was blocked by the endpoint's content "
                         f"filter (HTTP {exc.status_code})",
                         cacheable=True,
-                    ) from exc
+                    ) from None
                 if mode == "json_schema" and _rejects_json_schema(exc, text):
                     if opts.response_format_mode == "json_schema":
                         raise _RowEnd(
@@ -500,7 +509,7 @@ class OpenAICompatProvider:
                             f"the endpoint rejected response_format json_schema "
                             f"(HTTP {exc.status_code}: {text[:200]}); set response_format_mode "
                             "to json_object or auto",
-                        ) from exc
+                        ) from None
                     self._fall_back(exc.status_code, text)
                     continue
                 retryable = exc.status_code in (408, 409, 429) or exc.status_code >= 500
@@ -508,7 +517,7 @@ class OpenAICompatProvider:
                     again = f" after {retries} retries" if retryable else ""
                     raise _RowEnd(
                         Status.failed, f"HTTP {exc.status_code}{again}: {text[:300]}"
-                    ) from exc
+                    ) from None
                 delay = self._backoff(retries)
                 if exc.status_code == 429:
                     delay = _retry_after(exc.response, opts.max_retry_after_s, delay)
@@ -519,12 +528,16 @@ class OpenAICompatProvider:
             except openai.APIConnectionError as exc:  # includes APITimeoutError
                 self.budget.settle(estimate, 0.0)
                 timed_out = isinstance(exc, openai.APITimeoutError)
-                what = f"timeout after {opts.timeout_s:g}s" if timed_out else f"connection: {exc}"
+                what = (
+                    f"timeout after {opts.timeout_s:g}s"
+                    if timed_out
+                    else scrub(f"connection: {exc}")
+                )
                 if retries >= opts.max_retries:
                     raise _RowEnd(
                         Status.failed,
                         f"{what} ({retries} retries); check the endpoint, or raise timeout_s",
-                    ) from exc
+                    ) from None
                 delay = self._backoff(retries)
                 logger.info("%s, retry %d in %.2fs", what, retries + 1, delay)
                 retries += 1
@@ -618,7 +631,7 @@ class OpenAICompatProvider:
         record = EnrichedRecord(
             **self._base(item, key, taxonomy, prompts, usage),
             status=end.status,
-            error=end.error[:1000],
+            error=scrub(end.error)[:1000],
         )
         return _Row(record, cacheable=end.cacheable and end.status == Status.failed)
 
@@ -793,13 +806,15 @@ def _batch_items(data: Any) -> dict[str, Any]:
 
 
 def _error_text(exc: openai.APIStatusError) -> str:
+    """The endpoint's error message, scrubbed of secrets (before any truncation, so a
+    cut never leaves half a key)."""
     body = exc.body
     if isinstance(body, dict):
         error = body.get("error", body)
-        if isinstance(error, dict):
-            return str(error.get("message") or error)
-        return str(error)
-    return str(exc.message or body)
+        text = str(error.get("message") or error) if isinstance(error, dict) else str(error)
+    else:
+        text = str(exc.message or body)
+    return scrub(text)
 
 
 def _error_code(exc: openai.APIStatusError) -> str:
