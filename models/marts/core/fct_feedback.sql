@@ -110,7 +110,9 @@ labelled as (
         end as status,
         case
             when feedback.is_empty then 'empty text: nothing to classify'
-            when feedback.is_spam then 'flagged as spam: not sent for enrichment'
+            when feedback.is_spam then {{ dbt.concat([
+                "'flagged as spam ('", "feedback.spam_signals", "'): not sent for enrichment'"
+            ]) }}
             when current_labels.text_hash is null then 'not enriched yet: the next run picks it up'
             when current_labels.status = 'needs_review' then 'low confidence or no category fits'
             else current_labels.error
