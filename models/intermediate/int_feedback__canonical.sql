@@ -73,6 +73,8 @@ final as (
         languages.language,
         with_customer.is_empty,
         with_customer.is_spam,
+        with_customer.spam_score,
+        with_customer.spam_signals,
         coalesce(duplicate_groups.duplicate_group_size, 1) as duplicate_group_size,
         with_customer.created_at,
         with_customer.ingested_at,

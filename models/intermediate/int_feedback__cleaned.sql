@@ -82,6 +82,31 @@ normalized as (
 
 ),
 
+-- the spam rule: each signal a boolean, scored by the weights in dbt vars (see README,
+-- "Spam rule"); with spam_rule_enabled false nothing is flagged
+spam_checked as (
+
+    select
+        {% for signal in feedback_lakehouse.spam_signals() %}
+            {{ feedback_lakehouse.regex_matches(
+                'masked_text' if signal.cased else 'lower(masked_text)', signal.pattern
+            ) }} as spam_{{ signal.name }},
+        {% endfor %}
+        *
+    from normalized
+
+),
+
+spam_scored as (
+
+    select
+        *,
+        {{ feedback_lakehouse.spam_score() }} as spam_score,
+        {{ feedback_lakehouse.spam_reason() }} as spam_signals
+    from spam_checked
+
+),
+
 final as (
 
     select
@@ -102,15 +127,18 @@ final as (
         normalized_text,
         {{ dbt.hash('normalized_text') }} as text_hash,
         normalized_text = '' as is_empty,
-        {{ feedback_lakehouse.regex_matches(
-            'lower(masked_text)',
-            '(https?://|www[.]|buy cheap|cheap followers|click here|free money|crypto giveaway|casino|viagra|earn [$][0-9]+)'
-        ) }} as is_spam,
+        spam_score,
+        spam_signals,
+        {% if var('spam_rule_enabled') -%}
+            spam_score >= {{ var('spam_threshold') }}
+        {%- else -%}
+            false
+        {%- endif %} as is_spam,
         created_at,
         ingested_at,
         source_file,
         record_versions
-    from normalized
+    from spam_scored
 
 )
 

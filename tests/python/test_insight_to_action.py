@@ -488,3 +488,46 @@ def _pixels_vary(png: Path) -> bool:
     stride = width * (4 if colour == 6 else 3) + 1
     rows = {raw[y * stride : (y + 1) * stride] for y in range(height)}
     return width > 0 and len(rows) > 50
+
+
+def test_decisions_on_unenriched_records_never_break_the_build(
+    built: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """Issue 15, item 4: decisions that `feedback review import` accepted on records that
+    were never enriched (spam-flagged, empty) made the next build fail `in_taxonomy` on
+    fct_feedback.main_category and skip every node after it. Run on a copy of the built
+    warehouse, so the other tests keep theirs."""
+    source, _ = built
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copytree(source / "landing", work / "landing")
+    shutil.copy(source / "warehouse.duckdb", work / "warehouse.duckdb")
+    unenriched = query(
+        work,
+        "select feedback_id, status from main.fct_feedback "
+        "where (is_spam or is_empty) and taxonomy_version is null order by feedback_id",
+    )
+    assert {s for _, s in unenriched} == {"needs_review", "failed"}, unenriched
+    decisions = tmp_path / "decisions.csv"
+    with decisions.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["feedback_id", "verdict", "corrected_category", "corrected_sentiment"])
+        writer.writerows([fid, "incorrect", "packaging", "negative"] for fid, _ in unenriched)
+    result = CliRunner().invoke(
+        main,
+        ["review", "import", "--file", str(decisions), "--landing", str(work / "landing")]
+        + ["--reviewer", "carla", "--db", str(work / "warehouse.duckdb")],
+    )
+    assert result.exit_code == 0, result.output
+
+    build = run_dbt(work, "build", expect_ok=False)
+    assert build.returncode == 0, build.stdout[-3000:]
+    got = query(
+        work,
+        "select count(*), count(distinct main_category), count(distinct taxonomy_version), "
+        "bool_and(taxonomy_version = (select max(taxonomy_version) from main.fct_feedback "
+        "where provider is not null)), bool_and(not needs_review), "
+        "bool_and(suggested_owner is not null) "
+        "from main.fct_feedback where reviewed_by = 'carla'",
+    )
+    assert got == [(len(unenriched), 1, 1, True, True, True)]

@@ -1,7 +1,9 @@
 -- One row per feedback record with its current labels (taxonomy version and provider in
 -- force), its status and reason, and a priority score. Every canonical record is here.
 -- A human review decision overrides the model's category, sentiment and urgency; the
--- model's labels stay beside them (model_*).
+-- model's labels stay beside them (model_*). Reviewer labels are labels: on a record
+-- that was never enriched (spam, empty, not yet enriched) they apply with the taxonomy
+-- version in force, the version its corrected category was checked against.
 {%- set weights = {
     'negativity': var('priority_weight_negativity'),
     'intensity': var('priority_weight_intensity'),
@@ -108,7 +110,9 @@ labelled as (
         end as status,
         case
             when feedback.is_empty then 'empty text: nothing to classify'
-            when feedback.is_spam then 'flagged as spam: not sent for enrichment'
+            when feedback.is_spam then {{ dbt.concat([
+                "'flagged as spam ('", "feedback.spam_signals", "'): not sent for enrichment'"
+            ]) }}
             when current_labels.text_hash is null then 'not enriched yet: the next run picks it up'
             when current_labels.status = 'needs_review' then 'low confidence or no category fits'
             else current_labels.error
@@ -129,6 +133,10 @@ reviewed as (
         coalesce(reviews.corrected_category, labelled.model_main_category) as main_category,
         coalesce(reviews.corrected_sentiment, labelled.model_sentiment) as sentiment,
         coalesce(reviews.corrected_urgency, labelled.model_urgency) as urgency,
+        case
+            when labelled.taxonomy_version is not null then labelled.taxonomy_version
+            when reviews.feedback_id is not null then {{ taxonomy_version_in_force() }}
+        end as labels_taxonomy_version,
         reviews.feedback_id is not null as is_reviewed,
         reviews.verdict as review_verdict,
         reviews.reviewer as reviewed_by,
@@ -231,7 +239,7 @@ final as (
         and not is_reviewed as needs_review,
         status,
         status_reason,
-        taxonomy_version,
+        labels_taxonomy_version as taxonomy_version,
         prompt_version,
         provider,
         model,
