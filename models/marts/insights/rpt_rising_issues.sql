@@ -150,7 +150,8 @@ observed as (
         counted.count_this_week,
         counted.count_last_week,
         coalesce(subject_history.baseline_days_observed, 0) as baseline_days_observed,
-        7.0 * counted.count_baseline
+        -- double, not decimal, arithmetic on Databricks: cast before dividing
+        cast(7 * counted.count_baseline as double)
         / nullif(subject_history.baseline_days_observed, 0) as baseline_weekly_mean
     from counted
     left join subject_history
@@ -201,7 +202,7 @@ final as (
             (count_this_week - baseline_weekly_mean) / nullif(baseline_weekly_mean, 0), 2
         ) as growth_vs_baseline,
         round(z_score, 2) as z_score,
-        round(baseline_days_observed / 7.0, 2) as baseline_weeks_observed,
+        round(cast(baseline_days_observed as double) / 7, 2) as baseline_weeks_observed,
         baseline_days_observed < {{ baseline_days }} as has_short_history,
         count_this_week >= {{ var('rising_min_volume') }}
         and z_score >= {{ var('rising_min_z') }}
