@@ -88,7 +88,7 @@ def sample(records: int, seed: int, out_dir: Path, end_date, weeks: int) -> None
 @main.command()
 @warehouse_options
 def insights(db_path: Path, schema: str) -> None:
-    """Print this week's top complaints, worst SKU, rising issues, routing and review share."""
+    """Print this week's top complaints, worst product, rising issues, routing and review share."""
     from .insights import InsightsError, load, render
 
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,7 @@ import pandas as pd
 import pyarrow as pa
 
 from .dbt_glue import config_value, to_arrow, to_pandas
+from .progress import Progress
 
 log = logging.getLogger(__name__)
 
@@ -80,14 +82,17 @@ def candidate_topics(
     n_terms: int = 6,
     n_examples: int = 3,
     random_state: int = 0,
+    on_step: Callable[[], None] | None = None,
 ) -> pd.DataFrame:
     """One row per candidate topic, biggest first (see TOPICS_SCHEMA for the columns).
 
     `feedback` has one row per record with `text_hash`, `masked_text`, `main_category`,
     `taxonomy_version` and `weeks_before_as_of` (0 = latest week), optionally
     `language`, `is_empty` and `is_spam`. Topics with fewer than `min_topic_size` items
-    are dropped. The same input always gives the same output.
+    are dropped. The same input always gives the same output. `on_step()` is called
+    after each of the three long steps (TF-IDF, k-means, describing the clusters).
     """
+    step = on_step or (lambda: None)
     from sklearn.cluster import KMeans
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
@@ -133,12 +138,14 @@ def candidate_topics(
         return empty
     per_text = per_text.loc[has_terms].reset_index(drop=True)
     matrix = matrix[has_terms]
+    step()
 
     n_docs = matrix.shape[0]
     k = max(1, min(max_topics, n_docs, round(math.sqrt(n_docs / 2))))
     model = KMeans(n_clusters=k, random_state=random_state, n_init=10)
     labels = model.fit_predict(matrix, sample_weight=per_text["items"].to_numpy(float))
     distances = model.transform(matrix)
+    step()
 
     total_items = int(per_text["items"].sum())
     texts = per_text["text"].astype(str).tolist()
@@ -176,6 +183,7 @@ def candidate_topics(
                 "example_texts": " | ".join(examples),
             }
         )
+    step()
     if not topics:
         return empty
     frame = pd.DataFrame(topics).sort_values(
@@ -212,11 +220,17 @@ def _bucket_columns(feedback: Any) -> Any:
 
 def candidate_topics_model(settings: dict[str, Any], feedback: Any) -> pa.Table:
     """What the dbt Python model `rpt_candidate_topics` returns (`feedback` is fct_feedback)."""
-    frame = to_pandas(_bucket_columns(feedback))
-    topics = candidate_topics(
-        frame,
-        max_topics=int(config_value(settings, "discovery_max_topics", 12)),
-        min_topic_size=int(config_value(settings, "discovery_min_topic_size", 3)),
-    )
+    # steps: read the bucket, TF-IDF, k-means, describe (the last three may be skipped
+    # when nothing is left to cluster)
+    with Progress(4, label="topics", unit="steps", statuses=False) as progress:
+        frame = to_pandas(_bucket_columns(feedback))
+        progress.advance()
+        topics = candidate_topics(
+            frame,
+            max_topics=int(config_value(settings, "discovery_max_topics", 12)),
+            min_topic_size=int(config_value(settings, "discovery_min_topic_size", 3)),
+            on_step=progress.advance,
+        )
+        progress.advance(n=progress.total - progress.done)  # skipped steps: done too
     log.info("found %d candidate topics in the other/unknown bucket", len(topics))
     return to_arrow(topics, TOPICS_SCHEMA)

@@ -205,18 +205,31 @@ def enrich_frame(
         parallel = False
         todo = [(key, TextItem(text_hash=h, text=t, language=lang)) for key, (h, t, lang) in todo]
     if parallel:
-        rows = map_chunks(
-            partial(_enrich_rows, provider, taxonomy, batch_size),
-            [item for _, item in todo],
-            workers,
-            min_parallel,
-        )
+        status_at = ENRICHED_COLUMNS.index("status")
+        with Progress(len(todo), label=f"enrich[{provider.name}]", unit="texts") as progress:
+
+            def count(rows: list[tuple[Any, ...]]) -> None:
+                for row in rows:
+                    progress.advance(str(getattr(row[status_at], "value", row[status_at])))
+
+            rows = map_chunks(
+                partial(_enrich_rows, provider, taxonomy, batch_size),
+                [item for _, item in todo],
+                workers,
+                min_parallel,
+                on_chunk=count,
+            )
         frame = _columns_to_frame(
             {column: [row[i] for row in rows] for i, column in enumerate(ENRICHED_COLUMNS)}
         )
         frame["enrichment_key"] = [key for key, _ in todo]
         return frame
-    progress = None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]")
+    # run-aware (LLM) providers report their own progress (calls, cache, budget)
+    progress = (
+        None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]", unit="texts")
+    )
+    if progress is not None:
+        progress.start()
     if run_aware:
         provider.begin_run(len(todo), on_record)
     # column lists filled chunk by chunk: the records of a chunk are dropped once read,
@@ -245,6 +258,8 @@ def enrich_frame(
     finally:
         if run_aware:
             provider.end_run()
+        if progress is not None:
+            progress.close(failed=progress.done < len(todo))
     frame = _columns_to_frame(columns)
     frame["enrichment_key"] = keys
     return frame

@@ -22,6 +22,7 @@ from .engine import enrich_frame, make_provider
 from .language import detect_languages
 from .learner import LearnedModel, examples_from_frames
 from .parallel import DEFAULT_MIN_ITEMS, map_chunks, resolve_workers, warm_up
+from .progress import Progress
 from .spark import enrichment_model_spark, is_spark_session, to_spark
 from .taxonomy import Taxonomy, default_version
 
@@ -123,17 +124,25 @@ def language_model(
     done = set() if pushed_down else existing_values(dbt, session, "text_hash")
     if done:
         texts = texts[~texts["text_hash"].isin(done)]
-    frame = pd.DataFrame(
-        {
-            "text_hash": texts["text_hash"].tolist(),
-            "language": detect_languages(
-                texts["masked_text"].tolist(),
-                # lingua loads its models in each worker (~1 s): worth it from
-                # DEFAULT_MIN_ITEMS texts even when the worker server already runs
-                lambda func, items: map_chunks(func, items, workers, DEFAULT_MIN_ITEMS),
-            ),
-        }
-    )
+    with Progress(len(texts), label="languages", unit="texts", statuses=False) as progress:
+
+        def detect(func: Any, items: list[str]) -> list[Any]:
+            # the texts too short to tell are not detected: count only the candidates
+            progress.total = len(items)
+            # lingua loads its models in each worker (~1 s): worth it from
+            # DEFAULT_MIN_ITEMS texts even when the worker server already runs
+            return map_chunks(
+                func,
+                items,
+                workers,
+                DEFAULT_MIN_ITEMS,
+                on_chunk=lambda part: progress.advance(n=len(part)),
+            )
+
+        languages = detect_languages(texts["masked_text"].tolist(), detect)
+        if progress.done == 0:
+            progress.total = 0  # nothing long enough to detect
+    frame = pd.DataFrame({"text_hash": texts["text_hash"].tolist(), "language": languages})
     if is_spark_session(session):  # Databricks: dbt writes a Spark DataFrame
         return to_spark(session, frame, LANGUAGE_SCHEMA)
     return to_arrow(frame, LANGUAGE_SCHEMA)

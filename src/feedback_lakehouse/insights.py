@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,17 @@ import duckdb
 
 class InsightsError(RuntimeError):
     """The warehouse is missing or was not built."""
+
+
+@dataclass
+class History:
+    """How much of the rising-issue baseline the data cover (from rpt_rising_issues)."""
+
+    issues: int = 0  # issues with items this week
+    short_issues: int = 0  # of those, with fewer baseline weeks observed than configured
+    short_rising: int = 0  # of those, flagged rising
+    data_weeks_observed: float | None = None  # baseline weeks the whole data set covers
+    data_is_short: bool = False  # the data set itself began inside the baseline window
 
 
 @dataclass
@@ -24,6 +35,7 @@ class Insights:
     needing_review: int
     status_counts: dict[str, int]
     quarantined: int
+    history: History = field(default_factory=History)
 
     @property
     def review_share(self) -> float:
@@ -53,6 +65,16 @@ def load(db_path: str | Path, schema: str = "main") -> Insights:
             con, f"select status, sum(records) as n from {s}.rpt_pipeline_status group by 1"
         )
         status_counts = {r["status"]: int(r["n"]) for r in status}
+        history = _rows(
+            con,
+            "select count(*) as issues, "
+            "count(case when has_short_history then 1 end) as short_issues, "
+            "count(case when has_short_history and is_rising then 1 end) as short_rising, "
+            "max(case when issue_level = 'category' then baseline_weeks_observed end) "
+            "as data_weeks_observed, "
+            "coalesce(bool_or(issue_level = 'category' and has_short_history), false) "
+            f"as data_is_short from {s}.rpt_rising_issues",
+        )[0]
         return Insights(
             as_of_date=as_of[0][0] if as_of else None,
             top_topics=_rows(
@@ -75,6 +97,7 @@ def load(db_path: str | Path, schema: str = "main") -> Insights:
             quarantined=con.execute(f"select count(*) from {s}.rpt_quarantined_rows").fetchall()[0][
                 0
             ],
+            history=History(**history),
         )
     finally:
         con.close()
@@ -93,7 +116,7 @@ def render(ins: Insights) -> str:
         w = ins.worst_sku
         rate = w["negative_rate_this_week"] or 0
         out.append(
-            f"SKU with the most negative feedback: {w['product_sku']} "
+            f"Product with the most negative feedback: {w['product_sku']} "
             f"({w['negative_this_week']} negative this week, {rate:.0%} of its feedback; "
             f"mostly {w['top_negative_category']})"
         )
@@ -102,10 +125,16 @@ def render(ins: Insights) -> str:
     if not ins.rising:
         out.append("  none past the thresholds")
     for r in ins.rising:
+        short = (
+            f" [only {r['baseline_weeks_observed']:.1f} baseline weeks of data]"
+            if r.get("has_short_history")
+            else ""
+        )
         out.append(
             f"  {r['rising_rank']}. {r['issue_key']:<40} {r['count_this_week']:>4} this week "
-            f"vs {r['baseline_weekly_mean']:.1f}/week before (z={r['z_score']:.1f})"
+            f"vs {r['baseline_weekly_mean']:.1f}/week before (z={r['z_score']:.1f}){short}"
         )
+    out.extend(_history_lines(ins.history))
     out.append("")
     out.append("Items routed to each owner team")
     for o in ins.owner_teams:
@@ -121,3 +150,23 @@ def render(ins: Insights) -> str:
         f"{ins.quarantined}"
     )
     return "\n".join(out)
+
+
+def _history_lines(h: History) -> list[str]:
+    """Say when the rising-issue baseline rests on less history than configured."""
+    if h.data_is_short:
+        weeks = h.data_weeks_observed or 0.0
+        return [
+            f"  Short history: the data cover {weeks:.2f} baseline weeks, fewer than "
+            "rising_baseline_weeks; weeks",
+            "  before the data began are not zero weeks, and an issue needs "
+            "rising_min_baseline_weeks of data to rise.",
+        ]
+    if h.short_issues:
+        return [
+            f"  Short history: {h.short_issues} of {h.issues} issues have less than "
+            "rising_baseline_weeks of data",
+            "  (new products or app versions); only their observed weeks count "
+            f"({h.short_rising} of them rising).",
+        ]
+    return []

@@ -45,6 +45,8 @@ PRELOAD = (
 )
 DEFAULT_MIN_ITEMS = 20_000
 WARM_MIN_ITEMS = 4_000
+# with an `on_chunk` callback, a run in this process goes by chunks of about this size
+LOCAL_CHUNK_ITEMS = 2_000
 
 _server_started = False  # a forkserver was started by this process (it lives as long)
 
@@ -142,6 +144,7 @@ def map_chunks(
     min_items: int | None = None,
     chunks_per_worker: int = 8,
     work_here: bool = True,
+    on_chunk: Callable[[list[R]], None] | None = None,
 ) -> list[R]:
     """`func(items)`, computed chunk by chunk over `workers` processes, in input order.
 
@@ -152,11 +155,21 @@ def map_chunks(
     Chunks are small so every process finishes at about the same time. `work_here=False`
     leaves every chunk to the worker processes (tests use it to check the round trip).
     Fewer than `min_items` items (default `min_items_now()`) run in this process only.
+    `on_chunk(results)` is called with each chunk's results as they come (in any order,
+    from this thread or the feeder's), e.g. to report progress; with it, a run in this
+    process also goes chunk by chunk (`LOCAL_CHUNK_ITEMS` items), not in one call.
     """
     if min_items is None:
         min_items = min_items_now()
     if workers <= 1 or len(items) < max(min_items, 2):
-        return func(items)
+        if on_chunk is None:
+            return func(items)
+        local: list[R] = []
+        for part in split(items, max(1, len(items) // LOCAL_CHUNK_ITEMS)):
+            done = func(part)
+            on_chunk(done)
+            local.extend(done)
+        return local
     chunks = split(items, workers * chunks_per_worker)
     results: list[list[R] | None] = [None] * len(chunks)
     lock = threading.Lock()
@@ -196,7 +209,10 @@ def map_chunks(
                     if not in_flight:
                         return
                     for future in wait(in_flight, return_when=FIRST_COMPLETED).done:
-                        results[in_flight.pop(future)] = future.result()
+                        part = future.result()
+                        results[in_flight.pop(future)] = part
+                        if on_chunk is not None:
+                            on_chunk(part)
                         workers_running.set()
                         _server_started = _server_started or context_is_forkserver
         except BaseException as exc:  # re-raised in the calling thread
@@ -208,6 +224,8 @@ def map_chunks(
     try:
         while work_here and not workers_running.is_set() and (index := take()) is not None:
             results[index] = func(chunks[index])
+            if on_chunk is not None:
+                on_chunk(results[index])  # type: ignore[arg-type]
     except BaseException as exc:
         failure.append(exc)
     feeder.join()

@@ -1,7 +1,7 @@
 """One self-contained HTML report with charts, built from the marts (plotly, inlined).
 
 Sections: this week's alerts (rising issues and critical items), the trend of the top
-complaint categories, the SKU leaderboard, rising issues, the review queue, time to
+complaint categories, the product (SKU) leaderboard, rising issues, the review queue, time to
 insight, and the pipeline KPIs. plotly.js is embedded once, inline, so the file opens
 offline and can be mailed or attached as it is.
 """
@@ -155,21 +155,21 @@ def sku_leaderboard(data: ReportData) -> go.Figure:
             name="negative this week",
         )
     )
-    return _layout(fig, "SKU leaderboard: negative feedback this week", xaxis_title="items")
+    return _layout(
+        fig, "Products with the most negative feedback this week (SKU)", xaxis_title="items"
+    )
 
 
 def rising_issues(data: ReportData) -> go.Figure:
     rows = list(reversed(data.rising))
     fig = go.Figure(
         go.Bar(
-            x=[float(r["z_score"]) for r in rows],
+            # no z (and no bar) for an issue without an observed baseline week
+            x=[None if r["z_score"] is None else float(r["z_score"]) for r in rows],
             y=[r["issue_key"] for r in rows],
             orientation="h",
             marker_color=["#c0392b" if r["is_rising"] else "#95a5a6" for r in rows],
-            text=[
-                f"{r['count_this_week']} this week vs {float(r['baseline_weekly_mean']):.1f}/week"
-                for r in rows
-            ],
+            text=[_rising_text(r) for r in rows],
             textposition="auto",
             name="z-score",
         )
@@ -179,6 +179,15 @@ def rising_issues(data: ReportData) -> go.Figure:
         "Rising issues: significance of this week's volume (red = past the thresholds)",
         xaxis_title="Poisson z-score against the baseline",
     )
+
+
+def _rising_text(row: dict[str, Any]) -> str:
+    if row["baseline_weekly_mean"] is None:
+        return f"{row['count_this_week']} this week; no baseline week of data yet"
+    text = f"{row['count_this_week']} this week vs {float(row['baseline_weekly_mean']):.1f}/week"
+    if row.get("has_short_history"):
+        text += f" (only {float(row['baseline_weeks_observed']):.1f} baseline weeks of data)"
+    return text
 
 
 def review_queue(data: ReportData) -> go.Figure:

@@ -3,6 +3,8 @@
 -- * rising_issue: an issue of rpt_rising_issues past its volume and significance
 --   thresholds this week (id: issue + calendar week of the reporting date, so a daily
 --   run does not re-alert the same rise, and a rise still going next week alerts again);
+--   never from an empty baseline (no observed week before this one), and the message
+--   says when fewer than `rising_baseline_weeks` baseline weeks were observed;
 -- * critical_item: a feedback record of this week with critical urgency, or a priority
 --   score of at least `alert_min_priority_score` (id: feedback record).
 -- Texts are the masked ones: alerts leave the warehouse.
@@ -11,7 +13,9 @@ with
 rising as (
 
     select * from {{ ref('rpt_rising_issues') }}
-    where is_rising
+    where
+        is_rising
+        and baseline_weeks_observed > 0
 
 ),
 
@@ -59,11 +63,21 @@ rising_alerts as (
             "' this week, z='", dbt.safe_cast("rising.z_score", dbt.type_string()), "')'"
         ]) }} as title,
         {{ dbt.concat([
-            "rising.main_category", "' for '", "rising.subject", "': '",
+            "rising.main_category", "' for '",
+            "case when rising.issue_level = 'sku' then 'product ' else '' end",
+            "rising.subject", "': '",
             dbt.safe_cast("rising.count_this_week", dbt.type_string()),
             "' items this week against a baseline of '",
             dbt.safe_cast("rising.baseline_weekly_mean", dbt.type_string()),
-            "' a week (z='", dbt.safe_cast("rising.z_score", dbt.type_string()), "').'"
+            "' a week (z='", dbt.safe_cast("rising.z_score", dbt.type_string()), "')'",
+            "case when rising.has_short_history then "
+            ~ dbt.concat([
+                "'; short history: '",
+                dbt.safe_cast("rising.baseline_weeks_observed", dbt.type_string()),
+                "' of " ~ var('rising_baseline_weeks') ~ " baseline weeks observed'"
+            ])
+            ~ " else '' end",
+            "'.'"
         ]) }} as message,
         rising.main_category,
         categories.owner_team,

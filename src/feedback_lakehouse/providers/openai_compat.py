@@ -99,7 +99,7 @@ class LLMOptions(BaseModel):
     backoff_max_s: float = Field(default=30.0, ge=0)
     max_retry_after_s: float = Field(default=120.0, ge=0)
     progress_every_rows: int = Field(default=100, ge=1)
-    progress_every_s: float = Field(default=10.0, gt=0)
+    progress_every_s: float = Field(default=5.0, gt=0)
 
 
 class _RowEnd(Exception):
@@ -216,13 +216,15 @@ class OpenAICompatProvider:
             every_rows=self.options.progress_every_rows,
             every_s=self.options.progress_every_s,
         )
+        self._progress.start()  # a line every progress_every_s even while calls hang
         self._on_record = on_record
 
     def end_run(self) -> None:
         if self._progress is not None:
-            logger.info(
-                "%s; %d calls, cost %.6f USD",
-                self._progress.summary(),
+            self._progress.close()
+            self._progress.log.info(
+                "%s: %d calls, cost %.6f USD",
+                self._progress.label,
                 self.budget.calls,
                 self.budget.cost_usd,
             )
