@@ -68,6 +68,11 @@ class Reply:
         return cls("valid", category=category)
 
     @classmethod
+    def raw(cls, content: str) -> Reply:
+        """A 200 answer with exactly this content (e.g. a hand-built JSON answer)."""
+        return cls("raw_content", content=content)
+
+    @classmethod
     def malformed(cls, content: str = '{"main_category": "billing", "sentiment": ') -> Reply:
         """A 200 answer whose content is not valid JSON."""
         return cls("raw_content", content=content)
