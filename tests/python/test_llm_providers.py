@@ -10,7 +10,6 @@ import time
 
 import pandas as pd
 import pytest
-
 from llm_schema_bounds import fullest_object
 
 from feedback_lakehouse.engine import enrich_frame, make_provider
