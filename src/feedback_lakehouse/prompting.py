@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +42,15 @@ _KEPT_CONSTRAINTS = frozenset(
     {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
     | {"minItems", "maxItems", "enum", "pattern", "format"}
 )
+
+
+# Sizing `max_tokens` from the answer schema: the longest answer the schema allows, in
+# JSON characters, at 3 characters per token (English prose runs ~4, JSON punctuation
+# less). A batch answer gets this per text plus a small wrapper allowance.
+ANSWER_CHARS_PER_TOKEN = 3.0
+BATCH_ANSWER_OVERHEAD_TOKENS = 16
+_SCALAR_CHARS = {"number": 8, "integer": 8, "boolean": 5, "null": 4}
+_LENGTH_LIMIT = re.compile(r"\{(\d+),(\d+)\}\$$")
 
 
 class PromptError(ValueError):
@@ -220,6 +231,41 @@ def batch_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     }
 
 
+def max_json_chars(node: dict[str, Any]) -> int:
+    """The longest JSON text an instance of this (strict) schema can be."""
+    if "enum" in node:
+        return max(len(json.dumps(value, ensure_ascii=False)) for value in node["enum"])
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    sizes = []
+    for kind in kinds:
+        if kind == "string":
+            limit = _LENGTH_LIMIT.search(node.get("pattern", ""))
+            if limit is None:
+                raise PromptError(f"a string in the answer schema has no length limit: {node}")
+            sizes.append(int(limit.group(2)) + 2)
+        elif kind == "array":
+            if "maxItems" not in node:
+                raise PromptError(f"an array in the answer schema has no maxItems: {node}")
+            sizes.append(2 + node["maxItems"] * (max_json_chars(node["items"]) + 1))
+        elif kind == "object":
+            sizes.append(
+                2
+                + sum(
+                    len(json.dumps(key)) + 2 + max_json_chars(value)
+                    for key, value in node["properties"].items()
+                )
+            )
+        else:
+            sizes.append(_SCALAR_CHARS[kind])
+    return max(sizes)
+
+
+def answer_max_tokens(schema: dict[str, Any]) -> int:
+    """Default `max_tokens` for one text's answer: its schema's longest JSON, in tokens."""
+    return math.ceil(max_json_chars(schema) / ANSWER_CHARS_PER_TOKEN)
+
+
 @dataclass(frozen=True)
 class RenderedPrompt:
     """A template rendered for one taxonomy: the system message, user skeleton, schema."""
@@ -229,6 +275,7 @@ class RenderedPrompt:
     user_skeleton: str
     schema_name: str
     schema: dict[str, Any]
+    answer_tokens: int = 0  # default max_tokens per text (not part of the version)
 
     @property
     def fingerprint(self) -> str:
@@ -267,6 +314,7 @@ def render(name: str, taxonomy: Taxonomy, *, batch: bool = False) -> RenderedPro
         user_skeleton=template.user,
         schema_name="enrichment_batch" if batch else "enrichment",
         schema=schema,
+        answer_tokens=answer_max_tokens(enrichment_schema(taxonomy)),
     )
 
 

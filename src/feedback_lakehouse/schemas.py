@@ -118,6 +118,7 @@ class EnrichedRecord(BaseModel):
     error: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
     latency_ms: float = 0.0
     cost_usd: float = 0.0
 

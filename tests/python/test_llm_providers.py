@@ -58,7 +58,7 @@ def test_schema_valid_answer_at_every_limit_is_ok(
     longest, numbers at their maximum, arrays full) gets `ok`, in one call."""
     schema = enrichment_schema(llm_taxonomy)
     answer = {**fullest_object(schema), "main_category": "billing", "needs_review": False}
-    fake_llm.script(Reply.raw(json.dumps(answer)))
+    fake_llm.script(Reply.raw(json.dumps(answer, ensure_ascii=False)))
     frame = enrich_frame(llm_texts("billing problem"), llm_taxonomy, make_llm(llm_shape))
     row = _one(frame, "h0")
     assert row["status"] == "ok", row["error"]
