@@ -70,6 +70,7 @@ PROVIDER_OPTION_KEYS = (
     "repair_attempts",
     "max_calls",
     "max_cost_usd",
+    "max_tokens",
     "response_format_mode",
     "temperature",
     "seed",

@@ -42,3 +42,13 @@ def test_cached_prompt_tokens_are_stored_and_summed(
     assert provider.budget.cached_prompt_tokens == 2 * system_tokens
     summary = [r.getMessage() for r in caplog.records if "cached" in r.getMessage()]
     assert summary and f"of which cached {2 * system_tokens}" in summary[-1]
+
+
+def test_bench_reports_prompt_tokens_per_text_by_batch_size():
+    from feedback_lakehouse.bench_llm import prompt_tokens_by_batch_size
+
+    result = prompt_tokens_by_batch_size(texts=20, batch_sizes=(1, 5, 10))
+    assert [result[k]["calls"] for k in ("1", "5", "10")] == [20, 4, 2]
+    per_text = [result[k]["prompt_tokens_per_text"] for k in ("1", "5", "10")]
+    assert per_text[0] > per_text[1] > per_text[2] > 0  # the system part is shared
+    assert all(result[k]["cached_prompt_tokens_per_text"] > 0 for k in result)
