@@ -21,6 +21,7 @@ def model(dbt, session):
         "llm_repair_attempts": dbt.config.get("llm_repair_attempts"),
         "llm_max_calls": dbt.config.get("llm_max_calls"),
         "llm_max_cost_usd": dbt.config.get("llm_max_cost_usd"),
+        "llm_max_tokens": dbt.config.get("llm_max_tokens"),
         "llm_response_format_mode": dbt.config.get("llm_response_format_mode"),
         "llm_temperature": dbt.config.get("llm_temperature"),
         "llm_seed": dbt.config.get("llm_seed"),

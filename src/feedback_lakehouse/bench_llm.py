@@ -3,6 +3,9 @@
 With a fixed server latency L and `concurrency` C, no client can beat C / L requests per
 second; the benchmark reports the throughput reached as a fraction of that bound (goal
 >= 0.9) and the calls made per distinct text (goal <= 1.0; inputs contain duplicates).
+It also reports prompt tokens per text at batch sizes 1, 5 and 10, and how many of them
+the endpoint served from its prompt cache (the fake reports a repeated system message
+as cached, as OpenAI does for a repeated prefix of 1,024+ tokens).
 
     python -m feedback_lakehouse.bench_llm --texts 400 --concurrency 16 --latency-ms 200
 """
@@ -113,6 +116,38 @@ def run_bench(
     }
 
 
+def prompt_tokens_by_batch_size(
+    texts: int = 60, batch_sizes: tuple[int, ...] = (1, 5, 10)
+) -> dict[str, dict[str, float]]:
+    """Prompt tokens (and cached prompt tokens) per text at each batch size, from the
+    usage the fake server returns (4 characters a token)."""
+    frame = _texts(texts, 0)
+    taxonomy = _taxonomy()
+    out: dict[str, dict[str, float]] = {}
+    with FakeLLM() as server:
+        for size in batch_sizes:
+            server.reset()
+            options = {
+                "model": "fake-llm",
+                "base_url": server.base_url,
+                "api_key": "bench",
+                "concurrency": 4,
+                "batch_size": size,
+                "response_format_mode": "json_schema",
+            }
+            result = enrich_frame(frame, taxonomy, make_provider("openai", **options))
+            out[str(size)] = {
+                "calls": server.calls,
+                "prompt_tokens_per_text": round(
+                    float(result["prompt_tokens"].sum()) / len(result), 1
+                ),
+                "cached_prompt_tokens_per_text": round(
+                    float(result["cached_prompt_tokens"].sum()) / len(result), 1
+                ),
+            }
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--texts", type=int, default=400)
@@ -128,6 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         batch_size=args.batch_size,
         duplicate_every=args.duplicate_every,
     )
+    result["prompt_tokens_by_batch_size"] = prompt_tokens_by_batch_size()
     print(json.dumps(result, indent=2))
 
 

@@ -71,6 +71,7 @@ PROVIDER_OPTION_KEYS = (
     "repair_attempts",
     "max_calls",
     "max_cost_usd",
+    "max_tokens",
     "response_format_mode",
     "temperature",
     "seed",

@@ -71,6 +71,11 @@ class Reply:
         return cls("valid", category=category)
 
     @classmethod
+    def raw(cls, content: str) -> Reply:
+        """A 200 answer with exactly this content (e.g. a hand-built JSON answer)."""
+        return cls("raw_content", content=content)
+
+    @classmethod
     def malformed(cls, content: str = '{"main_category": "billing", "sentiment": ') -> Reply:
         """A 200 answer whose content is not valid JSON."""
         return cls("raw_content", content=content)
@@ -144,6 +149,9 @@ class _State:
     queue: deque[Reply] = field(default_factory=deque)
     rules: list[tuple[str, deque[Reply]]] = field(default_factory=list)
     requests: list[RecordedRequest] = field(default_factory=list)
+    # system messages seen: a later request starting with one reports it as cached
+    # prompt tokens, like a provider's prompt cache
+    prefixes: set[str] = field(default_factory=set)
 
 
 class FakeLLM:
@@ -231,6 +239,7 @@ class FakeLLM:
             self._state.queue.clear()
             self._state.rules.clear()
             self._state.requests.clear()
+            self._state.prefixes.clear()
 
     # inspection ----------------------------------------------------------------------
     @property
@@ -400,9 +409,23 @@ def _completion(
     refusal: str | None = None,
     finish_reason: str = "stop",
 ) -> dict[str, Any]:
-    prompt_chars = sum(len(str(m.get("content") or "")) for m in body.get("messages") or [])
+    """A chat completion with usage: 4 characters a token; a system message seen
+    before counts as cached prompt tokens; `max_tokens` cuts the answer
+    (finish_reason length), as real servers do."""
+    messages = body.get("messages") or []
+    prompt_chars = sum(len(str(m.get("content") or "")) for m in messages)
     completion_tokens = max(1, len(content or refusal or "") // 4)
     prompt_tokens = max(1, prompt_chars // 4)
+    limit = body.get("max_tokens")
+    if isinstance(limit, int) and content is not None and completion_tokens > limit:
+        content, completion_tokens, finish_reason = content[: limit * 4], limit, "length"
+    cached_tokens = 0
+    first = messages[0] if messages else {}
+    if first.get("role") == "system" and isinstance(first.get("content"), str):
+        with state.lock:
+            if first["content"] in state.prefixes:
+                cached_tokens = len(first["content"]) // 4
+            state.prefixes.add(first["content"])
     return {
         "id": f"chatcmpl-{uuid.uuid4().hex[:24]}",
         "object": "chat.completion",
@@ -420,6 +443,7 @@ def _completion(
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
             "total_tokens": prompt_tokens + completion_tokens,
+            "prompt_tokens_details": {"cached_tokens": cached_tokens},
         },
     }
 

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,17 +24,33 @@ from importlib import resources
 from string import Template
 from typing import Any
 
+from pydantic import ValidationError
+
 from .schemas import UNKNOWN_CATEGORY, Enrichment
 from .taxonomy import Taxonomy
 
 SINGLE_TEMPLATE = "classify_v1"
 BATCH_TEMPLATE = "classify_batch_v1"
 
-# Keywords OpenAI's strict structured-output mode rejects or ignores; pydantic checks them
-# after the answer arrives anyway.
-_DROPPED_KEYWORDS = frozenset(
-    {"title", "default", "minLength", "maxLength", "minimum", "maximum", "maxItems", "minItems"}
+# Keywords OpenAI's strict structured-output mode does not accept and that carry no
+# constraint: dropped. Every constraint keyword is kept or rewritten into an equivalent
+# one strict mode accepts (see `strict_schema`), so the schema sent is the check applied.
+_DROPPED_KEYWORDS = frozenset({"title", "default"})
+# Constraint keywords strict mode accepts as they are (structured-outputs guide,
+# "Supported schemas"): numbers' bounds and arrays' item counts.
+_KEPT_CONSTRAINTS = frozenset(
+    {"minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf"}
+    | {"minItems", "maxItems", "enum", "pattern", "format"}
 )
+
+
+# Sizing `max_tokens` from the answer schema: the longest answer the schema allows, in
+# JSON characters, at 3 characters per token (English prose runs ~4, JSON punctuation
+# less). A batch answer gets this per text plus a small wrapper allowance.
+ANSWER_CHARS_PER_TOKEN = 3.0
+BATCH_ANSWER_OVERHEAD_TOKENS = 16
+_SCALAR_CHARS = {"number": 8, "integer": 8, "boolean": 5, "null": 4}
+_LENGTH_LIMIT = re.compile(r"\{(\d+),(\d+)\}\$$")
 
 
 class PromptError(ValueError):
@@ -98,20 +116,52 @@ def render_categories(taxonomy: Taxonomy) -> str:
     return "\n".join(lines)
 
 
+def length_pattern(min_length: int, max_length: int | None) -> str:
+    """A regex accepting exactly the strings of min..max characters (any character).
+
+    Strict mode rejects minLength/maxLength but takes `pattern`; `[\\s\\S]` is any
+    character, newlines included. (In Python's `re`, unlike JSON Schema's ECMA dialect,
+    `$` also matches before one final newline: the `Enrichment` model strips surrounding
+    whitespace before checking lengths, so such a string still passes it.)
+    """
+    upper = "" if max_length is None else str(max_length)
+    return f"^[\\s\\S]{{{min_length},{upper}}}$"
+
+
 def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """A pydantic JSON schema made acceptable to OpenAI's strict mode.
+    """A pydantic JSON schema made acceptable to OpenAI's strict mode, with the same
+    constraints.
 
     Inlines `$ref`s, makes every property required with `additionalProperties: false`,
-    turns `anyOf [X, null]` into `type: [X, "null"]`, and drops length/range keywords.
+    turns `anyOf [X, null]` into `type: [X, "null"]`, rewrites `minLength`/`maxLength`
+    into an equivalent `pattern`, keeps number bounds and array item counts, and drops
+    only `title` and `default`. Any other keyword is an error: a constraint strict mode
+    cannot carry would make the schema sent looser than the check applied.
     """
     defs = schema.get("$defs", {})
+    structural = {"type", "properties", "required", "additionalProperties", "items", "anyOf"}
+    allowed = structural | _KEPT_CONSTRAINTS | _DROPPED_KEYWORDS | {"description", "$defs"}
 
     def convert(node: dict[str, Any]) -> dict[str, Any]:
         if "$ref" in node:
             target = node["$ref"].rsplit("/", 1)[-1]
             merged = {**defs[target], **{k: v for k, v in node.items() if k != "$ref"}}
             return convert(merged)
+        unknown = set(node) - allowed - {"minLength", "maxLength"}
+        if unknown:
+            raise PromptError(
+                f"the response model uses JSON Schema keyword(s) {sorted(unknown)} that "
+                "strict structured outputs cannot carry; express the constraint with "
+                "lengths, bounds, enums or item counts"
+            )
         out = {k: v for k, v in node.items() if k not in _DROPPED_KEYWORDS and k != "$defs"}
+        if "minLength" in out or "maxLength" in out:
+            if "pattern" in out:
+                raise PromptError(
+                    "a response field has both a length limit and a pattern; strict mode "
+                    "takes one pattern only: fold the lengths into the pattern"
+                )
+            out["pattern"] = length_pattern(out.pop("minLength", 0), out.pop("maxLength", None))
         if "anyOf" in out:
             options = [convert(option) for option in out.pop("anyOf")]
             nullable = any(option.get("type") == "null" for option in options)
@@ -136,11 +186,29 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def enrichment_schema(taxonomy: Taxonomy) -> dict[str, Any]:
-    """The strict JSON schema of one answer, with categories limited to the taxonomy."""
+    """The strict JSON schema of one answer, with categories limited to the taxonomy.
+
+    `main_category` is an enum of the taxonomy's ids plus `unknown`, the items of
+    `secondary_categories` an enum of the ids (an `unknown` secondary label says nothing
+    and `Taxonomy.coerce` drops it), so a label outside the taxonomy cannot be produced.
+    Each id must itself pass the model's check on the field.
+    """
     schema = strict_schema(Enrichment.model_json_schema())
     ids = sorted(taxonomy.ids)
+    labels = [*ids, UNKNOWN_CATEGORY]
+    for label in labels:
+        try:
+            Enrichment.__pydantic_validator__.validate_assignment(
+                Enrichment.model_construct(), "main_category", label
+            )
+        except ValidationError as exc:
+            raise PromptError(
+                f"taxonomy {taxonomy.version}: category id '{label}' breaks the answer "
+                f"check ({exc.errors()[0]['msg']}); shorten or rename it"
+            ) from None
     props = schema["properties"]
-    props["main_category"] = {**props["main_category"], "enum": [*ids, UNKNOWN_CATEGORY]}
+    main = {k: v for k, v in props["main_category"].items() if k != "pattern"}
+    props["main_category"] = {**main, "enum": labels}
     secondary = props["secondary_categories"]
     props["secondary_categories"] = {**secondary, "items": {"type": "string", "enum": ids}}
     return schema
@@ -151,7 +219,8 @@ def batch_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     item = enrichment_schema(taxonomy)
     item = {
         **item,
-        "properties": {"id": {"type": "string"}, **item["properties"]},
+        # ids are "1".."batch_size" (at most 50): the provider numbers the texts it sends
+        "properties": {"id": {"type": "string", "pattern": "^[0-9]{1,2}$"}, **item["properties"]},
         "required": ["id", *item["required"]],
     }
     return {
@@ -160,6 +229,41 @@ def batch_schema(taxonomy: Taxonomy) -> dict[str, Any]:
         "required": ["items"],
         "additionalProperties": False,
     }
+
+
+def max_json_chars(node: dict[str, Any]) -> int:
+    """The longest JSON text an instance of this (strict) schema can be."""
+    if "enum" in node:
+        return max(len(json.dumps(value, ensure_ascii=False)) for value in node["enum"])
+    kinds = node.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    sizes = []
+    for kind in kinds:
+        if kind == "string":
+            limit = _LENGTH_LIMIT.search(node.get("pattern", ""))
+            if limit is None:
+                raise PromptError(f"a string in the answer schema has no length limit: {node}")
+            sizes.append(int(limit.group(2)) + 2)
+        elif kind == "array":
+            if "maxItems" not in node:
+                raise PromptError(f"an array in the answer schema has no maxItems: {node}")
+            sizes.append(2 + node["maxItems"] * (max_json_chars(node["items"]) + 1))
+        elif kind == "object":
+            sizes.append(
+                2
+                + sum(
+                    len(json.dumps(key)) + 2 + max_json_chars(value)
+                    for key, value in node["properties"].items()
+                )
+            )
+        else:
+            sizes.append(_SCALAR_CHARS[kind])
+    return max(sizes)
+
+
+def answer_max_tokens(schema: dict[str, Any]) -> int:
+    """Default `max_tokens` for one text's answer: its schema's longest JSON, in tokens."""
+    return math.ceil(max_json_chars(schema) / ANSWER_CHARS_PER_TOKEN)
 
 
 @dataclass(frozen=True)
@@ -171,6 +275,7 @@ class RenderedPrompt:
     user_skeleton: str
     schema_name: str
     schema: dict[str, Any]
+    answer_tokens: int = 0  # default max_tokens per text (not part of the version)
 
     @property
     def fingerprint(self) -> str:
@@ -209,6 +314,7 @@ def render(name: str, taxonomy: Taxonomy, *, batch: bool = False) -> RenderedPro
         user_skeleton=template.user,
         schema_name="enrichment_batch" if batch else "enrichment",
         schema=schema,
+        answer_tokens=answer_max_tokens(enrichment_schema(taxonomy)),
     )
 
 

@@ -3,8 +3,8 @@
 `Enrichment` is what a provider (LLM or offline) says about one text; `EnrichedRecord`
 is the row stored by the enrichment model: the enrichment plus provenance. Both are
 pydantic models, so an LLM's JSON and the offline provider's output are validated by
-the same code, and `Enrichment.model_json_schema()` is what LLM requests send as the
-response format.
+the same code, and `Enrichment.model_json_schema()`, rewritten for strict structured
+outputs without loosening it, is what LLM requests send as the response format.
 """
 
 from __future__ import annotations
@@ -40,9 +40,14 @@ class Status(str, Enum):
 
 
 class Enrichment(BaseModel):
-    """What a provider returns for one text. Unknown keys are rejected."""
+    """What a provider returns for one text. Unknown keys are rejected.
 
-    model_config = ConfigDict(extra="forbid", use_enum_values=True)
+    The JSON schema LLM requests send is generated from this model
+    (`prompting.enrichment_schema`) with the same limits: a schema-valid answer passes.
+    Surrounding whitespace is stripped before lengths are checked.
+    """
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, str_strip_whitespace=True)
 
     main_category: str = Field(min_length=1, max_length=64)
     secondary_categories: list[str] = Field(default_factory=list, max_length=3)
@@ -113,6 +118,7 @@ class EnrichedRecord(BaseModel):
     error: str | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
     latency_ms: float = 0.0
     cost_usd: float = 0.0
 

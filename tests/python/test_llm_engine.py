@@ -6,7 +6,9 @@ import logging
 
 import pandas as pd
 import pytest
+from conftest import LLM_PRICES
 
+from feedback_lakehouse.budget import parse_prices, prompt_token_bound
 from feedback_lakehouse.cache import EnrichmentCache
 from feedback_lakehouse.engine import done_keys, enrich_frame, pending_items
 from feedback_lakehouse.fakellm import Reply
@@ -97,11 +99,17 @@ def test_cost_cap_defers_rows(make_llm, fake_llm, llm_taxonomy, llm_texts):
     texts = llm_texts(*TEXTS)
     probe = enrich_frame(llm_texts(TEXTS[0]), llm_taxonomy, make_llm())
     per_call = float(probe["cost_usd"].iloc[0])
+    # a call reserves its worst case (prompt bytes + max_tokens) before it is sent
+    body = fake_llm.requests[0].body
+    bound = prompt_token_bound([m["content"] for m in body["messages"]])
+    worst = parse_prices(LLM_PRICES)["fake-llm"].cost(bound, body["max_tokens"])
+    assert worst > per_call
     fake_llm.reset()
-    frame = enrich_frame(texts, llm_taxonomy, make_llm(max_cost_usd=per_call * 2.5))
+    cap = worst + 1.5 * per_call  # two calls fit; a third's worst case would not
+    frame = enrich_frame(texts, llm_taxonomy, make_llm(max_cost_usd=cap))
     statuses = list(frame["status"])
     assert statuses.count("ok") == 2 and statuses.count("deferred") == 4
-    assert fake_llm.calls == 2 and frame["cost_usd"].sum() <= per_call * 2.5
+    assert fake_llm.calls == 2 and frame["cost_usd"].sum() <= cap
     assert frame.loc[frame["status"] == "deferred", "error"].str.contains("max_cost_usd").all()
 
 

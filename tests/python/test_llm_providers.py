@@ -10,9 +10,11 @@ import time
 
 import pandas as pd
 import pytest
+from llm_schema_bounds import fullest_object
 
 from feedback_lakehouse.engine import enrich_frame, make_provider
 from feedback_lakehouse.fakellm import FakeLLM, Reply
+from feedback_lakehouse.prompting import enrichment_schema
 from feedback_lakehouse.providers.openai_compat import LLMConfigError
 
 
@@ -47,6 +49,25 @@ def test_valid_answers_on_both_url_shapes(make_llm, fake_llm, llm_taxonomy, llm_
     fmt = body["response_format"]
     assert fmt["type"] == "json_schema" and fmt["json_schema"]["strict"] is True
     assert fmt["json_schema"]["schema"]["additionalProperties"] is False
+
+
+def test_schema_valid_answer_at_every_limit_is_ok(
+    make_llm, fake_llm, llm_taxonomy, llm_texts, llm_shape
+):
+    """Issue 16 item 2: a server that answers schema-valid JSON (every string at its
+    longest, numbers at their maximum, arrays full) gets `ok`, in one call."""
+    schema = enrichment_schema(llm_taxonomy)
+    answer = {**fullest_object(schema), "main_category": "billing", "needs_review": False}
+    fake_llm.script(Reply.raw(json.dumps(answer, ensure_ascii=False)))
+    frame = enrich_frame(llm_texts("billing problem"), llm_taxonomy, make_llm(llm_shape))
+    row = _one(frame, "h0")
+    assert row["status"] == "ok", row["error"]
+    assert fake_llm.calls == 1
+    sent = fake_llm.requests[0].body["response_format"]["json_schema"]["schema"]
+    assert sent == schema
+    for field in ("language", "short_summary", "rationale", "root_cause_guess"):
+        assert row[field] == answer[field].strip() and len(answer[field]) > 10
+    assert row["confidence"] == 1.0 and row["sentiment_intensity"] == 1.0
 
 
 def test_invalid_category_becomes_unknown_needs_review(make_llm, fake_llm, llm_taxonomy, llm_texts):

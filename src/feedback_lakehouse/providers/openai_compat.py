@@ -5,8 +5,11 @@ What one run does, per text (or per batch of `batch_size` texts):
 
 1. Mask PII again (`pii.mask_pii`): only masked text leaves the machine.
 2. Skip keys already answered in the local cache (`cache_path`), if one is set.
-3. Check the budget (`max_calls`, `max_cost_usd`): past it, the row is `deferred`.
-4. Send the versioned prompt with the strict JSON schema as `response_format`
+3. Reserve the request's worst-case cost (prompt bytes + `max_tokens`, see `budget`)
+   and count the call (`max_calls`, `max_cost_usd`): past a cap the row is `deferred`.
+4. Send the versioned prompt (system part: instructions + taxonomy, byte-identical on
+   every request so provider-side prompt caching applies; the text comes after it) with
+   the strict JSON schema as `response_format` and `max_tokens`
    (`json_schema`; in `auto` mode, falls back to `json_object` + schema, once and for the
    rest of the run, when the endpoint rejects `json_schema`).
 5. Retry 429 (honouring Retry-After), 5xx, timeouts and connection errors with
@@ -43,11 +46,18 @@ from typing import Any, Literal
 import openai
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
-from ..budget import Budget, Price, parse_prices, prices_from_frame
+from ..budget import Budget, Price, parse_prices, prices_from_frame, prompt_token_bound
 from ..cache import EnrichmentCache
 from ..pii import mask_pii
 from ..progress import Progress
-from ..prompting import BATCH_TEMPLATE, SINGLE_TEMPLATE, RenderedPrompt, prompt_version, render
+from ..prompting import (
+    BATCH_ANSWER_OVERHEAD_TOKENS,
+    BATCH_TEMPLATE,
+    SINGLE_TEMPLATE,
+    RenderedPrompt,
+    prompt_version,
+    render,
+)
 from ..schemas import EnrichedRecord, Enrichment, Status, TextItem, enrichment_key
 from ..scrub import scrub
 from ..taxonomy import Taxonomy
@@ -57,8 +67,6 @@ logger = logging.getLogger("feedback_lakehouse.llm")
 ResponseFormatMode = Literal["auto", "json_schema", "json_object"]
 RecordHook = Callable[[EnrichedRecord], None]
 
-# Completion tokens assumed per text when estimating a request's cost before sending it.
-_EST_OUTPUT_TOKENS_PER_TEXT = 250
 _REPAIR_MESSAGE = (
     "Your previous answer could not be used: {error}. Answer again with only one JSON "
     "object that matches the response schema exactly (all keys, allowed values only)."
@@ -91,6 +99,8 @@ class LLMOptions(BaseModel):
     response_format_mode: ResponseFormatMode = "auto"
     temperature: float = Field(default=0.0, ge=0, le=2)
     seed: int | None = None
+    # completion tokens per text (a batch request: texts x this + a wrapper allowance);
+    # default: sized to the answer schema (prompting.answer_max_tokens)
     max_tokens: int | None = Field(default=None, ge=1)
     cache_path: str | None = None
     prices: dict[str, Any] | None = None  # {model: {input_per_1k_usd, output_per_1k_usd}}
@@ -123,10 +133,12 @@ class _Usage:
     completion_tokens: int = 0
     latency_ms: float = 0.0
     cost_usd: float = 0.0
+    cached_prompt_tokens: int = 0  # usage.prompt_tokens_details.cached_tokens
 
     def add(self, other: _Usage) -> None:
         self.prompt_tokens += other.prompt_tokens
         self.completion_tokens += other.completion_tokens
+        self.cached_prompt_tokens += other.cached_prompt_tokens
         self.latency_ms += other.latency_ms
         self.cost_usd += other.cost_usd
 
@@ -134,7 +146,11 @@ class _Usage:
         """This usage split over n items (the remainder of tokens goes to item 0)."""
         if n <= 1:
             return _Usage(
-                self.prompt_tokens, self.completion_tokens, self.latency_ms, self.cost_usd
+                self.prompt_tokens,
+                self.completion_tokens,
+                self.latency_ms,
+                self.cost_usd,
+                self.cached_prompt_tokens,
             )
         first = index == 0
         return _Usage(
@@ -142,6 +158,7 @@ class _Usage:
             self.completion_tokens // n + (self.completion_tokens % n if first else 0),
             self.latency_ms,
             self.cost_usd / n,
+            self.cached_prompt_tokens // n + (self.cached_prompt_tokens % n if first else 0),
         )
 
 
@@ -221,13 +238,29 @@ class OpenAICompatProvider:
 
     def end_run(self) -> None:
         if self._progress is not None:
+            budget = self.budget
             self._progress.close()
             self._progress.log.info(
-                "%s: %d calls, cost %.6f USD",
+                "%s: %d calls, cost %.6f USD%s, prompt tokens %d of which cached %d (%.0f%%)",
                 self._progress.label,
-                self.budget.calls,
-                self.budget.cost_usd,
+                budget.calls,
+                budget.cost_usd,
+                f" of max_cost_usd {budget.max_cost_usd:g}"
+                if budget.max_cost_usd is not None
+                else "",
+                budget.prompt_tokens,
+                budget.cached_prompt_tokens,
+                100.0 * budget.cached_prompt_tokens / budget.prompt_tokens
+                if budget.prompt_tokens
+                else 0.0,
             )
+            if budget.overruns:
+                logger.warning(
+                    "%d answer(s) cost more than their worst case (prompt bytes + max_tokens): "
+                    "the endpoint billed more tokens than it was asked for; spent %.6f USD",
+                    budget.overruns,
+                    budget.cost_usd,
+                )
         self._progress = None
         self._on_record = None
 
@@ -298,7 +331,9 @@ class OpenAICompatProvider:
         prompts: _Prompts,
     ) -> list[tuple[int, _Row]]:
         try:
-            if len(unit) == 1 or prompts.batch is None:
+            # a lone last text of a batched run goes as a batch of one: every request of
+            # the run then shares one system prefix (provider-side prompt caching)
+            if prompts.batch is None:
                 out = [(i, self._single(items[i], keys[i], taxonomy, prompts)) for i in unit]
             else:
                 out = self._batch(unit, items, keys, taxonomy, prompts)
@@ -399,6 +434,7 @@ class OpenAICompatProvider:
             row = self._single(items[index], keys[index], taxonomy, prompts)
             row.record.prompt_tokens += share.prompt_tokens
             row.record.completion_tokens += share.completion_tokens
+            row.record.cached_prompt_tokens += share.cached_prompt_tokens
             row.record.cost_usd = round(row.record.cost_usd + share.cost_usd, 8)
             out.append((index, row))
         return out
@@ -449,22 +485,29 @@ class OpenAICompatProvider:
             "json_schema": {"name": prompt.schema_name, "strict": True, "schema": prompt.schema},
         }
 
-    def _estimate(self, messages: list[dict[str, str]], n_items: int) -> float:
+    def _max_tokens(self, prompt: RenderedPrompt, n_items: int) -> int:
+        """Completion tokens a request may use: per text, times texts in a batch."""
+        per_text = self.options.max_tokens or prompt.answer_tokens
+        if prompt.schema_name == "enrichment":
+            return per_text
+        return n_items * per_text + BATCH_ANSWER_OVERHEAD_TOKENS
+
+    def _estimate(self, messages: list[dict[str, str]], max_tokens: int) -> float:
+        """The request's worst-case cost: an upper bound on its prompt tokens plus
+        `max_tokens`, at the model's price (reserved before sending)."""
         if self.price is None:
             return 0.0
-        observed = self.budget.average_cost()
-        if observed > 0:
-            return observed
-        chars = sum(len(m["content"]) for m in messages)
-        return self.price.cost(int(chars / 4), _EST_OUTPUT_TOKENS_PER_TEXT * n_items)
+        bound = prompt_token_bound([m["content"] for m in messages])
+        return self.price.cost(bound, max_tokens)
 
     def _call(self, messages: list[dict[str, str]], prompt: RenderedPrompt) -> _Reply:
         """One request, retried on 429/5xx/timeouts; raises _RowEnd when it gives up."""
         opts = self.options
         n_items = 1 if prompt.schema_name == "enrichment" else opts.batch_size
+        max_tokens = self._max_tokens(prompt, n_items)
         retries = 0
         while True:
-            estimate = self._estimate(messages, n_items)
+            estimate = self._estimate(messages, max_tokens)
             refused = self.budget.reserve(estimate)
             if refused:
                 raise _RowEnd(Status.deferred, refused)
@@ -474,11 +517,10 @@ class OpenAICompatProvider:
                 "messages": messages,
                 "response_format": self._response_format(prompt),
                 "temperature": opts.temperature,
+                "max_tokens": max_tokens,
             }
             if opts.seed is not None:
                 kwargs["seed"] = opts.seed
-            if opts.max_tokens is not None:
-                kwargs["max_tokens"] = opts.max_tokens
             started = time.monotonic()
             try:
                 completion = self.client.chat.completions.create(**kwargs)
@@ -549,9 +591,11 @@ class OpenAICompatProvider:
             usage = completion.usage
             prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
             completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+            details = getattr(usage, "prompt_tokens_details", None)
+            cached_tokens = int(getattr(details, "cached_tokens", 0) or 0)
             cost = self.price.cost(prompt_tokens, completion_tokens) if self.price else 0.0
             self._mode_known = True
-            self.budget.settle(estimate, cost)
+            self.budget.settle(estimate, cost, prompt_tokens, cached_tokens)
             if not completion.choices:
                 raise _RowEnd(Status.failed, "the endpoint answered without choices")
             choice = completion.choices[0]
@@ -559,7 +603,7 @@ class OpenAICompatProvider:
                 content=choice.message.content,
                 refusal=getattr(choice.message, "refusal", None),
                 finish_reason=choice.finish_reason,
-                usage=_Usage(prompt_tokens, completion_tokens, latency_ms, cost),
+                usage=_Usage(prompt_tokens, completion_tokens, latency_ms, cost, cached_tokens),
             )
 
     def _fall_back(self, status: int, text: str) -> None:
@@ -599,6 +643,7 @@ class OpenAICompatProvider:
             "enriched_at": datetime.now(timezone.utc),
             "prompt_tokens": usage.prompt_tokens,
             "completion_tokens": usage.completion_tokens,
+            "cached_prompt_tokens": usage.cached_prompt_tokens,
             "latency_ms": round(usage.latency_ms, 3),
             "cost_usd": round(usage.cost_usd, 8),
         }
