@@ -27,6 +27,8 @@ BRONZE = [
     "bronze_survey__nps_responses",
     "bronze_crm__customers",
     "bronze_reviews__decisions",
+    "bronze_gold__labels",
+    "bronze_custom__feedback",
 ]
 
 

@@ -6,6 +6,8 @@
     ('nps_survey', 'survey__nps_responses'),
     ('crm_customers', 'crm__customers'),
     ('review_decisions', 'reviews__decisions'),
+    ('gold_labels', 'gold__labels'),
+    ('custom', 'custom__feedback'),
 ] %}
 
 with
