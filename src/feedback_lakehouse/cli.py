@@ -155,7 +155,8 @@ def review_export(db_path: Path, schema: str, out: Path, limit: int | None) -> N
     "--db",
     "db_path",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
+    default=lambda: os.environ.get(DB_ENV) or None,
+    show_default=f"${DB_ENV} when set",
     help="Also check feedback ids and categories against this DuckDB file.",
 )
 @_SCHEMA_OPTION

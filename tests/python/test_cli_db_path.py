@@ -33,16 +33,21 @@ def test_every_db_default_follows_feedback_duckdb_path(
     built = tmp_path / "byo" / "warehouse.duckdb"
     monkeypatch.setenv("FEEDBACK_DUCKDB_PATH", str(built))
     defaults = _db_defaults(main)
-    # `review import` checks ids against a file only when asked: its --db has no default
-    optional = {"review import"}
-    assert set(defaults) >= {"eval", "insights", "drift", "report", "review export"}
+    assert set(defaults) >= {
+        "eval",
+        "insights",
+        "drift",
+        "report",
+        "review export",
+        "review import",
+    }
     for path, default in defaults.items():
-        if path in optional:
-            assert default is None, path
-        else:
-            assert default is not None and Path(default) == built, path
+        assert default is not None and Path(default) == built, path
     monkeypatch.delenv("FEEDBACK_DUCKDB_PATH")
-    assert Path(_db_defaults(main)["eval"]) == Path("data/feedback.duckdb")
+    unset = _db_defaults(main)
+    assert Path(unset["eval"]) == Path("data/feedback.duckdb")
+    # `review import` checks ids against a file only when one is named or set
+    assert unset["review import"] is None
 
 
 def test_feedback_eval_after_a_byo_build_reads_the_env_path(
