@@ -18,6 +18,7 @@ def model(dbt, session):
         "llm_batch_size": dbt.config.get("llm_batch_size"),
         "llm_timeout_s": dbt.config.get("llm_timeout_s"),
         "llm_max_retries": dbt.config.get("llm_max_retries"),
+        "llm_max_run_attempts": dbt.config.get("llm_max_run_attempts"),
         "llm_repair_attempts": dbt.config.get("llm_repair_attempts"),
         "llm_max_calls": dbt.config.get("llm_max_calls"),
         "llm_max_cost_usd": dbt.config.get("llm_max_cost_usd"),

@@ -2,8 +2,10 @@
 
 One SQLite file (stdlib `sqlite3`), one row per enrichment key, written (and committed)
 as soon as the answer has been validated. The next run reads answered keys from here
-instead of calling the model again. Deferred rows and transport failures are never
-cached: they are retried.
+instead of calling the model again. Only answers that validated (`ok`, `needs_review`)
+are kept: a failure (even a content filter or a refusal) or a deferred row is never
+written, and one found in a file written by an older version is ignored, so a re-run or
+`--full-refresh` asks the model again instead of replaying it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .schemas import EnrichedRecord
+from .schemas import EnrichedRecord, Status
+
+ANSWERED = frozenset({Status.ok.value, Status.needs_review.value})
 
 _SCHEMA = """
 create table if not exists enrichment_cache (
@@ -62,16 +66,24 @@ class EnrichmentCache:
                     chunk,
                 ).fetchall()
                 for key, payload in rows:
-                    found[key] = EnrichedRecord.model_validate_json(payload)
+                    record = EnrichedRecord.model_validate_json(payload)
+                    if _status(record) in ANSWERED:
+                        found[key] = record
         return found
 
     def put(self, record: EnrichedRecord) -> None:
+        """Keep a validated answer; anything else is refused (it must be asked again)."""
+        if _status(record) not in ANSWERED:
+            raise CacheError(
+                f"only validated answers are cached, not a {_status(record)} row "
+                f"({record.enrichment_key}): this is a bug, report it"
+            )
         now = datetime.now(timezone.utc).isoformat()
         with self._lock:
             try:
                 self._conn.execute(
                     "insert or replace into enrichment_cache values (?, ?, ?, ?)",
-                    (record.enrichment_key, record.model_dump_json(), str(record.status), now),
+                    (record.enrichment_key, record.model_dump_json(), _status(record), now),
                 )
                 self._conn.commit()
             except sqlite3.Error as exc:
@@ -87,3 +99,7 @@ class EnrichmentCache:
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+
+def _status(record: EnrichedRecord) -> str:
+    return str(getattr(record.status, "value", record.status))

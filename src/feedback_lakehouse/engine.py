@@ -13,11 +13,16 @@ How the dbt Python model uses it (incremental, `unique_key='enrichment_key'`, wi
     )
     new_rows = enrich_frame(texts, taxonomy, provider, existing_keys=existing)
 
-Rows with status `deferred` (budget reached) are not done: pass `existing_keys` as a
-DataFrame with `enrichment_key` and `status` and the engine sends them again
-(`retry_statuses`, default `("deferred",)`). The later `ok` row has the same
-`enrichment_key`, so the incremental merge replaces the deferred row. If only plain keys
-are passed, leave the deferred keys out of them.
+Rows with status `deferred` (budget reached) are not done, and neither are `failed` rows
+whose `failure_kind` is `retryable` (rate limit, 5xx, timeout, connection) and whose
+`run_attempts` is below `max_run_attempts`: pass `existing_keys` as a DataFrame with
+`enrichment_key`, `status`, `failure_kind` and `run_attempts` and the engine sends them
+again (`retry_statuses`, default `("deferred",)`, plus those failures). The later row has
+the same `enrichment_key`, so the incremental merge replaces the old one, and its
+`run_attempts` counts on from the old row's. A failed row without `failure_kind` (written
+before failures had kinds) counts as retryable, tried once. Permanent failures (content
+filter, refusal, invalid after repairs) are not sent again. If only plain keys are
+passed, leave the keys to send again out of them.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ from .taxonomy import Taxonomy
 TEXT_COLUMNS = ["text_hash", "text", "language"]
 PROVIDERS = ("offline", "openai", "azure_openai", "cascade")
 DEFAULT_RETRY_STATUSES = ("deferred",)
+DEFAULT_MAX_RUN_ATTEMPTS = 3  # dbt var llm_max_run_attempts
 
 logger = logging.getLogger("feedback_lakehouse.engine")
 
@@ -106,24 +112,71 @@ def make_provider(name: str, **options: Any) -> Provider:
     raise EngineError(f"unknown enrichment_provider '{name}': use one of {', '.join(PROVIDERS)}")
 
 
+def resend_mask(
+    frame: pd.DataFrame,
+    retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
+) -> pd.Series:
+    """Stored rows to send again: status in `retry_statuses`, or a retryable failure
+    tried fewer than `max_run_attempts` runs."""
+    if "status" not in frame.columns:
+        return pd.Series(False, index=frame.index)
+    status = frame["status"].astype(str)
+    resend = status.isin(list(retry_statuses)) if retry_statuses else status != status
+    kind = frame["failure_kind"] if "failure_kind" in frame.columns else None
+    retryable = (
+        pd.Series(True, index=frame.index)
+        if kind is None
+        else kind.isna() | (kind.astype(str) == "retryable")
+    )
+    attempts = (
+        pd.to_numeric(frame["run_attempts"], errors="coerce").fillna(1)
+        if "run_attempts" in frame.columns
+        else pd.Series(1, index=frame.index)
+    )
+    return resend | ((status == "failed") & retryable & (attempts < max_run_attempts))
+
+
 def done_keys(
     existing_keys: Iterable[str] | pd.DataFrame | None,
     retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
 ) -> set[str]:
-    """The keys that need no new call: all given keys except those in `retry_statuses`."""
+    """The keys that need no new call: all given keys except those `resend_mask` sends."""
     if existing_keys is None:
         return set()
     if isinstance(existing_keys, pd.DataFrame):
-        if "enrichment_key" not in existing_keys.columns:
-            raise EngineError(
-                "existing_keys as a DataFrame needs an enrichment_key column "
-                "(and a status column, so deferred rows are retried)"
-            )
-        frame = existing_keys
-        if "status" in frame.columns and retry_statuses:
-            frame = frame[~frame["status"].astype(str).isin(list(retry_statuses))]
+        _check_state(existing_keys)
+        frame = existing_keys[~resend_mask(existing_keys, retry_statuses, max_run_attempts)]
         return set(frame["enrichment_key"].dropna().astype(str))
     return {str(k) for k in existing_keys}
+
+
+def prior_run_attempts(existing_keys: Iterable[str] | pd.DataFrame | None) -> dict[str, int]:
+    """enrichment_key -> runs that already called the model for it (stored rows)."""
+    if not isinstance(existing_keys, pd.DataFrame) or "run_attempts" not in existing_keys:
+        return {}
+    _check_state(existing_keys)
+    attempts = pd.to_numeric(existing_keys["run_attempts"], errors="coerce")
+    # a failed row written before run_attempts existed was tried once
+    if "status" in existing_keys.columns:
+        attempts = attempts.fillna((existing_keys["status"] == "failed").astype(int))
+    return dict(
+        zip(
+            existing_keys["enrichment_key"].astype(str),
+            attempts.fillna(0).astype(int),
+            strict=True,
+        )
+    )
+
+
+def _check_state(frame: pd.DataFrame) -> None:
+    if "enrichment_key" not in frame.columns:
+        raise EngineError(
+            "existing_keys as a DataFrame needs an enrichment_key column (and status, "
+            "failure_kind and run_attempts, so deferred rows and retryable failures are "
+            "sent again)"
+        )
 
 
 def pending_items(
@@ -134,11 +187,13 @@ def pending_items(
     retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,
     *,
     as_items: bool = True,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
 ) -> list[tuple[str, Any]]:
     """(enrichment_key, item) for each distinct text whose key is not stored yet.
 
     `existing_keys`: the keys already in the table, or a DataFrame with `enrichment_key`
-    and `status`, in which case rows whose status is in `retry_statuses` count as not done.
+    and `status` (and `failure_kind`, `run_attempts`), in which case rows `resend_mask`
+    picks (deferred, retryable failures under `max_run_attempts`) count as not done.
     `as_items=False` gives (text_hash, text, language) tuples instead of validated
     TextItems: the worker processes validate them (cheaper to send, validated in parallel).
     """
@@ -146,7 +201,7 @@ def pending_items(
     if missing:
         raise EngineError(f"texts to enrich lack columns {missing}; expected {TEXT_COLUMNS}")
     prompt_version = provider.prompt_version(taxonomy)
-    done = done_keys(existing_keys, retry_statuses)
+    done = done_keys(existing_keys, retry_statuses, max_run_attempts)
     seen: set[str] = set()
     out: list[tuple[str, TextItem]] = []
     # plain lists (one per column) and null languages as None up front: a row tuple and
@@ -180,6 +235,7 @@ def enrich_frame(
     on_record: Callable[[EnrichedRecord], None] | None = None,
     workers: int = 1,
     min_parallel: int | None = None,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
 ) -> pd.DataFrame:
     """Enrich every text not yet enriched under (taxonomy, prompt, provider, model).
 
@@ -196,8 +252,15 @@ def enrich_frame(
     run_aware = isinstance(provider, RunAwareProvider)
     parallel = workers > 1 and not run_aware and on_record is None
     todo = pending_items(
-        texts, taxonomy, provider, existing_keys, retry_statuses, as_items=not parallel
+        texts,
+        taxonomy,
+        provider,
+        existing_keys,
+        retry_statuses,
+        as_items=not parallel,
+        max_run_attempts=max_run_attempts,
     )
+    prior = prior_run_attempts(existing_keys)
     logger.info("%d distinct texts to enrich with %s:%s", len(todo), provider.name, provider.model)
     if min_parallel is None:
         min_parallel = min_items_now()
@@ -223,7 +286,7 @@ def enrich_frame(
             {column: [row[i] for row in rows] for i, column in enumerate(ENRICHED_COLUMNS)}
         )
         frame["enrichment_key"] = [key for key, _ in todo]
-        return frame
+        return _count_attempts(frame, prior, max_run_attempts)
     # run-aware (LLM) providers report their own progress (calls, cache, budget)
     progress = (
         None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]", unit="texts")
@@ -262,6 +325,35 @@ def enrich_frame(
             progress.close(failed=progress.done < len(todo))
     frame = _columns_to_frame(columns)
     frame["enrichment_key"] = keys
+    return _count_attempts(frame, prior, max_run_attempts)
+
+
+def _count_attempts(
+    frame: pd.DataFrame, prior: dict[str, int], max_run_attempts: int
+) -> pd.DataFrame:
+    """`run_attempts` = the stored row's count + 1 for this run's call (deferred rows made
+    none); a retryable failure's error says whether the next run sends it again."""
+    if frame.empty:
+        return frame
+    called = (frame["status"] != "deferred").astype(int)
+    frame["run_attempts"] = [
+        prior.get(key, 0) + extra
+        for key, extra in zip(frame["enrichment_key"], called, strict=True)
+    ]
+    retryable = (frame["status"] == "failed") & (frame["failure_kind"] == "retryable")
+    if retryable.any():
+        frame.loc[retryable, "error"] = [
+            f"{error}; attempt {n} of {max_run_attempts}: "
+            + (
+                "the next dbt build sends it again"
+                if n < max_run_attempts
+                else "not sent again automatically: raise llm_max_run_attempts, or "
+                "dbt run --full-refresh --select int_texts__enriched"
+            )
+            for error, n in zip(
+                frame.loc[retryable, "error"], frame.loc[retryable, "run_attempts"], strict=True
+            )
+        ]
     return frame
 
 
@@ -302,7 +394,7 @@ def _columns_to_frame(columns: dict[str, list[Any]]) -> pd.DataFrame:
     has_error = errors.notna()
     if has_error.any():
         frame.loc[has_error, "error"] = [scrub(e) for e in errors[has_error]]
-    for col in ("sentiment", "urgency", "status"):
+    for col in ("sentiment", "urgency", "status", "failure_kind"):
         frame[col] = frame[col].map(lambda v: getattr(v, "value", v)).astype("object")
     # One dtype whatever the tzinfo object (fresh records vs records read back from a cache).
     frame["enriched_at"] = pd.to_datetime(frame["enriched_at"], utc=True)

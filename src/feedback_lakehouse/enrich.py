@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import pandas as pd
@@ -18,7 +19,7 @@ from .dbt_glue import (
     to_arrow,
     to_pandas,
 )
-from .engine import enrich_frame, make_provider
+from .engine import DEFAULT_MAX_RUN_ATTEMPTS, enrich_frame, make_provider
 from .language import detect_languages
 from .learner import LearnedModel, examples_from_frames
 from .parallel import DEFAULT_MIN_ITEMS, map_chunks, resolve_workers, warm_up
@@ -51,6 +52,8 @@ ENRICHED_SCHEMA = pa.schema(
         pa.field("enriched_at", pa.timestamp("us")),
         pa.field("status", pa.string()),
         pa.field("error", pa.string()),
+        pa.field("failure_kind", pa.string()),
+        pa.field("run_attempts", pa.int64()),
         pa.field("prompt_tokens", pa.int64()),
         pa.field("completion_tokens", pa.int64()),
         pa.field("latency_ms", pa.float64()),
@@ -211,10 +214,15 @@ def enrichment_model(
             secret_scope=config_value(settings, "llm_secret_scope"),
         )
     provider = make_provider(provider_name, **options)
-    # deferred rows are not done: the next run picks them up (unique_key replaces them)
-    if dbt.is_incremental and is_duckdb_relation(texts):
+    max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
+    # deferred rows and retryable failures (under the cap) are not done: the next run
+    # sends them again (unique_key replaces them)
+    resend = _resend_sql(dbt, session, max_run_attempts)
+    pushed_down = dbt.is_incremental and is_duckdb_relation(texts)
+    state = _stored_state(dbt, session, resend, with_done=not pushed_down)
+    if pushed_down:
         # DuckDB: leave out, in SQL, the texts whose enrichment key (schemas.enrichment_key,
-        # computed alike in SQL) is stored and not deferred; only new texts are read
+        # computed alike in SQL) is stored and not to be sent again; only those are read
         parts = [
             taxonomy.version,
             provider.prompt_version(taxonomy),
@@ -224,14 +232,97 @@ def enrichment_model(
         key = "left(sha256(concat_ws(chr(31), text_hash, {})), 32)".format(
             ", ".join(sql_literal(p) for p in parts)
         )
-        texts = new_rows_only(
-            dbt, texts, "enrichment_key", where="status != 'deferred'", expression=key
-        )
-        done: set[str] = set()
-    else:
-        done = existing_values(dbt, session, "enrichment_key", where="status != 'deferred'")
+        texts = new_rows_only(dbt, texts, "enrichment_key", where=f"not ({resend})", expression=key)
     texts = to_pandas(texts)
     workers = resolve_workers(config_value(settings, "parallel_workers"))
-    frame = enrich_frame(texts, taxonomy, provider, existing_keys=done, workers=workers)
+    frame = enrich_frame(
+        texts,
+        taxonomy,
+        provider,
+        existing_keys=state,
+        workers=workers,
+        max_run_attempts=max_run_attempts,
+    )
     log.info("enriched %d texts with %s (%s)", len(frame), provider.name, provider.model)
+    # dbt runs Python models in-process on DuckDB: stdout reaches the build's console
+    line = failure_line(frame, str(getattr(dbt, "this", None) or "int_texts__enriched"))
+    if line:
+        print(line, file=sys.stdout, flush=True)
     return to_arrow(frame, ENRICHED_SCHEMA)
+
+
+def _stored_columns(dbt: Any, session: Any) -> set[str]:
+    if not dbt.is_incremental:
+        return set()
+    return {str(c).lower() for c in session.sql(f"select * from {dbt.this} limit 0").columns}
+
+
+def _resend_sql(dbt: Any, session: Any, max_run_attempts: int) -> str:
+    """SQL over the stored table: the rows to send again (`engine.resend_mask`). A table
+    built before failure kinds existed lacks the columns until this run appends them: its
+    failed rows count as retryable, tried once."""
+    columns = _stored_columns(dbt, session)
+    kind = "failure_kind" if "failure_kind" in columns else "cast(null as varchar)"
+    attempts = "run_attempts" if "run_attempts" in columns else "cast(null as bigint)"
+    return (
+        f"status = 'deferred' or (status = 'failed' and coalesce({kind}, 'retryable') = "
+        f"'retryable' and coalesce({attempts}, 1) < {int(max_run_attempts)})"
+    )
+
+
+def _stored_state(dbt: Any, session: Any, resend: str, *, with_done: bool) -> pd.DataFrame | None:
+    """The stored rows to send again (key, status, failure kind, runs tried): the engine
+    counts `run_attempts` on from them. Every other stored key is left out in SQL on
+    DuckDB, or (`with_done`) listed here as done."""
+    if not dbt.is_incremental:
+        return None
+    columns = _stored_columns(dbt, session)
+    kind = "failure_kind" if "failure_kind" in columns else "cast(null as varchar) as failure_kind"
+    attempts = (
+        "run_attempts" if "run_attempts" in columns else "cast(null as bigint) as run_attempts"
+    )
+    state = to_pandas(
+        session.sql(
+            f"select enrichment_key, status, {kind}, {attempts} from {dbt.this} where {resend}"
+        )
+    )
+    done = (
+        existing_values(dbt, session, "enrichment_key", where=f"not ({resend})")
+        if with_done
+        else set()
+    )
+    rows = [state]
+    if done:
+        rows.append(pd.DataFrame({"enrichment_key": sorted(done), "status": "ok"}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def failure_line(frame: pd.DataFrame, model: str) -> str | None:
+    """One console line when texts of this run failed with retryable errors: how many,
+    the share, the reasons, and how to resume."""
+    if frame.empty or "failure_kind" not in frame.columns:
+        return None
+    sent = frame[frame["status"] != "deferred"]
+    retryable = sent[(sent["status"] == "failed") & (sent["failure_kind"] == "retryable")]
+    if retryable.empty:
+        return None
+    reasons = retryable["error"].fillna("").map(_reason).value_counts()
+    listed = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+    most = int(retryable["run_attempts"].max())
+    return (
+        f"LLM RETRYABLE FAILURES {model}: {len(retryable)} of {len(sent)} texts "
+        f"({len(retryable) / len(sent):.1%}) sent in this run failed with transient errors "
+        f"({listed}). They are stored failed with failure_kind retryable; run dbt build "
+        "again once the endpoint is healthy and it sends only them again (up to "
+        f"llm_max_run_attempts, tried {most} so far), or lower llm_concurrency if the "
+        "endpoint rate-limits"
+    )
+
+
+def _reason(error: str) -> str:
+    head = error.split(":", 1)[0]
+    if head.startswith("HTTP "):
+        return head.split(" after ")[0]
+    if head.startswith("timeout"):
+        return "timeout"
+    return head.split(" ", 1)[0] or "error"

@@ -12,8 +12,11 @@ By default it answers a valid classification derived from the text: the first ca
 (`script`) or for requests whose body contains a given string (`script_for`).
 With `echo_headers=True` every error answer quotes the request's headers, credentials
 included (what some proxies and local servers do), and `Reply.echo_headers()` scripts
-one such error: tests check that no secret is stored or printed. Every request is
-recorded (path, query, headers without credentials, body) so tests can
+one such error: tests check that no secret is stored or printed. A fault storm
+(`storm`) answers a share of the other requests with 429s, 5xx, connection resets and
+replies slower than the client's timeout, until `heal()`; `faults`, `fault_counts` and
+`answered` count what it did. Every request is recorded (path, query, headers without
+credentials, body) so tests can
 count calls and check that no personal data left.
 
     with FakeLLM(latency_ms=200) as server:
@@ -27,7 +30,10 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import random
 import re
+import socket
+import struct
 import threading
 import time
 import uuid
@@ -59,6 +65,7 @@ class Reply:
     delay_s: float = 0.0
     message: str | None = None
     item_index: int | None = None
+    fault: str | None = None  # set on replies a storm injected: rate_limit, server_error, ...
 
     @classmethod
     def valid(cls, category: str | None = None) -> Reply:
@@ -97,6 +104,11 @@ class Reply:
     def slow(cls, seconds: float) -> Reply:
         """Wait `seconds` before answering validly (beyond the client's timeout)."""
         return cls("valid", delay_s=seconds)
+
+    @classmethod
+    def reset(cls) -> Reply:
+        """Close the connection without answering (TCP reset): a connection error."""
+        return cls("reset")
 
     @classmethod
     def content_filter(cls) -> Reply:
@@ -152,6 +164,51 @@ class _State:
     # system messages seen: a later request starting with one reports it as cached
     # prompt tokens, like a provider's prompt cache
     prefixes: set[str] = field(default_factory=set)
+    storm: _Storm | None = None
+    fault_counts: dict[str, int] = field(default_factory=dict)
+    answered: int = 0
+
+
+@dataclass
+class _Storm:
+    """Shares of requests (with no scripted reply) answered with a fault."""
+
+    rate_limit: float
+    server_error: float
+    reset: float
+    timeout: float
+    rng: random.Random
+    retry_after_s: float
+    timeout_delay_s: float
+
+    def draw(self) -> Reply | None:
+        roll = self.rng.random()
+        for kind, share in (
+            ("rate_limit", self.rate_limit),
+            ("server_error", self.server_error),
+            ("reset", self.reset),
+            ("timeout", self.timeout),
+        ):
+            if roll < share:
+                return self._reply(kind)
+            roll -= share
+        return None
+
+    def _reply(self, kind: str) -> Reply:
+        if kind == "rate_limit":
+            return Reply(
+                "http_error",
+                status=429,
+                retry_after=self.retry_after_s,
+                message="Rate limit reached",
+                fault=kind,
+            )
+        if kind == "server_error":
+            status = self.rng.choice((500, 502, 503))
+            return Reply("http_error", status=status, message="Server overloaded", fault=kind)
+        if kind == "reset":
+            return Reply("reset", fault=kind)
+        return Reply("valid", delay_s=self.timeout_delay_s, fault=kind)
 
 
 class FakeLLM:
@@ -230,6 +287,42 @@ class FakeLLM:
         with self._state.lock:
             self._state.rules.append((needle, deque(replies)))
 
+    def storm(
+        self,
+        *,
+        rate_limit: float = 0.0,
+        server_error: float = 0.0,
+        reset: float = 0.0,
+        timeout: float = 0.0,
+        seed: int | None = None,
+        retry_after_s: float = 0.05,
+        timeout_delay_s: float = 2.0,
+    ) -> None:
+        """From now on answer these shares of requests (those with no scripted reply)
+        with a fault: HTTP 429 (with `Retry-After: retry_after_s`), HTTP 500/502/503, a
+        connection reset, or a valid answer after `timeout_delay_s` (set the client's
+        timeout below it). `seed` makes the draws repeatable."""
+        shares = {
+            "rate_limit": rate_limit,
+            "server_error": server_error,
+            "reset": reset,
+            "timeout": timeout,
+        }
+        if any(share < 0 for share in shares.values()) or sum(shares.values()) > 1:
+            raise ValueError(f"storm shares must be >= 0 and add up to at most 1: {shares}")
+        with self._state.lock:
+            self._state.storm = _Storm(
+                **shares,
+                rng=random.Random(seed),
+                retry_after_s=retry_after_s,
+                timeout_delay_s=timeout_delay_s,
+            )
+
+    def heal(self) -> None:
+        """End the storm (the counts are kept)."""
+        with self._state.lock:
+            self._state.storm = None
+
     def set_latency(self, latency_ms: float) -> None:
         self._state.latency_s = latency_ms / 1000.0
 
@@ -240,6 +333,8 @@ class FakeLLM:
             self._state.rules.clear()
             self._state.requests.clear()
             self._state.prefixes.clear()
+            self._state.fault_counts.clear()
+            self._state.answered = 0
 
     # inspection ----------------------------------------------------------------------
     @property
@@ -250,6 +345,22 @@ class FakeLLM:
     @property
     def calls(self) -> int:
         return len(self.requests)
+
+    @property
+    def fault_counts(self) -> dict[str, int]:
+        """Faults a storm injected, by kind (rate_limit, server_error, reset, timeout)."""
+        with self._state.lock:
+            return dict(self._state.fault_counts)
+
+    @property
+    def faults(self) -> int:
+        return sum(self.fault_counts.values())
+
+    @property
+    def answered(self) -> int:
+        """Requests answered HTTP 200, not counting a storm's too-slow answers."""
+        with self._state.lock:
+            return self._state.answered
 
     def bodies_text(self) -> str:
         """Every recorded request body, concatenated (for PII assertions)."""
@@ -307,10 +418,20 @@ class _Handler(BaseHTTPRequestHandler):
                 )
             )
             reply = _next_reply(state, raw)
+            if reply is not None and reply.fault:
+                state.fault_counts[reply.fault] = state.fault_counts.get(reply.fault, 0) + 1
+        if reply is not None and reply.kind == "reset":
+            # SO_LINGER 0: closing sends a TCP reset instead of an orderly goodbye
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
         delay = state.latency_s + (reply.delay_s if reply else 0.0)
         if delay > 0:
             time.sleep(delay)
         status, payload, extra = _answer(state, body, reply, self._echo)
+        if status == 200 and not (reply is not None and reply.fault):
+            with state.lock:
+                state.answered += 1
         try:
             self._send(status, payload, extra)
         except (BrokenPipeError, ConnectionResetError):
@@ -334,7 +455,9 @@ def _next_reply(state: _State, raw: str) -> Reply | None:
     for needle, replies in state.rules:
         if replies and needle in raw:
             return replies.popleft()
-    return state.queue.popleft() if state.queue else None
+    if state.queue:
+        return state.queue.popleft()
+    return state.storm.draw() if state.storm is not None else None
 
 
 def _schema_of(body: dict[str, Any]) -> dict[str, Any]:

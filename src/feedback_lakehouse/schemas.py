@@ -39,6 +39,11 @@ class Status(str, Enum):
     deferred = "deferred"
 
 
+class FailureKind(str, Enum):
+    retryable = "retryable"
+    permanent = "permanent"
+
+
 class Enrichment(BaseModel):
     """What a provider returns for one text. Unknown keys are rejected.
 
@@ -116,6 +121,11 @@ class EnrichedRecord(BaseModel):
     enriched_at: datetime
     status: Status
     error: str | None = None
+    # failed rows only: retryable (rate limit, 5xx, timeout, connection: the next run
+    # sends it again) or permanent (content filter, refusal, invalid after repairs)
+    failure_kind: FailureKind | None = None
+    # runs that called the model for this key (deferred rows made no call)
+    run_attempts: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache

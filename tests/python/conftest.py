@@ -96,15 +96,19 @@ def make_llm(fake_llm: FakeLLM, llm_env: pytest.MonkeyPatch) -> Callable[..., Op
     """Build an `openai` or `azure_openai` provider pointed at the fake server.
 
     Fast defaults for tests: concurrency 1, tiny backoff, short timeout, test prices.
+    The backoff is the openai SDK's (its retries are the provider's): its delays are
+    shortened here, so a retried 5xx or connection error costs milliseconds.
     """
+    import openai._base_client as sdk
+
+    llm_env.setattr(sdk, "INITIAL_RETRY_DELAY", 0.01)
+    llm_env.setattr(sdk, "MAX_RETRY_DELAY", 0.05)
 
     def build(shape: str = "openai", **options: Any) -> OpenAICompatProvider:
         defaults: dict[str, Any] = {
             "api_key": "test-key",
             "concurrency": 1,
             "timeout_s": 5.0,
-            "backoff_base_s": 0.01,
-            "backoff_max_s": 0.05,
             "prices": LLM_PRICES,
             "progress_every_s": 0.5,
         }

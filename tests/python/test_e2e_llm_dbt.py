@@ -29,6 +29,23 @@ def server():
         yield fake
 
 
+def llm_vars(work: Path, **variables) -> dict:
+    return {
+        "enrichment_provider": "openai",
+        "llm_model": "fake-llm",
+        "llm_concurrency": 4,
+        "llm_timeout_s": 5,
+        "llm_cache_path": str(work / "llm_cache.sqlite"),
+        # the fake server labels most texts unknown: the other-rate alarm is not the point
+        "other_rate_error": 1.0,
+        **variables,
+    }
+
+
+def llm_env(server: FakeLLM) -> dict:
+    return {"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": API_KEY}
+
+
 def llm_build(
     work: Path,
     server: FakeLLM,
@@ -41,17 +58,8 @@ def llm_build(
         work,
         command,
         *args,
-        variables={
-            "enrichment_provider": "openai",
-            "llm_model": "fake-llm",
-            "llm_concurrency": 4,
-            "llm_timeout_s": 5,
-            "llm_cache_path": str(work / "llm_cache.sqlite"),
-            # the fake server labels most texts unknown: the other-rate alarm is not the point
-            "other_rate_error": 1.0,
-            **variables,
-        },
-        env={"OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": API_KEY},
+        variables=llm_vars(work, **variables),
+        env=llm_env(server),
         expect_ok=expect_ok,
     )
 
@@ -88,6 +96,11 @@ def test_llm_build_enriches_each_text_once_masks_pii_and_reruns_free(
     assert len(failed) == 2
     assert any("content" in e.lower() for e in failed)
     assert any(e.startswith("HTTP 400") and "<redacted>" in e for e in failed)
+    # a content filter and a 4xx are permanent failures: not sent again by the next run
+    assert query(
+        tmp_path,
+        "select distinct failure_kind from main.int_texts__enriched where status = 'failed'",
+    ) == [("permanent",)]
     assert query(
         tmp_path, "select sum(prompt_tokens) > 0, sum(cost_usd) > 0 from main.int_texts__enriched"
     )[0] == (True, True)
@@ -152,6 +165,42 @@ def test_budget_defers_rows_and_the_next_run_picks_them_up(tmp_path: Path, serve
         tmp_path, "select count(*) from main.int_texts__enriched where status = 'deferred'"
     ) == [(0,)]
     assert query(tmp_path, "select count(*) from main.int_texts__enriched")[0][0] == distinct
+
+
+def test_fault_storm_then_healed_server_ends_with_every_text_ok(tmp_path: Path) -> None:
+    generate(tmp_path / "landing", records=200, seed=5)
+    with FakeLLM(default_category="shipping_delivery") as server:
+        # 429 30% (Retry-After 0.05 s), 5xx 10%, connection resets 5%, timeouts 3%
+        server.storm(rate_limit=0.3, server_error=0.1, reset=0.05, timeout=0.03, seed=11)
+        stormy = run_dbt(
+            tmp_path,
+            "build",
+            variables=llm_vars(tmp_path, llm_max_retries=1, llm_timeout_s=0.5),
+            env=llm_env(server),
+        )
+        distinct = query(tmp_path, "select count(*) from main.int_texts__to_enrich")[0][0]
+        failed = query(
+            tmp_path,
+            "select failure_kind, run_attempts, count(*) from main.int_texts__enriched "
+            "where status = 'failed' group by all",
+        )
+        assert len(failed) == 1 and failed[0][:2] == ("retryable", 1), failed
+        retryable = failed[0][2]
+        # loud: a console line with the measured share and a warning data test
+        share = f"{retryable} of {distinct} texts"
+        assert share in stormy.stdout and "dbt build" in stormy.stdout
+        assert re.search(r"WARN .*assert_int_texts__enriched_retryable_share_below", stormy.stdout)
+
+        server.heal()
+        run_dbt(tmp_path, "build", variables=llm_vars(tmp_path), env=llm_env(server))
+        rows = query(
+            tmp_path,
+            "select status, run_attempts, count(*) from main.int_texts__enriched group by all",
+        )
+        assert sorted(rows) == sorted([("ok", 1, distinct - retryable), ("ok", 2, retryable)]), rows
+        # every text answered once; every other call met an injected fault
+        assert server.answered == distinct
+        assert server.calls == distinct + server.faults
 
 
 def query_texts(work: Path, n: int) -> list[str]:

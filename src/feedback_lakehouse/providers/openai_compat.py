@@ -12,12 +12,17 @@ What one run does, per text (or per batch of `batch_size` texts):
    the strict JSON schema as `response_format` and `max_tokens`
    (`json_schema`; in `auto` mode, falls back to `json_object` + schema, once and for the
    rest of the run, when the endpoint rejects `json_schema`).
-5. Retry 429 (honouring Retry-After), 5xx, timeouts and connection errors with
-   exponential backoff and jitter; the SDK's own retries are off.
+5. Retries of 408/409/429 (honouring Retry-After), 5xx, timeouts and connection errors
+   are the `openai` SDK's own (`max_retries`, exponential backoff with jitter,
+   `x-should-retry`). A request that still fails ends its row `failed` with
+   `failure_kind` `retryable` and the reason: the next run sends it again.
 6. Validate with the pydantic `Enrichment` model and `Taxonomy.coerce`; malformed or
    schema-invalid output is sent back with a repair message up to `repair_attempts`
-   times, then the row is `failed`. Refusals and content-filter answers are `failed`
-   with the reason. One bad text never stops the others.
+   times, then the row is `failed` (`permanent`). Refusals and content-filter answers are
+   `failed` (`permanent`) with the reason. One bad text never stops the others.
+
+Only answers that validated (`ok`, `needs_review`) go into the cache: a failure is never
+replayed from it, so a re-run (or `--full-refresh`) asks again what failed.
 
 Authentication and "deployment not found" errors stop the run with an `LLMConfigError`
 (every row would fail the same way); answers already cached are kept.
@@ -33,14 +38,12 @@ from __future__ import annotations
 import json
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, Literal
 
 import openai
@@ -58,7 +61,7 @@ from ..prompting import (
     prompt_version,
     render,
 )
-from ..schemas import EnrichedRecord, Enrichment, Status, TextItem, enrichment_key
+from ..schemas import EnrichedRecord, Enrichment, FailureKind, Status, TextItem, enrichment_key
 from ..scrub import scrub
 from ..taxonomy import Taxonomy
 
@@ -92,7 +95,7 @@ class LLMOptions(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=256)
     batch_size: int = Field(default=1, ge=1, le=50)  # texts per request
     timeout_s: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=4, ge=0, le=20)  # per request, for 429/5xx/timeouts
+    max_retries: int = Field(default=4, ge=0, le=20)  # the SDK's, per request: 429/5xx/timeouts
     repair_attempts: int = Field(default=2, ge=0, le=10)
     max_calls: int | None = Field(default=None, ge=0)
     max_cost_usd: float | None = Field(default=None, ge=0)
@@ -105,9 +108,6 @@ class LLMOptions(BaseModel):
     cache_path: str | None = None
     prices: dict[str, Any] | None = None  # {model: {input_per_1k_usd, output_per_1k_usd}}
     price_model: str | None = None  # the price row to use, if not the model/deployment name
-    backoff_base_s: float = Field(default=0.5, ge=0)
-    backoff_max_s: float = Field(default=30.0, ge=0)
-    max_retry_after_s: float = Field(default=120.0, ge=0)
     progress_every_rows: int = Field(default=100, ge=1)
     progress_every_s: float = Field(default=5.0, gt=0)
 
@@ -115,12 +115,17 @@ class LLMOptions(BaseModel):
 class _RowEnd(Exception):
     """A row (or batch) ends without a usable answer."""
 
-    def __init__(self, status: Status, error: str, *, cacheable: bool = False):
+    def __init__(
+        self, status: Status, error: str, *, retryable: bool = False, answered: bool = False
+    ):
         error = scrub(error)  # it is stored, logged and cached
         super().__init__(error)
         self.status = status
         self.error = error
-        self.cacheable = cacheable  # an answer was paid for and would be the same again
+        # a failure a later run may not meet: rate limit, 5xx, timeout, connection
+        self.retryable = retryable
+        # the endpoint answered about this content (filter, refusal, invalid output)
+        self.answered = answered
 
 
 class _BadOutput(Exception):
@@ -173,7 +178,7 @@ class _Reply:
 @dataclass
 class _Row:
     record: EnrichedRecord
-    cacheable: bool  # an answer was paid for and would be the same again: keep it
+    cacheable: bool  # an answer that validated: keep it (failures are never cached)
 
 
 @dataclass
@@ -352,7 +357,7 @@ class OpenAICompatProvider:
                         keys[i],
                         taxonomy,
                         prompts,
-                        _RowEnd(Status.failed, error),
+                        _RowEnd(Status.failed, error, retryable=True),
                         _Usage(),
                     ),
                 )
@@ -397,7 +402,7 @@ class OpenAICompatProvider:
         try:
             answers = self._converse(messages, prompts.batch, usage, _batch_items)
         except _RowEnd as end:
-            if end.status == Status.failed and end.cacheable:
+            if end.status == Status.failed and end.answered:
                 # A refusal or filter on the batch may come from one text: ask singly.
                 logger.info("batch of %d ended with '%s': asking singly", len(unit), end.error)
                 return [(i, self._single(items[i], keys[i], taxonomy, prompts)) for i in unit]
@@ -453,12 +458,12 @@ class OpenAICompatProvider:
             reply = self._call(messages, prompt)
             usage.add(reply.usage)
             if reply.refusal:
-                raise _RowEnd(Status.failed, f"refusal: {reply.refusal[:300]}", cacheable=True)
+                raise _RowEnd(Status.failed, f"refusal: {reply.refusal[:300]}", answered=True)
             if reply.finish_reason == "content_filter":
                 raise _RowEnd(
                     Status.failed,
                     "content_filter: the answer was blocked by the endpoint's content filter",
-                    cacheable=True,
+                    answered=True,
                 )
             try:
                 data = _loads(reply.content, reply.finish_reason)
@@ -474,7 +479,7 @@ class OpenAICompatProvider:
         raise _RowEnd(
             Status.failed,
             f"invalid output after {self.options.repair_attempts} repair attempt(s): {last_error}",
-            cacheable=True,
+            answered=True,
         )
 
     def _response_format(self, prompt: RenderedPrompt) -> dict[str, Any]:
@@ -501,11 +506,12 @@ class OpenAICompatProvider:
         return self.price.cost(bound, max_tokens)
 
     def _call(self, messages: list[dict[str, str]], prompt: RenderedPrompt) -> _Reply:
-        """One request, retried on 429/5xx/timeouts; raises _RowEnd when it gives up."""
+        """One request; the SDK retries 408/409/429/5xx, timeouts and connection errors
+        (`max_retries`). Raises _RowEnd when it gives up."""
         opts = self.options
         n_items = 1 if prompt.schema_name == "enrichment" else opts.batch_size
         max_tokens = self._max_tokens(prompt, n_items)
-        retries = 0
+        spent = 0  # requests an unretried json_schema probe used up
         while True:
             estimate = self._estimate(messages, max_tokens)
             refused = self.budget.reserve(estimate)
@@ -521,9 +527,17 @@ class OpenAICompatProvider:
             }
             if opts.seed is not None:
                 kwargs["seed"] = opts.seed
+            client = self.client
+            probing = not self._mode_known and mode == "json_schema" and not spent
+            if probing:
+                # llama.cpp answers 500 to json_schema: the probe is not retried, so
+                # the fallback costs one call, not 1 + max_retries with backoff
+                client = self.client.with_options(max_retries=0)
+            elif spent:
+                client = self.client.with_options(max_retries=max(opts.max_retries - spent, 0))
             started = time.monotonic()
             try:
-                completion = self.client.chat.completions.create(**kwargs)
+                completion = client.chat.completions.create(**kwargs)
             except (openai.AuthenticationError, openai.PermissionDeniedError) as exc:
                 self.budget.settle(estimate, 0.0)
                 raise LLMConfigError(
@@ -544,7 +558,7 @@ class OpenAICompatProvider:
                         Status.failed,
                         f"content_filter: the prompt was blocked by the endpoint's content "
                         f"filter (HTTP {exc.status_code})",
-                        cacheable=True,
+                        answered=True,
                     ) from None
                 if mode == "json_schema" and _rejects_json_schema(exc, text):
                     if opts.response_format_mode == "json_schema":
@@ -557,36 +571,36 @@ class OpenAICompatProvider:
                     self._fall_back(exc.status_code, text)
                     continue
                 retryable = exc.status_code in (408, 409, 429) or exc.status_code >= 500
-                if not retryable or retries >= opts.max_retries:
-                    again = f" after {retries} retries" if retryable else ""
-                    raise _RowEnd(
-                        Status.failed, f"HTTP {exc.status_code}{again}: {text[:300]}"
-                    ) from None
-                delay = self._backoff(retries)
-                if exc.status_code == 429:
-                    delay = _retry_after(exc.response, opts.max_retry_after_s, delay)
-                logger.info("HTTP %d, retry %d in %.2fs", exc.status_code, retries + 1, delay)
-                retries += 1
-                time.sleep(delay)
-                continue
+                if probing and retryable and opts.max_retries > 0:
+                    # a transient error, not a rejection: wait as the SDK would (it
+                    # reads Retry-After the same way), then the SDK retries the rest
+                    spent = 1
+                    time.sleep(_probe_wait(exc.response))
+                    continue
+                again = f" after {_retries(exc.response) + spent} retries" if retryable else ""
+                raise _RowEnd(
+                    Status.failed,
+                    f"HTTP {exc.status_code}{again}: {text[:300]}",
+                    retryable=retryable,
+                ) from None
             except openai.APIConnectionError as exc:  # includes APITimeoutError
                 self.budget.settle(estimate, 0.0)
+                if probing and opts.max_retries > 0:
+                    spent = 1
+                    time.sleep(_probe_wait(None))
+                    continue
                 timed_out = isinstance(exc, openai.APITimeoutError)
                 what = (
                     f"timeout after {opts.timeout_s:g}s"
                     if timed_out
                     else scrub(f"connection: {exc}")
                 )
-                if retries >= opts.max_retries:
-                    raise _RowEnd(
-                        Status.failed,
-                        f"{what} ({retries} retries); check the endpoint, or raise timeout_s",
-                    ) from None
-                delay = self._backoff(retries)
-                logger.info("%s, retry %d in %.2fs", what, retries + 1, delay)
-                retries += 1
-                time.sleep(delay)
-                continue
+                raise _RowEnd(
+                    Status.failed,
+                    f"{what} ({_retries(exc) + spent} retries); check the endpoint, or raise "
+                    "timeout_s",
+                    retryable=True,
+                ) from None
             latency_ms = (time.monotonic() - started) * 1000.0
             usage = completion.usage
             prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
@@ -597,7 +611,9 @@ class OpenAICompatProvider:
             self._mode_known = True
             self.budget.settle(estimate, cost, prompt_tokens, cached_tokens)
             if not completion.choices:
-                raise _RowEnd(Status.failed, "the endpoint answered without choices")
+                raise _RowEnd(
+                    Status.failed, "the endpoint answered without choices", retryable=True
+                )
             choice = completion.choices[0]
             return _Reply(
                 content=choice.message.content,
@@ -618,10 +634,6 @@ class OpenAICompatProvider:
                     status,
                     text[:200],
                 )
-
-    def _backoff(self, retries: int) -> float:
-        cap = min(self.options.backoff_max_s, self.options.backoff_base_s * (2**retries))
-        return cap * random.uniform(0.5, 1.0)
 
     def _credential_hint(self) -> str:
         return "check OPENAI_API_KEY (and OPENAI_BASE_URL)"
@@ -675,12 +687,16 @@ class OpenAICompatProvider:
         end: _RowEnd,
         usage: _Usage,
     ) -> _Row:
+        kind = None
+        if end.status == Status.failed:
+            kind = FailureKind.retryable if end.retryable else FailureKind.permanent
         record = EnrichedRecord(
             **self._base(item, key, taxonomy, prompts, usage),
             status=end.status,
             error=scrub(end.error)[:1000],
+            failure_kind=kind,
         )
-        return _Row(record, cacheable=end.cacheable and end.status == Status.failed)
+        return _Row(record, cacheable=False)
 
 
 class OpenAIProvider(OpenAICompatProvider):
@@ -710,7 +726,7 @@ class OpenAIProvider(OpenAICompatProvider):
             api_key=key,
             base_url=opts.base_url or os.environ.get("OPENAI_BASE_URL") or None,
             timeout=opts.timeout_s,
-            max_retries=0,
+            max_retries=opts.max_retries,
         )
         super().__init__(client, model, opts)
 
@@ -759,7 +775,7 @@ class AzureOpenAIProvider(OpenAICompatProvider):
             azure_deployment=deployment,
             api_version=api_version,
             timeout=opts.timeout_s,
-            max_retries=0,
+            max_retries=opts.max_retries,
             **auth,
         )
         super().__init__(client, deployment, opts)
@@ -887,23 +903,27 @@ def _rejects_json_schema(exc: openai.APIStatusError, text: str) -> bool:
     )
 
 
-def _retry_after(response: Any, cap: float, default: float) -> float:
-    headers = getattr(response, "headers", None) or {}
-    value = headers.get("retry-after-ms")
-    if value:
-        try:
-            return min(cap, max(0.0, float(value) / 1000.0))
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return default
+def _retries(source: Any) -> int:
+    """How many retries the SDK made before giving up: the `x-stainless-retry-count`
+    header it puts on each attempt (of an error's request, or a response's)."""
+    request = getattr(source, "request", None)
+    headers = getattr(request, "headers", None) or {}
     try:
-        return min(cap, max(0.0, float(value)))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
+        return int(headers.get("x-stainless-retry-count", 0))
     except (TypeError, ValueError):
-        return default
-    return min(cap, max(0.0, (when - datetime.now(timezone.utc)).total_seconds()))
+        return 0
+
+
+def _probe_wait(response: Any) -> float:
+    """Seconds to wait before re-sending an unretried probe that met a transient error:
+    its Retry-After (-ms) when given and at most 60 s, else 0.5 s (the SDK's rule and
+    first delay; the SDK's own retries handle every later attempt)."""
+    headers = getattr(response, "headers", None) or {}
+    for name, scale in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
+        try:
+            seconds = float(headers.get(name, "")) / scale
+        except ValueError:
+            continue
+        if 0 < seconds <= 60:
+            return seconds
+    return 0.5
