@@ -1,7 +1,9 @@
--- One row per feedback record and taxonomy version that has enrichments (for the
--- provider in force): the record's main category in that version, so versions can be
--- compared item by item. Empty texts, spam and texts not enriched in a version are
--- `unknown` there, as in fct_feedback.
+-- One row per feedback record and taxonomy version that has labels: the record's main
+-- category in that version, so versions can be compared item by item. A version's label
+-- is picked as in fct_feedback: the newest successful enrichment (the provider in force's
+-- first, then another provider's), so a failed run never masks a good label nor hides a
+-- version. Failed and deferred rows are not labels. Empty texts, spam and texts not
+-- enriched in a version are `unknown` there, as in fct_feedback.
 with
 
 feedback as (
@@ -13,7 +15,7 @@ feedback as (
 enrichments as (
 
     select * from {{ feedback_lakehouse.enrichment_relation() }}
-    where provider = '{{ var("enrichment_provider") }}'
+    where status in ('ok', 'needs_review')
 
 ),
 
@@ -38,10 +40,7 @@ ranked_labels as (
         prompt_version,
         row_number() over (
             partition by text_hash, taxonomy_version
-            order by
-                case when status = 'deferred' then 1 else 0 end,
-                enriched_at desc,
-                enrichment_key asc
+            order by {{ feedback_lakehouse.label_candidate_order() }}
         ) as label_rank
     from enrichments
 

@@ -56,21 +56,21 @@ thresholds as (
 ),
 {%- endif %}
 
+-- the newest successful answer under the taxonomy version in force (the provider in
+-- force's first, then another provider's), so a failed run never masks a good label;
+-- with no success, the provider in force's failure (macros label_candidate_*)
 ranked_labels as (
 
     select
         *,
         row_number() over (
             partition by text_hash
-            order by
-                case when status = 'deferred' then 1 else 0 end,
-                enriched_at desc,
-                enrichment_key asc
+            order by {{ feedback_lakehouse.label_candidate_order() }}
         ) as label_rank
     from enrichments
     where
         taxonomy_version = {{ taxonomy_version_in_force() }}
-        and provider = '{{ var("enrichment_provider") }}'
+        and {{ feedback_lakehouse.label_candidate_filter() }}
 
 ),
 
@@ -78,6 +78,32 @@ current_labels as (
 
     select * from ranked_labels
     where label_rank = 1
+
+),
+
+-- the provider in force's newest attempt, whatever its status: what the last run did,
+-- shown beside the labels so a failure behind an earlier good label stays visible
+ranked_attempts as (
+
+    select
+        text_hash,
+        status,
+        error,
+        row_number() over (
+            partition by text_hash
+            order by enriched_at desc, enrichment_key asc
+        ) as attempt_rank
+    from enrichments
+    where
+        taxonomy_version = {{ taxonomy_version_in_force() }}
+        and provider = '{{ var("enrichment_provider") }}'
+
+),
+
+latest_attempts as (
+
+    select * from ranked_attempts
+    where attempt_rank = 1
 
 ),
 
@@ -116,11 +142,18 @@ labelled as (
             when current_labels.text_hash is null then 'not enriched yet: the next run picks it up'
             when current_labels.status = 'needs_review' then 'low confidence or no category fits'
             else current_labels.error
-        end as status_reason
+        end as status_reason,
+        latest_attempts.status as latest_attempt_status,
+        latest_attempts.error as latest_attempt_error
     from feedback
     left join current_labels
         on
             feedback.text_hash = current_labels.text_hash
+            and not feedback.is_empty
+            and not feedback.is_spam
+    left join latest_attempts
+        on
+            feedback.text_hash = latest_attempts.text_hash
             and not feedback.is_empty
             and not feedback.is_spam
 
@@ -239,6 +272,8 @@ final as (
         and not is_reviewed as needs_review,
         status,
         status_reason,
+        latest_attempt_status,
+        latest_attempt_error,
         labels_taxonomy_version as taxonomy_version,
         prompt_version,
         provider,
