@@ -137,6 +137,26 @@ def resend_mask(
     return resend | ((status == "failed") & retryable & (attempts < max_run_attempts))
 
 
+def resend_sql(
+    columns: Iterable[str],
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
+    *,
+    string_type: str = "varchar",
+    int_type: str = "bigint",
+) -> str:
+    """`resend_mask` as a SQL condition over the stored enrichment table, for DuckDB and
+    Spark alike (`string_type`/`int_type` name the engine's types). `columns` are the
+    table's columns: a table built before failure kinds existed lacks two, and its failed
+    rows count as retryable, tried once."""
+    present = {str(c).lower() for c in columns}
+    kind = "failure_kind" if "failure_kind" in present else f"cast(null as {string_type})"
+    attempts = "run_attempts" if "run_attempts" in present else f"cast(null as {int_type})"
+    return (
+        f"status = 'deferred' or (status = 'failed' and coalesce({kind}, 'retryable') = "
+        f"'retryable' and coalesce({attempts}, 1) < {int(max_run_attempts)})"
+    )
+
+
 def done_keys(
     existing_keys: Iterable[str] | pd.DataFrame | None,
     retry_statuses: Sequence[str] = DEFAULT_RETRY_STATUSES,

@@ -19,7 +19,7 @@ from .dbt_glue import (
     to_arrow,
     to_pandas,
 )
-from .engine import DEFAULT_MAX_RUN_ATTEMPTS, enrich_frame, make_provider
+from .engine import DEFAULT_MAX_RUN_ATTEMPTS, enrich_frame, make_provider, resend_sql
 from .language import detect_languages
 from .learner import LearnedModel, examples_from_frames
 from .parallel import DEFAULT_MIN_ITEMS, map_chunks, resolve_workers, warm_up
@@ -201,6 +201,7 @@ def enrichment_model(
         config_value(settings, "offline_learning", False)
     ):
         options["learner"] = learn(taxonomy, decisions, feedback, gold)
+    max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
     if is_spark_session(session):  # Databricks: spread the calls over the cluster
         return enrichment_model_spark(
             dbt,
@@ -212,9 +213,9 @@ def enrichment_model(
             ENRICHED_SCHEMA,
             partitions=config_value(settings, "spark_partitions", 8),
             secret_scope=config_value(settings, "llm_secret_scope"),
+            max_run_attempts=max_run_attempts,
         )
     provider = make_provider(provider_name, **options)
-    max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
     # deferred rows and retryable failures (under the cap) are not done: the next run
     # sends them again (unique_key replaces them)
     resend = _resend_sql(dbt, session, max_run_attempts)
@@ -258,16 +259,8 @@ def _stored_columns(dbt: Any, session: Any) -> set[str]:
 
 
 def _resend_sql(dbt: Any, session: Any, max_run_attempts: int) -> str:
-    """SQL over the stored table: the rows to send again (`engine.resend_mask`). A table
-    built before failure kinds existed lacks the columns until this run appends them: its
-    failed rows count as retryable, tried once."""
-    columns = _stored_columns(dbt, session)
-    kind = "failure_kind" if "failure_kind" in columns else "cast(null as varchar)"
-    attempts = "run_attempts" if "run_attempts" in columns else "cast(null as bigint)"
-    return (
-        f"status = 'deferred' or (status = 'failed' and coalesce({kind}, 'retryable') = "
-        f"'retryable' and coalesce({attempts}, 1) < {int(max_run_attempts)})"
-    )
+    """SQL over the stored table: the rows to send again (`engine.resend_sql`)."""
+    return resend_sql(_stored_columns(dbt, session), max_run_attempts)
 
 
 def _stored_state(dbt: Any, session: Any, resend: str, *, with_done: bool) -> pd.DataFrame | None:

@@ -188,9 +188,9 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
 def enrichment_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     """The strict JSON schema of one answer, with categories limited to the taxonomy.
 
-    `main_category` is an enum of the taxonomy's ids plus `unknown`, the items of
-    `secondary_categories` an enum of the ids (an `unknown` secondary label says nothing
-    and `Taxonomy.coerce` drops it), so a label outside the taxonomy cannot be produced.
+    `main_category` and the items of `secondary_categories` are enums of the taxonomy's
+    ids plus `unknown` (an `unknown` secondary label says nothing and `Taxonomy.coerce`
+    drops it), so a label outside the taxonomy cannot be produced.
     Each id must itself pass the model's check on the field.
     """
     schema = strict_schema(Enrichment.model_json_schema())
@@ -210,7 +210,7 @@ def enrichment_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     main = {k: v for k, v in props["main_category"].items() if k != "pattern"}
     props["main_category"] = {**main, "enum": labels}
     secondary = props["secondary_categories"]
-    props["secondary_categories"] = {**secondary, "items": {"type": "string", "enum": ids}}
+    props["secondary_categories"] = {**secondary, "items": {"type": "string", "enum": labels}}
     return schema
 
 

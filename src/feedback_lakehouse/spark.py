@@ -6,7 +6,10 @@ Databricks; `enrichment_model_spark` then
 1. works out, on the driver, the taxonomy in force and the provider's name, model and
    prompt version (so every key is the same as on DuckDB);
 2. drops the texts already enriched under those four (an anti-join with the model's own
-   table, `dbt.this`; deferred rows count as not done), so a re-run makes no call;
+   table, `dbt.this`), so a re-run makes no call; deferred rows and retryable failures
+   under `llm_max_run_attempts` (`engine.resend_sql`, the same rule as on DuckDB) are
+   sent again, with their stored status, failure kind and runs tried, so `run_attempts`
+   counts on across runs;
 3. spreads the rest over `partitions` tasks with `mapInPandas`. Each task builds its own
    provider (a provider holds HTTP clients and thread pools: it cannot be pickled) and
    runs `engine.enrich_frame` on its share, exactly as the DuckDB model does.
@@ -29,7 +32,14 @@ import pandas as pd
 import pyarrow as pa
 
 from .dbt_glue import to_arrow
-from .engine import TEXT_COLUMNS, enrich_frame, make_provider
+from .engine import (
+    DEFAULT_MAX_RUN_ATTEMPTS,
+    TEXT_COLUMNS,
+    enrich_frame,
+    make_provider,
+    resend_sql,
+)
+from .schemas import enrichment_key
 from .taxonomy import Taxonomy
 
 # environment variables the LLM providers read (see README "LLM enrichment")
@@ -80,12 +90,15 @@ def enrich_partitions(
     schema: pa.Schema,
     env: Mapping[str, str] | None = None,
     provider_factory: Callable[..., Any] = make_provider,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
 ) -> Iterator[pd.DataFrame]:
     """Enrich each frame of texts (`text_hash`, `text`, `language`) with a provider built
     here, in the task: what `mapInPandas` runs on every partition.
 
     `env` (secrets) is set in the task's environment first. Each output frame has the
-    columns and types of `schema`, so Spark gets the same rows as DuckDB would.
+    columns and types of `schema`, so Spark gets the same rows as DuckDB would. A text
+    sent again carries its stored row in `PRIOR_COLUMNS` (`pending_texts`): the engine
+    counts its `run_attempts` on from there.
     """
     for key, value in (env or {}).items():
         if value:
@@ -96,8 +109,45 @@ def enrich_partitions(
             continue
         if provider is None:
             provider = provider_factory(provider_name, **dict(options))
-        enriched = enrich_frame(frame[TEXT_COLUMNS], taxonomy, provider)
+        enriched = enrich_frame(
+            frame[TEXT_COLUMNS],
+            taxonomy,
+            provider,
+            existing_keys=_prior_state(frame, taxonomy, provider),
+            max_run_attempts=max_run_attempts,
+        )
         yield to_arrow(enriched, schema).to_pandas()
+
+
+# the stored row of a text sent again, joined onto it by pending_texts
+PRIOR_COLUMNS = {
+    "prior_status": "string",
+    "prior_failure_kind": "string",
+    "prior_run_attempts": "bigint",
+}
+
+
+def _prior_state(frame: pd.DataFrame, taxonomy: Taxonomy, provider: Any) -> pd.DataFrame | None:
+    """The stored rows of the frame's texts that are sent again, as the engine's
+    `existing_keys` (enrichment_key, status, failure_kind, run_attempts)."""
+    if "prior_status" not in frame.columns:
+        return None
+    prior = frame[frame["prior_status"].notna()]
+    if prior.empty:
+        return None
+    prompt_version = provider.prompt_version(taxonomy)
+    keys = [
+        enrichment_key(h, taxonomy.version, prompt_version, provider.name, provider.model)
+        for h in prior["text_hash"]
+    ]
+    return pd.DataFrame(
+        {
+            "enrichment_key": keys,
+            "status": prior["prior_status"].to_numpy(),
+            "failure_kind": prior["prior_failure_kind"].to_numpy(),
+            "run_attempts": prior["prior_run_attempts"].to_numpy(),
+        }
+    )
 
 
 def secrets_from_scope(session: Any, scope: str | None) -> dict[str, str]:
@@ -117,21 +167,41 @@ def secrets_from_scope(session: Any, scope: str | None) -> dict[str, str]:
 
 
 def pending_texts(
-    texts: Any, existing: Any, taxonomy_version: str, prompt_version: str, provider: Any
+    texts: Any,
+    existing: Any,
+    taxonomy_version: str,
+    prompt_version: str,
+    provider: Any,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
 ) -> Any:
-    """Texts whose (text, taxonomy, prompt, provider/model) key is not stored yet."""
-    if existing is None:
-        return texts
+    """Texts whose (text, taxonomy, prompt, provider/model) key is not stored yet, or
+    whose stored row is to be sent again (`engine.resend_sql`: deferred, or a retryable
+    failure under `max_run_attempts`); those carry the stored row in `PRIOR_COLUMNS`."""
     from pyspark.sql import functions as F
 
-    done = existing.where(
+    if existing is None:
+        return texts.select(
+            *texts.columns,
+            *(F.lit(None).cast(t).alias(c) for c, t in PRIOR_COLUMNS.items()),
+        )
+    current = existing.where(
         (F.col("taxonomy_version") == taxonomy_version)
         & (F.col("prompt_version") == prompt_version)
         & (F.col("provider") == provider.name)
         & (F.col("model") == provider.model)
-        & (F.col("status") != "deferred")
-    ).select("text_hash")
-    return texts.join(done, on="text_hash", how="left_anti")
+    )
+    columns = {c.lower() for c in existing.columns}
+    resend = F.expr(resend_sql(columns, max_run_attempts, string_type="string"))
+    done = current.where(~resend).select("text_hash")
+    kind = "failure_kind" if "failure_kind" in columns else "cast(null as string)"
+    attempts = "run_attempts" if "run_attempts" in columns else "cast(null as bigint)"
+    again = current.where(resend).select(
+        "text_hash",
+        F.col("status").alias("prior_status"),
+        F.expr(kind).alias("prior_failure_kind"),
+        F.expr(attempts).cast("bigint").alias("prior_run_attempts"),
+    )
+    return texts.join(done, on="text_hash", how="left_anti").join(again, on="text_hash", how="left")
 
 
 def enrichment_model_spark(
@@ -144,6 +214,7 @@ def enrichment_model_spark(
     schema: pa.Schema,
     partitions: int = 8,
     secret_scope: str | None = None,
+    max_run_attempts: int = DEFAULT_MAX_RUN_ATTEMPTS,
 ) -> Any:
     """The enrichment model on Spark: a Spark DataFrame of new enrichment rows."""
     options = dict(options)
@@ -161,7 +232,12 @@ def enrichment_model_spark(
     prompt_version = probe.prompt_version(taxonomy)
     existing = session.table(str(dbt.this)) if dbt.is_incremental else None
     todo = pending_texts(
-        texts.select(*TEXT_COLUMNS), existing, taxonomy.version, prompt_version, probe
+        texts.select(*TEXT_COLUMNS),
+        existing,
+        taxonomy.version,
+        prompt_version,
+        probe,
+        max_run_attempts,
     )
     todo = todo.dropDuplicates(["text_hash"]).repartition(partitions)
 
@@ -173,6 +249,7 @@ def enrichment_model_spark(
             taxonomy=taxonomy,
             schema=schema,
             env=env,
+            max_run_attempts=max_run_attempts,
         )
 
     return todo.mapInPandas(run, schema=spark_ddl(schema))

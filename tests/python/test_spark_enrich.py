@@ -12,12 +12,18 @@ import sys
 from types import SimpleNamespace
 from typing import Any
 
+import duckdb
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.engine import enrich_frame, make_provider
+from feedback_lakehouse.engine import enrich_frame, make_provider, resend_mask, resend_sql
 from feedback_lakehouse.enrich import ENRICHED_SCHEMA
-from feedback_lakehouse.spark import enrich_partitions, is_spark_session, spark_ddl
+from feedback_lakehouse.spark import (
+    PRIOR_COLUMNS,
+    enrich_partitions,
+    is_spark_session,
+    spark_ddl,
+)
 from feedback_lakehouse.taxonomy import Taxonomy
 
 TEXTS = pd.DataFrame(
@@ -71,6 +77,70 @@ def test_partitions_give_the_same_rows_as_one_frame(taxonomy):
     # Arrow-friendly types for Spark: naive timestamps, float and bool columns
     assert str(spread["enriched_at"].dtype).startswith("datetime64")
     assert spread["enriched_at"].dt.tz is None
+
+
+STORED = pd.DataFrame(
+    {
+        "enrichment_key": [f"k{i}" for i in range(8)],
+        "status": [
+            "ok",
+            "deferred",
+            "failed",
+            "failed",
+            "failed",
+            "failed",
+            "needs_review",
+            "failed",
+        ],
+        "failure_kind": [
+            None,
+            None,
+            "retryable",
+            "retryable",
+            "permanent",
+            None,
+            None,
+            "retryable",
+        ],
+        "run_attempts": [1, 0, 1, 3, 1, None, 1, 2],
+    }
+)
+
+
+@pytest.mark.parametrize("columns", ["all", "before failure kinds"])
+def test_resend_sql_picks_the_rows_resend_mask_picks(columns):
+    """Spark and DuckDB decide in SQL which stored rows go out again: the same rows as
+    the engine's resend_mask, also on a table built before failure kinds existed."""
+    stored = STORED if columns == "all" else STORED[["enrichment_key", "status"]]
+    expected = set(stored[resend_mask(stored, max_run_attempts=3)]["enrichment_key"])
+    condition = resend_sql(stored.columns, 3)
+    picked = {
+        key
+        for (key,) in duckdb.sql(f"select enrichment_key from stored where {condition}").fetchall()
+    }
+    assert picked == expected
+    if columns == "all":  # deferred, retryable under the cap, failed of unknown kind
+        assert picked == {"k1", "k2", "k5", "k7"}
+
+
+def test_a_text_sent_again_counts_its_runs_on(taxonomy):
+    """A retryable failure sent again by the next run on Spark carries its stored row
+    (pending_texts joins it on): run_attempts counts on from it, as on DuckDB."""
+    frame = TEXTS.iloc[:2].copy()
+    frame["prior_status"] = ["failed", None]
+    frame["prior_failure_kind"] = ["retryable", None]
+    frame["prior_run_attempts"] = [2, None]
+    assert list(frame.columns[-3:]) == list(PRIOR_COLUMNS)
+    (out,) = enrich_partitions(
+        iter([frame]),
+        provider_name="offline",
+        options={},
+        taxonomy=taxonomy,
+        schema=ENRICHED_SCHEMA,
+        max_run_attempts=3,
+    )
+    attempts = dict(zip(out["text_hash"], out["run_attempts"], strict=True))
+    assert attempts == {"h1": 3, "h2": 1}
 
 
 def test_provider_is_built_once_per_task_with_the_secrets_set(taxonomy, monkeypatch):
@@ -175,3 +245,38 @@ def test_enrichment_model_on_a_local_spark_session(spark, taxonomy):
         partitions=2,
     ).toPandas()
     assert list(second["text_hash"]) == ["h6"]
+
+    # a retryable failure under the cap is sent again and counts its runs on; a
+    # permanent one and one at the cap are not
+    stored = out.toPandas()
+    stored["failure_kind"] = None
+    stored.loc[stored["text_hash"] == "h1", ["status", "failure_kind", "run_attempts"]] = [
+        "failed",
+        "retryable",
+        1,
+    ]
+    stored.loc[stored["text_hash"] == "h2", ["status", "failure_kind", "run_attempts"]] = [
+        "failed",
+        "permanent",
+        1,
+    ]
+    stored.loc[stored["text_hash"] == "h3", ["status", "failure_kind", "run_attempts"]] = [
+        "failed",
+        "retryable",
+        3,
+    ]
+    spark.createDataFrame(stored, schema=spark_ddl(ENRICHED_SCHEMA)).write.format("parquet").mode(
+        "overwrite"
+    ).saveAsTable("enriched_failed")
+    third = enrichment_model_spark(
+        SimpleNamespace(is_incremental=True, this="enriched_failed"),
+        spark,
+        "offline",
+        {},
+        taxonomy,
+        texts,
+        ENRICHED_SCHEMA,
+        partitions=2,
+        max_run_attempts=3,
+    ).toPandas()
+    assert dict(zip(third["text_hash"], third["run_attempts"], strict=True)) == {"h1": 2}
