@@ -56,6 +56,7 @@ ENRICHED_SCHEMA = pa.schema(
         pa.field("run_attempts", pa.int64()),
         pa.field("prompt_tokens", pa.int64()),
         pa.field("completion_tokens", pa.int64()),
+        pa.field("cached_prompt_tokens", pa.int64()),
         pa.field("latency_ms", pa.float64()),
         pa.field("cost_usd", pa.float64()),
     ]
