@@ -1,14 +1,18 @@
-{#- Mask personal data before any model sees the text. Tokens match the Python package's
-    `feedback_lakehouse.pii` so both layers mask alike. Order matters: card numbers before
-    phone numbers (both are digit runs). -#}
+{#- Mask personal data before any model sees the text, with the package's one masking
+    implementation (`feedback_lakehouse.pii.mask_pii`) called as a SQL function:
+    - DuckDB: `feedback_mask_pii`, added to every connection by the dbt-duckdb plugin
+      `feedback_lakehouse.duckdb_udfs` (profiles/profiles.yml);
+    - Databricks: the Unity Catalog Python function that `create_mask_pii_function`
+      creates at the start of each run (on-run-start) in the target catalog and schema;
+    - the local Spark session: the session function scripts/spark_smoke.py registers. -#}
 {% macro mask_pii(expression) -%}
-    {%- set masked = feedback_lakehouse.regex_replace(
-        expression, '[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+[.][A-Za-z]{2,}', '<EMAIL>') -%}
-    {%- set masked = feedback_lakehouse.regex_replace(
-        masked, '\\b[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{4}[ -]?[0-9]{1,7}\\b', '<CARD>') -%}
-    {%- set masked = feedback_lakehouse.regex_replace(
-        masked, '\\b[Oo][Rr][Dd]-?[0-9]{4,}\\b', '<ORDER_ID>') -%}
-    {%- set masked = feedback_lakehouse.regex_replace(
-        masked, '\\+?[0-9][0-9 ()-]{7,}[0-9]', '<PHONE>') -%}
-    {{ masked }}
+    {{ return(adapter.dispatch('mask_pii', 'feedback_lakehouse')(expression)) }}
+{%- endmacro %}
+
+{% macro default__mask_pii(expression) -%}
+    feedback_mask_pii({{ expression }})
+{%- endmacro %}
+
+{% macro databricks__mask_pii(expression) -%}
+    {{ target.catalog }}.{{ target.schema }}.feedback_mask_pii({{ expression }})
 {%- endmacro %}

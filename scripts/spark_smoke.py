@@ -255,6 +255,11 @@ def main() -> int:
         )
         spark.sparkContext.setLogLevel("ERROR")
         log(f"Spark {spark.version} up in {time.monotonic() - started:.0f}s")
+        # the macro mask_pii calls the package's masking as a session function, as the
+        # DuckDB plugin and the Unity Catalog function do
+        from feedback_lakehouse.spark import register_mask_pii
+
+        register_mask_pii(spark)
 
         spark.sql(f"create database if not exists {SCHEMA}_bronze")
         first_run = SimpleNamespace(is_incremental=False, this=None)

@@ -253,3 +253,18 @@ def enrichment_model_spark(
         )
 
     return todo.mapInPandas(run, schema=spark_ddl(schema))
+
+
+def register_mask_pii(session: Any) -> None:
+    """Add `feedback_mask_pii(string) -> string` (the package's `pii.mask_pii`) to a Spark
+    session, for the macro `mask_pii` on the local Spark target (scripts/spark_smoke.py)."""
+    from pyspark.sql.functions import pandas_udf
+
+    from .duckdb_udfs import MASK_PII_FUNCTION
+    from .pii import mask_pii
+
+    @pandas_udf("string")  # type: ignore[misc]
+    def _mask(texts: pd.Series) -> pd.Series:
+        return texts.map(lambda text: None if text is None else mask_pii(text))
+
+    session.udf.register(MASK_PII_FUNCTION, _mask)

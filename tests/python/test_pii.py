@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
 import pytest
+from pii_planted import PLANTED, Planted, half
 
 from feedback_lakehouse.pii import mask_pii
+from feedback_lakehouse.sample import CATALOGUE
 
 
 @pytest.mark.parametrize(
@@ -63,3 +68,91 @@ def test_idempotent_and_empty() -> None:
     for secret in ("John", "123456", "jane@x.io", "415 555", "4111111111111111", "Ann"):
         assert secret not in once
     assert mask_pii("") == ""
+
+
+# --- the planted set (tests/python/pii_planted.py): recall per kind and label accuracy ---
+
+# goals of issue 16: every planted e-mail, phone, card, IBAN and order id; 95% of names
+# and addresses; every other kind at least 90%
+_GOALS = {
+    "email": 1.0, "obfuscated_email": 1.0, "phone_intl": 1.0, "phone_national": 1.0,
+    "card": 1.0, "iban": 1.0, "order_id": 1.0, "name": 0.95, "address": 0.95,
+}  # fmt: skip
+
+
+def _leaked(case: Planted, masked: str) -> list[str]:
+    """Parts of the secret still in the masked text (a name's words, an id's digit runs)."""
+    if case.kind == "name":
+        return [w for w in case.secret.split() if len(w) > 2 and w[0].isupper() and w in masked]
+    parts = [case.secret]
+    if case.kind != "postcode":
+        parts += [r for r in re.findall(r"[A-Za-z0-9]{4,}", case.secret) if re.search(r"\d", r)]
+    return [part for part in parts if part in masked]
+
+
+def recall_by_kind(cases: list[Planted]) -> tuple[dict[str, float], float]:
+    """Share of each kind's secrets removed, and share of all cases with the right label."""
+    found: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    labelled = 0
+    for case in cases:
+        masked = mask_pii(case.text)
+        total[case.kind] += 1
+        if not _leaked(case, masked):
+            found[case.kind] += 1
+            labelled += case.label in masked
+    return {kind: found[kind] / total[kind] for kind in total}, labelled / len(cases)
+
+
+def test_planted_set_is_big_and_varied() -> None:
+    assert len(PLANTED) >= 200
+    assert len({case.kind for case in PLANTED}) >= 15
+    assert len({case.lang for case in PLANTED}) >= 5
+
+
+@pytest.mark.parametrize("half_name", ["dev", "holdout"])
+def test_planted_recall_per_kind(half_name: str) -> None:
+    recall, label_accuracy = recall_by_kind(half(half_name))
+    missed = {k: round(r, 3) for k, r in recall.items() if r < _GOALS.get(k, 0.9)}
+    assert not missed, f"recall below the goal ({half_name} half): {missed}"
+    assert label_accuracy >= 0.95, f"label accuracy {label_accuracy:.3f} ({half_name} half)"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # wrong labels the issue reports: an IP and an SSN became <PHONE>, +49 a <CARD>
+        ("blocked from 192.168.100.200 again", "blocked from <IP> again"),
+        ("SSN 123-45-6789 was read out", "SSN <SSN> was read out"),
+        ("Handy +49 1512 3456789 bitte", "Handy <PHONE> bitte"),
+        ("born 12/03/1985, so not a minor", "born <DOB>, so not a minor"),
+        ("ask for Maria Gonzalez at the desk", "ask for <NAME> at the desk"),
+        ("mail maria dot gonzalez at gmail dot com", "mail <EMAIL>"),
+    ],
+)
+def test_right_label(text: str, expected: str) -> None:
+    assert mask_pii(text) == expected
+
+
+def test_sample_products_and_skus_are_not_masked() -> None:
+    """0 false masks: every product name and SKU of the sample generator, in sentences."""
+    masked = []
+    for product in CATALOGUE:
+        for text in (
+            f"{product.name} broke after a week ({product.sku}).",
+            f"My {product.name} arrived late, SKU {product.sku}, order ORD-123456.",
+            f"I love the {product.name}! {product.sku} is great",
+        ):
+            out = mask_pii(text)
+            if product.name not in out or product.sku not in out:
+                masked.append(out)
+    assert not masked, masked
+
+
+def test_ordinary_text_of_the_sample_keeps_its_words() -> None:
+    """Generated sample texts lose only planted PII: product names and SKUs stay."""
+    out = mask_pii(
+        "Pulse Pro Noise-Cancelling Headphones: the left cup died. Version 2.3.14, "
+        "size 42, 129.99 USD, delivered on 2024-05-01. Rose Gold colour, Olive Green strap."
+    )
+    assert "<" not in out, out
