@@ -20,7 +20,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from dbt_helpers import PROJECT, query, run_dbt
+from dbt_helpers import PROJECT, query, run_dbt, write_decisions
 
 pytestmark = pytest.mark.e2e
 
@@ -176,24 +176,20 @@ def byo(tmp_path_factory: pytest.TempPathFactory) -> dict:
         "select feedback_id from fct_feedback where not is_spam order by feedback_id limit 2",
     )
     decisions = root / "decisions.csv"
-    with decisions.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "feedback_id",
-                "reviewer",
-                "decided_at",
-                "corrected_category",
-                "corrected_sentiment",
-                "corrected_urgency",
-                "verdict",
-                "note",
-            ]
-        )
-        for fid in spam_ids[:1] + [o[0] for o in other]:
-            writer.writerow(
-                [fid, "ana", "2026-11-23T09:00:00Z", "price_value", "negative", "", "incorrect", ""]
-            )
+    write_decisions(
+        decisions,
+        [
+            {
+                "feedback_id": fid,
+                "reviewer": "ana",
+                "decided_at": "2026-11-23T09:00:00Z",
+                "corrected_category": "price_value",
+                "corrected_sentiment": "negative",
+                "verdict": "incorrect",
+            }
+            for fid in spam_ids[:1] + [o[0] for o in other]
+        ],
+    )
     imported = subprocess.run(
         [
             FEEDBACK,

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from dbt_helpers import PROJECT, query, run_dbt, write_helpdesk_gold
+from dbt_helpers import PROJECT, query, run_dbt, write_decisions, write_helpdesk_gold
 from sklearn.metrics import (
     accuracy_score,
     cohen_kappa_score,
@@ -53,34 +53,19 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (landing / "custom").mkdir()
     shutil.copy(CLOTHING, landing / "custom" / "reviews.csv")
     tags = write_helpdesk_gold(landing)
-    (landing / "reviews").mkdir()
-    with (landing / "reviews" / "decisions.csv").open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "feedback_id",
-                "reviewer",
-                "decided_at",
-                "corrected_category",
-                "corrected_sentiment",
-                "corrected_urgency",
-                "verdict",
-                "note",
-            ]
-        )
-        for i, fid in enumerate(sorted(tags)[:40]):
-            writer.writerow(
-                [
-                    fid,
-                    "ana",
-                    "2026-11-23T09:00:00Z",
-                    "",
-                    "negative" if i % 3 else "",
-                    "",
-                    "incorrect" if i % 3 else "useful",
-                    "",
-                ]
-            )
+    write_decisions(
+        landing / "reviews" / "decisions.csv",
+        [
+            {
+                "feedback_id": fid,
+                "reviewer": "ana",
+                "decided_at": "2026-11-23T09:00:00Z",
+                "corrected_sentiment": "negative" if i % 3 else "",
+                "verdict": "incorrect" if i % 3 else "useful",
+            }
+            for i, fid in enumerate(sorted(tags)[:40])
+        ],
+    )
     run_dbt(work, "build", variables={**CUSTOM, "eval_baseline": CI_BASELINE})
     return work
 
