@@ -13,13 +13,8 @@ import pandas as pd
 import pytest
 
 from feedback_devtools.sample import generate
-from feedback_lakehouse.ingest.landing import (
-    META_COLUMNS,
-    SOURCES,
-    LandingError,
-    landing_row_counts,
-    read_source,
-)
+from feedback_lakehouse.ingest.landing import landing_row_counts, read_source
+from feedback_lakehouse.ingest.specs import META_COLUMNS, SOURCES, LandingError
 
 INGESTED = datetime(2026, 11, 23, 6, 30)
 SHOP_HEADER = "Review ID,Product SKU,Rating,Review Title,Review Body,Created At,Customer ID\n"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from feedback_lakehouse.ingest.landing import SOURCES
+from feedback_lakehouse.ingest.specs import SOURCES
 
 DECISION_COLUMNS: tuple[str, ...] = tuple(SOURCES["reviews"].header)
 QUEUE_COLUMNS: tuple[str, ...] = (

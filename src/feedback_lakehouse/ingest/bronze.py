@@ -11,7 +11,8 @@ import pyarrow as pa
 
 from feedback_lakehouse.dbt_glue import config_value, existing_values, to_arrow
 from feedback_lakehouse.ingest.custom_source import CUSTOM_COLUMNS, load_config, read_custom
-from feedback_lakehouse.ingest.landing import SOURCES, read_source
+from feedback_lakehouse.ingest.landing import read_source
+from feedback_lakehouse.ingest.specs import SOURCES
 
 METADATA_FIELDS = [
     pa.field("_source_file", pa.string()),

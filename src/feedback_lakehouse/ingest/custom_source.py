@@ -42,17 +42,17 @@ from dateutil import parser as date_parser
 from pandas.tseries.api import guess_datetime_format
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from feedback_lakehouse.ingest.landing import (
+from feedback_lakehouse.ingest.files import (
     DELIMITERS,
-    META_COLUMNS,
-    _landing_root,
-    _utc_naive,
     decode_bytes,
     first_line,
     header_delimiter,
+    landing_root,
     long_field,
     unlimited_csv_fields,
+    utc_naive,
 )
+from feedback_lakehouse.ingest.specs import META_COLUMNS
 
 log = logging.getLogger(__name__)
 
@@ -357,12 +357,12 @@ def read_custom(
     `skip_file_hashes` holds load identities (`load_identity`) already loaded."""
     if config is None:
         return empty_frame()
-    root = _landing_root(landing_dir)
+    root = landing_root(landing_dir)
     folder = root / config.folder
     if not folder.is_dir():
         log.warning("custom source %s: no folder %s, no rows this run", config.name, folder)
         return empty_frame()
-    stamp = _utc_naive(ingested_at)
+    stamp = utc_naive(ingested_at)
     seen = set(skip_file_hashes)
     rows: list[dict[str, Any]] = []
     with unlimited_csv_fields():
