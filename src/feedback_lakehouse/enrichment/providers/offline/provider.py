@@ -37,6 +37,12 @@ from feedback_lakehouse.enrichment.providers.offline.matcher import (
     compiled_for,
     taxonomy_payload,
 )
+from feedback_lakehouse.enrichment.review_rules import (
+    Evidence,
+    ReviewRules,
+    decide_status,
+    decided,
+)
 from feedback_lakehouse.enrichment.taxonomy import Category, Taxonomy
 
 log = logging.getLogger(__name__)
@@ -213,6 +219,7 @@ class OfflineProvider:
         self.model = DEFAULT_MODEL + (f"+{self.learner.identity}" if self.learner else "")
         self.learned_sentiment_min = float(learned_sentiment_min)
         self.review_threshold = float(review_threshold)
+        self.review_rules = ReviewRules(review_threshold=self.review_threshold)
         self.negative_below = float(negative_below)
         self.positive_above = float(positive_above)
         self.cue_weight = float(cue_weight)
@@ -282,12 +289,15 @@ class OfflineProvider:
                 "enriched_at": enriched_at,
             }
             try:
+                pair = learned.get(item.text_hash)
                 enrichment = taxonomy.coerce(
-                    self._enrich_one(
-                        item, taxonomy, compiled, analyzer, learned.get(item.text_hash)
-                    )
+                    self._enrich_one(item, taxonomy, compiled, analyzer, pair)
                 )
-                status = Status.needs_review if enrichment.needs_review else Status.ok
+                # the evidence goes to the one status decision (review_rules)
+                evidence = Evidence.of(enrichment, language_supported=self._has_rules(item, pair))
+                decision = decide_status(evidence, self.review_rules)
+                enrichment = decided(enrichment, decision)
+                status = decision.status
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
@@ -450,6 +460,15 @@ class OfflineProvider:
             summary = cut + "…"
         return summary
 
+    @staticmethod
+    def _has_rules(
+        item: TextItem, learned: tuple[Prediction | None, Prediction | None] | None
+    ) -> bool:
+        """English (or unknown) text, or a learned category: the rules apply to it."""
+        language = item.language.strip().lower() if item.language else None
+        english = not language or language == "en" or language.startswith("en-")
+        return english or (learned is not None and learned[0] is not None)
+
     def _enrich_one(
         self,
         item: TextItem,
@@ -469,13 +488,13 @@ class OfflineProvider:
                 short_summary="",
                 rationale="empty text: nothing to classify",
                 confidence=0.0,
-                needs_review=True,
+                needs_review=False,  # decided by review_rules
                 language=language,
             )
         summary = self._summary(text)
         learned_category, learned_sentiment = learned or (None, None)
         english = not language or language == "en" or language.startswith("en-")
-        if not english and learned_category is None:
+        if not self._has_rules(item, learned):
             return Enrichment(
                 main_category=UNKNOWN_CATEGORY,
                 sentiment="neutral",
@@ -487,7 +506,7 @@ class OfflineProvider:
                     "and VADER are English-only; route to review or an LLM provider"
                 ),
                 confidence=0.0,
-                needs_review=True,
+                needs_review=False,  # decided by review_rules
                 language=language,
             )
 
@@ -602,6 +621,6 @@ class OfflineProvider:
             short_summary=summary,
             rationale=rationale,
             confidence=min(1.0, max(0.0, confidence)),
-            needs_review=main == UNKNOWN_CATEGORY or confidence < self.review_threshold,
+            needs_review=False,  # decided by review_rules from this evidence
             language=language,
         )

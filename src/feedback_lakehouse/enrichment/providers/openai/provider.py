@@ -81,6 +81,7 @@ from feedback_lakehouse.enrichment.providers.openai.answers import (
     validate,
 )
 from feedback_lakehouse.enrichment.providers.openai.options import LLMConfigError, LLMOptions
+from feedback_lakehouse.enrichment.review_rules import Evidence, ReviewRules, decide_status
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 from feedback_lakehouse.progress import Progress
 from feedback_lakehouse.text.pii import mask_pii
@@ -652,7 +653,12 @@ class OpenAICompatProvider:
         fields = enrichment.model_dump()
         fields["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
         fields["language"] = enrichment.language or item.language
-        status = Status.needs_review if enrichment.needs_review else Status.ok
+        # the model's flag is evidence; the status is decided in review_rules
+        decision = decide_status(
+            Evidence.of(enrichment, model_flagged=enrichment.needs_review), ReviewRules()
+        )
+        fields["needs_review"] = decision.needs_review
+        status = decision.status
         record = EnrichedRecord(
             **self._base(item, key, taxonomy, prompts, usage), **fields, status=status
         )
