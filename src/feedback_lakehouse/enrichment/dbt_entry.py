@@ -32,6 +32,7 @@ from feedback_lakehouse.enrichment.parallel import (
     resolve_workers,
     warm_up,
 )
+from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 from feedback_lakehouse.enrichment.spark import enrichment_model_spark, is_spark_session, to_spark
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 from feedback_lakehouse.progress import Progress
@@ -74,24 +75,9 @@ ENRICHED_SCHEMA = pa.schema(
 
 LANGUAGE_SCHEMA = pa.schema([pa.field("text_hash", pa.string()), pa.field("language", pa.string())])
 
-# options the enrichment model passes from dbt config to the provider, when set
-PROVIDER_OPTION_KEYS = (
-    "model",
-    "deployment",
-    "concurrency",
-    "batch_size",
-    "timeout_s",
-    "max_retries",
-    "repair_attempts",
-    "max_calls",
-    "max_cost_usd",
-    "max_tokens",
-    "response_format_mode",
-    "temperature",
-    "seed",
-    "cache_path",
-    "review_threshold",
-)
+# options the enrichment model passes from dbt config (`llm_<option>`) to the provider,
+# when set: the LLM options model's list, plus the offline provider's review threshold
+PROVIDER_OPTION_KEYS = (*DBT_OPTIONS, "review_threshold")
 
 
 def _truthy(value: Any) -> bool:

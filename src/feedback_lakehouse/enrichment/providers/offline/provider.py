@@ -37,6 +37,7 @@ from feedback_lakehouse.enrichment.providers.offline.matcher import (
     compiled_for,
     taxonomy_payload,
 )
+from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 from feedback_lakehouse.enrichment.review_rules import (
     Evidence,
     ReviewRules,
@@ -50,26 +51,9 @@ log = logging.getLogger(__name__)
 RULES_NAME = "offline-rules-v2"
 DEFAULT_MODEL = "vader-keywords-1"
 
-# Options the enrichment model may pass to any provider that only LLM providers use.
-# The offline provider accepts and ignores them, so switching `enrichment_provider`
-# does not require removing LLM settings from the dbt config.
-LLM_ONLY_OPTIONS = frozenset(
-    {
-        "model",
-        "deployment",
-        "concurrency",
-        "batch_size",
-        "timeout_s",
-        "max_retries",
-        "repair_attempts",
-        "max_calls",
-        "max_cost_usd",
-        "response_format_mode",
-        "temperature",
-        "seed",
-        "cache_path",
-    }
-)
+# The LLM options a dbt project sets (openai.options.DBT_OPTIONS): accepted and ignored,
+# so switching `enrichment_provider` does not require removing LLM settings.
+LLM_ONLY_OPTIONS = frozenset(DBT_OPTIONS)
 
 DEFAULT_URGENT_WORDS = (
     "urgent",

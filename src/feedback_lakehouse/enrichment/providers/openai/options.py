@@ -12,6 +12,25 @@ from feedback_lakehouse.enrichment.budget import prices_from_frame
 
 ResponseFormatMode = Literal["auto", "json_schema", "json_object"]
 
+# The options a dbt project sets, each as the config key `llm_<option>`: the one list
+# the dbt entry reads and the offline provider accepts (and ignores).
+DBT_OPTIONS: tuple[str, ...] = (
+    "model",
+    "deployment",
+    "concurrency",
+    "batch_size",
+    "timeout_s",
+    "max_retries",
+    "repair_attempts",
+    "max_calls",
+    "max_cost_usd",
+    "max_tokens",
+    "response_format_mode",
+    "temperature",
+    "seed",
+    "cache_path",
+)
+
 
 class LLMConfigError(ValueError):
     """The provider is not configured well enough to make a single successful call."""
