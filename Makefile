@@ -118,10 +118,10 @@ clean:
 # results in bench/results/ and bench/RESULTS.md). Not a test: goals are reported.
 SIZES ?= 10000,100000,1000000
 bench: venv
-	$(BIN)/python -m feedback_lakehouse.bench --sizes $(SIZES)
+	$(BIN)/python -m feedback_devtools.bench --sizes $(SIZES)
 
 bench-llm: venv
-	$(BIN)/python -m feedback_lakehouse.bench_llm --texts 400 --concurrency 16 --latency-ms 200
+	$(BIN)/python -m feedback_devtools.bench_llm --texts 400 --concurrency 16 --latency-ms 200
 
 # optional, outside CI: the LLM path against a real llama.cpp server (builds it once)
 test-llm-local: venv

@@ -1,6 +1,6 @@
 {#- The landing sources as COPY INTO sees them: folder, file pattern and format, and per
     bronze column its native name, whether it is required and the pattern a non-blank
-    value must match. Mirrors feedback_lakehouse.landing.SOURCES. The custom (bring your own)
+    value must match. Mirrors feedback_lakehouse.ingest.specs.SOURCES. The custom (bring your own)
     source's columns come from a YAML mapping: load it with your own COPY INTO. -#}
 {% macro bronze_landing_specs() %}
     {%- set rating = '^[1-5]$' -%}

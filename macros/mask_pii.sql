@@ -1,7 +1,7 @@
 {#- Mask personal data before any model sees the text, with the package's one masking
-    implementation (`feedback_lakehouse.pii.mask_pii`) called as a SQL function:
+    implementation (`feedback_lakehouse.text.pii.mask_pii`) called as a SQL function:
     - DuckDB: `feedback_mask_pii`, added to every connection by the dbt-duckdb plugin
-      `feedback_lakehouse.duckdb_udfs` (profiles/profiles.yml);
+      `feedback_lakehouse.text.duckdb_udfs` (profiles/profiles.yml);
     - Databricks: the Unity Catalog Python function that `create_mask_pii_function`
       creates at the start of each run (on-run-start) in the target catalog and schema;
     - the local Spark session: the session function scripts/spark_smoke.py registers. -#}

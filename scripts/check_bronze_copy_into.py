@@ -2,7 +2,7 @@
 
 `make check-databricks` prints the statements of `dbt run-operation
 load_bronze_databricks --args '{..., dry_run: true}'` to a file; this script checks that
-every landing source of `feedback_lakehouse.landing.SOURCES` has its table and COPY INTO,
+every landing source of `feedback_lakehouse.ingest.specs.SOURCES` has its table and COPY INTO,
 that each bronze column is selected and each native field read, so the macro's specs
 (macros/bronze_landing_specs.sql) cannot drift from the DuckDB bronze reader.
 
@@ -15,8 +15,8 @@ import re
 import sys
 from pathlib import Path
 
-from feedback_lakehouse.bronze import METADATA_FIELDS
-from feedback_lakehouse.landing import SOURCES
+from feedback_lakehouse.ingest.bronze import METADATA_FIELDS
+from feedback_lakehouse.ingest.specs import SOURCES
 
 ENTITY = {
     "shop": "reviews",

@@ -220,9 +220,9 @@ def main() -> int:
 
         from pyspark.sql import SparkSession
 
-        from feedback_lakehouse import enrich
-        from feedback_lakehouse.bronze import bronze_model
-        from feedback_lakehouse.spark import spark_ddl
+        from feedback_lakehouse.enrichment import dbt_entry as enrich
+        from feedback_lakehouse.enrichment.spark import spark_ddl
+        from feedback_lakehouse.ingest.bronze import bronze_model
 
         subprocess.run(
             [
@@ -257,7 +257,7 @@ def main() -> int:
         log(f"Spark {spark.version} up in {time.monotonic() - started:.0f}s")
         # the macro mask_pii calls the package's masking as a session function, as the
         # DuckDB plugin and the Unity Catalog function do
-        from feedback_lakehouse.spark import register_mask_pii
+        from feedback_lakehouse.enrichment.spark import register_mask_pii
 
         register_mask_pii(spark)
 

@@ -9,7 +9,7 @@ def model(dbt, session):
         incremental_strategy="append",
         on_schema_change="append_new_columns",
     )
-    from feedback_lakehouse.bronze import bronze_model
+    from feedback_lakehouse.ingest.bronze import bronze_model
 
     settings = {
         "landing_dir": dbt.config.get("landing_dir"),

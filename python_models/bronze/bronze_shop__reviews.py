@@ -3,7 +3,7 @@
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    from feedback_lakehouse.bronze import bronze_model
+    from feedback_lakehouse.ingest.bronze import bronze_model
 
     settings = {"landing_dir": dbt.config.get("landing_dir")}
     return bronze_model(dbt, session, "shop", settings)

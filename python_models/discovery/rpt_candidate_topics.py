@@ -3,7 +3,7 @@
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    from feedback_lakehouse.discovery import candidate_topics_model
+    from feedback_lakehouse.reporting.discovery import candidate_topics_model
 
     # dbt hands a Python model only the config keys its own file names
     settings = {

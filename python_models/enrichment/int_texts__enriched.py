@@ -4,7 +4,7 @@
 def model(dbt, session):
     # incremental_strategy is set in the YAML: delete+insert on DuckDB, merge on Databricks
     dbt.config(materialized="incremental", unique_key="enrichment_key")
-    from feedback_lakehouse.enrich import enrichment_model
+    from feedback_lakehouse.enrichment.dbt_entry import enrichment_model
 
     # dbt hands a Python model only the config keys its own file names
     settings = {

@@ -75,7 +75,7 @@ def warehouse_options(command):
 )
 def sample(records: int, seed: int, out_dir: Path, end_date, weeks: int) -> None:
     """Write realistic, messy sample landing files plus a ground-truth manifest."""
-    from .sample import generate
+    from feedback_devtools.sample import generate
 
     manifest = generate(
         out_dir, records=records, seed=seed, end_date=_as_date(end_date), weeks=weeks
@@ -89,7 +89,7 @@ def sample(records: int, seed: int, out_dir: Path, end_date, weeks: int) -> None
 @warehouse_options
 def insights(db_path: Path, schema: str) -> None:
     """Print this week's top complaints, worst product, rising issues, routing and review share."""
-    from .insights import InsightsError, load, render
+    from feedback_lakehouse.reporting.insights import InsightsError, load, render
 
     try:
         click.echo(render(load(db_path, schema)))
@@ -120,7 +120,7 @@ def review() -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Top N items only.")
 def review_export(db_path: Path, schema: str, out: Path, limit: int | None) -> None:
     """Write the review queue as CSV, with empty decision columns to fill in."""
-    from .review import ReviewError, export_queue
+    from feedback_lakehouse.activation.review import ReviewError, export_queue
 
     try:
         n = export_queue(db_path, out, schema=schema, limit=limit)
@@ -164,7 +164,7 @@ def review_import(
     file: Path, landing_dir: Path, reviewer: str | None, db_path: Path | None, schema: str
 ) -> None:
     """Validate review decisions and drop them into the landing folder (all or nothing)."""
-    from .review import ReviewError, import_decisions
+    from feedback_lakehouse.activation.review import ReviewError, import_decisions
 
     try:
         result = import_decisions(
@@ -205,7 +205,7 @@ def alerts_send(db_path: Path, schema: str, timeout: float, dry_run: bool) -> No
     FEEDBACK_WEBHOOK_URL, and JIRA_BASE_URL + JIRA_USER_EMAIL + JIRA_API_TOKEN +
     JIRA_PROJECT_KEY (optional JIRA_ISSUE_TYPE, JIRA_API_VERSION 2|3).
     """
-    from .alerts import AlertError, preview, send_alerts
+    from feedback_lakehouse.activation.alerts import AlertError, preview, send_alerts
 
     try:
         if dry_run:
@@ -237,7 +237,7 @@ def alerts_send(db_path: Path, schema: str, timeout: float, dry_run: bool) -> No
 )
 def report(db_path: Path, schema: str, out: Path) -> None:
     """Write one self-contained HTML report with charts from the marts."""
-    from .report import ReportError, write_report
+    from feedback_lakehouse.reporting.report import ReportError, write_report
 
     try:
         path = write_report(db_path, out, schema=schema)
@@ -250,8 +250,8 @@ def report(db_path: Path, schema: str, out: Path) -> None:
 @warehouse_options
 def drift(db_path: Path, schema: str) -> None:
     """Print label churn between taxonomy versions, the other/unknown rate and new topics."""
-    from .drift import load_drift, render_drift
-    from .insights import InsightsError
+    from feedback_lakehouse.reporting.drift import load_drift, render_drift
+    from feedback_lakehouse.reporting.insights import InsightsError
 
     try:
         click.echo(render_drift(load_drift(db_path, schema)))
@@ -284,8 +284,8 @@ def eval_(
 ) -> None:
     """Print accuracy, macro-F1, calibration, the quality gates, unmapped gold labels and
     reviewer agreement per prompt and model; --set-baseline records the quality baseline."""
-    from . import evaluation
-    from .evaluation import EvalError, load, render
+    from feedback_lakehouse.reporting import evaluation
+    from feedback_lakehouse.reporting.evaluation import EvalError, load, render
 
     try:
         click.echo(render(load(db_path, schema)))
@@ -316,7 +316,7 @@ def example_prepare(
     name: str, shared: Path, out_dir: Path, train_decisions: int | None, rows: int | None
 ) -> None:
     """Write a worked example's landing files from the real data in ../shared/data."""
-    from .examples import ExampleError, prepare
+    from feedback_devtools.examples import ExampleError, prepare
 
     try:
         counts = prepare(name, shared, out_dir, train_decisions=train_decisions, rows=rows)

@@ -8,10 +8,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.engine import make_provider
-from feedback_lakehouse.fakellm import FakeLLM
-from feedback_lakehouse.providers.openai_compat import OpenAICompatProvider
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_devtools.fakellm import FakeLLM
+from feedback_lakehouse.enrichment.engine import make_provider
+from feedback_lakehouse.enrichment.providers.openai.provider import OpenAICompatProvider
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 # --- LLM providers against the fake OpenAI-compatible server (tests/python/test_llm_*) ---
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from dbt_helpers import PROJECT
 
-from feedback_lakehouse import bench
-from feedback_lakehouse.bench_llm import run_bench
+from feedback_devtools import bench
+from feedback_devtools.bench_llm import run_bench
 
 
 def _size(records: int, incremental: float, smallest: float | None) -> dict[str, Any]:
@@ -105,7 +105,7 @@ def test_bench_runs_end_to_end_at_a_small_size(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "feedback_lakehouse.bench",
+            "feedback_devtools.bench",
             "--sizes",
             "200",
             "--skip-llm",

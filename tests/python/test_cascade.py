@@ -3,8 +3,8 @@ local model is unsure about are sent, and the call counts are exact."""
 
 from __future__ import annotations
 
-from feedback_lakehouse.engine import enrich_frame, make_provider
-from feedback_lakehouse.providers.cascade import CascadeProvider
+from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
+from feedback_lakehouse.enrichment.providers.cascade import CascadeProvider
 
 
 def test_cascade_sends_only_unsure_texts(make_llm, fake_llm, llm_taxonomy, llm_texts) -> None:

@@ -14,7 +14,7 @@ import duckdb
 import pytest
 from dbt_helpers import query, run_dbt
 
-from feedback_lakehouse.sample import generate
+from feedback_devtools.sample import generate
 
 pytestmark = pytest.mark.e2e
 

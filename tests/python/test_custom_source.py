@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.custom_source import (
+from feedback_lakehouse.ingest.custom_source import (
     CUSTOM_COLUMNS,
     CustomSourceError,
     load_config,

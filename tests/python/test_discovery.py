@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from feedback_lakehouse.discovery import TOPICS_SCHEMA, candidate_topics, candidate_topics_model
-from feedback_lakehouse.sample import GAP_KEYWORDS, generate
+from feedback_devtools.sample import GAP_KEYWORDS, generate
+from feedback_lakehouse.reporting.discovery import (
+    TOPICS_SCHEMA,
+    candidate_topics,
+    candidate_topics_model,
+)
 
 
 def _frame(texts: list[tuple[str, str, int]]) -> pd.DataFrame:
@@ -87,7 +91,7 @@ def test_sample_plants_the_gap_theme_and_records_it(tmp_path) -> None:
 def test_partial_selection_keeps_the_full_sorts_first_items_ties_included() -> None:
     import numpy as np
 
-    from feedback_lakehouse.discovery import _smallest
+    from feedback_lakehouse.reporting.discovery import _smallest
 
     rng = np.random.default_rng(7)
     for _ in range(200):

@@ -20,10 +20,10 @@ import pytest
 from click.testing import CliRunner
 from dbt_helpers import PROJECT, helpdesk_gold_tags, query, run_dbt, write_helpdesk_gold
 
-from feedback_lakehouse import fakellm
+from feedback_devtools import fakellm
+from feedback_devtools.sample import generate
 from feedback_lakehouse.cli import main
-from feedback_lakehouse.pii import mask_pii
-from feedback_lakehouse.sample import generate
+from feedback_lakehouse.text.pii import mask_pii
 
 pytestmark = pytest.mark.e2e
 

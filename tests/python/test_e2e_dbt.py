@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from dbt_helpers import query, run_dbt
 
-from feedback_lakehouse.landing import landing_row_counts
-from feedback_lakehouse.sample import generate
+from feedback_devtools.sample import generate
+from feedback_lakehouse.ingest.landing import landing_row_counts
 
 BRONZE = {
     "shop": "bronze_shop__reviews",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from dbt_helpers import query, run_dbt
 
-from feedback_lakehouse.sample import generate
+from feedback_devtools.sample import generate
 
 pytestmark = pytest.mark.e2e
 

@@ -27,8 +27,8 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
+from feedback_devtools.sample import generate
 from feedback_lakehouse.cli import main
-from feedback_lakehouse.sample import generate
 
 pytestmark = pytest.mark.e2e
 

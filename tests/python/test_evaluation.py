@@ -8,9 +8,9 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from feedback_lakehouse import evaluation
 from feedback_lakehouse.cli import main
-from feedback_lakehouse.evaluation import EvalError, accuracy_kept_line, load, render
+from feedback_lakehouse.reporting import evaluation
+from feedback_lakehouse.reporting.evaluation import EvalError, accuracy_kept_line, load, render
 
 CASCADE = "off-1>openai:gpt@0.6"
 

@@ -25,10 +25,10 @@ import pytest
 from click.testing import CliRunner
 from dbt_helpers import query, run_dbt
 
-from feedback_lakehouse.alerts import send_alerts
+from feedback_devtools.sample import generate
+from feedback_lakehouse.activation.alerts import send_alerts
 from feedback_lakehouse.cli import main
-from feedback_lakehouse.report import CHART_IDS
-from feedback_lakehouse.sample import generate
+from feedback_lakehouse.reporting.report import CHART_IDS
 
 pytestmark = pytest.mark.e2e
 

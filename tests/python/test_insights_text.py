@@ -5,7 +5,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from feedback_lakehouse import insights, report
+from feedback_lakehouse.reporting import insights, report
 
 
 def _insights(**changes: Any) -> insights.Insights:

@@ -12,14 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.landing import (
-    META_COLUMNS,
-    SOURCES,
-    LandingError,
-    landing_row_counts,
-    read_source,
-)
-from feedback_lakehouse.sample import generate
+from feedback_devtools.sample import generate
+from feedback_lakehouse.ingest.landing import landing_row_counts, read_source
+from feedback_lakehouse.ingest.specs import META_COLUMNS, SOURCES, LandingError
 
 INGESTED = datetime(2026, 11, 23, 6, 30)
 SHOP_HEADER = "Review ID,Product SKU,Rating,Review Title,Review Body,Created At,Customer ID\n"
@@ -349,7 +344,7 @@ def test_missing_landing_dir_raises_with_hint(tmp_path: Path) -> None:
 def test_missing_source_folder_returns_empty_frame(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="feedback_lakehouse.landing"):
+    with caplog.at_level(logging.WARNING, logger="feedback_lakehouse.ingest.landing"):
         frame = read_source("appstore", tmp_path)
     assert frame.empty
     _assert_schema(frame, "appstore")

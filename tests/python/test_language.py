@@ -1,10 +1,10 @@
-"""Language detection (feedback_lakehouse.language)."""
+"""Language detection (feedback_lakehouse.text.language)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from feedback_lakehouse.language import ENGLISH_MARKERS, detect_languages, looks_english
+from feedback_lakehouse.text.language import ENGLISH_MARKERS, detect_languages, looks_english
 
 
 def test_detects_common_languages() -> None:
@@ -51,7 +51,7 @@ def test_marker_words_are_not_words_of_the_other_languages() -> None:
     # or too short to tell; none is a common word of another supported language
     from lingua import LanguageDetectorBuilder
 
-    from feedback_lakehouse.language import SUPPORTED_LANGUAGES
+    from feedback_lakehouse.text.language import SUPPORTED_LANGUAGES
 
     detector = LanguageDetectorBuilder.from_languages(*SUPPORTED_LANGUAGES).build()
     non_english = [
@@ -68,7 +68,7 @@ def test_marker_words_are_not_words_of_the_other_languages() -> None:
 def test_prefilter_agrees_with_lingua_on_real_and_generated_text() -> None:
     import pandas as pd
 
-    from feedback_lakehouse.language import get_accurate_detector
+    from feedback_lakehouse.text.language import get_accurate_detector
 
     fixtures = Path(__file__).resolve().parents[1] / "fixtures"
     texts = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")["Review Text"].dropna()

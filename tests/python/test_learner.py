@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from feedback_lakehouse.examples import category_id
-from feedback_lakehouse.learner import Example, LearnedModel, LearnerSettings, examples_from_frames
-from feedback_lakehouse.providers.offline import DEFAULT_MODEL, OfflineProvider
-from feedback_lakehouse.schemas import TextItem
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_devtools.examples import category_id
+from feedback_lakehouse.contracts import TextItem
+from feedback_lakehouse.enrichment.learner import (
+    Example,
+    LearnedModel,
+    LearnerSettings,
+    examples_from_frames,
+)
+from feedback_lakehouse.enrichment.providers.offline.provider import DEFAULT_MODEL, OfflineProvider
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 SLICE = Path(__file__).resolve().parents[1] / "fixtures" / "banking77_slice"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from feedback_lakehouse.engine import enrich_frame
+from feedback_lakehouse.enrichment.engine import enrich_frame
 
 END_STATUSES = {"ok", "needs_review", "failed", "deferred"}
 

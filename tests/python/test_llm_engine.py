@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 from conftest import LLM_PRICES
 
-from feedback_lakehouse.budget import parse_prices, prompt_token_bound
-from feedback_lakehouse.cache import EnrichmentCache
-from feedback_lakehouse.engine import done_keys, enrich_frame, pending_items
-from feedback_lakehouse.fakellm import Reply
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_devtools.fakellm import Reply
+from feedback_lakehouse.enrichment.budget import parse_prices, prompt_token_bound
+from feedback_lakehouse.enrichment.cache import EnrichmentCache
+from feedback_lakehouse.enrichment.engine import done_keys, enrich_frame, pending_items
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 TEXTS = [f"billing issue number {i}" for i in range(4)] + ["delivery late", "login broken"]
 

@@ -13,7 +13,7 @@ import urllib.request
 import openai
 import pytest
 
-from feedback_lakehouse.fakellm import FakeLLM
+from feedback_devtools.fakellm import FakeLLM
 
 
 def _post(url: str, body: dict, headers: dict | None = None) -> tuple[int, dict]:
@@ -62,7 +62,7 @@ def test_fixed_latency(fake_llm):
 
 def test_command_line_server():
     process = subprocess.Popen(
-        [sys.executable, "-m", "feedback_lakehouse.fakellm", "--port", "0", "--latency-ms", "1"],
+        [sys.executable, "-m", "feedback_devtools.fakellm", "--port", "0", "--latency-ms", "1"],
         stderr=subprocess.PIPE,
         text=True,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from feedback_lakehouse.engine import enrich_frame
+from feedback_lakehouse.enrichment.engine import enrich_frame
 
 TEXTS = ("I was charged twice, billing", "the delivery never came", "login loops forever")
 
@@ -45,7 +45,7 @@ def test_cached_prompt_tokens_are_stored_and_summed(
 
 
 def test_bench_reports_prompt_tokens_per_text_by_batch_size():
-    from feedback_lakehouse.bench_llm import prompt_tokens_by_batch_size
+    from feedback_devtools.bench_llm import prompt_tokens_by_batch_size
 
     result = prompt_tokens_by_batch_size(texts=20, batch_sizes=(1, 5, 10))
     assert [result[k]["calls"] for k in ("1", "5", "10")] == [20, 4, 2]

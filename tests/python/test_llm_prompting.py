@@ -9,8 +9,9 @@ from jsonschema import Draft202012Validator
 from llm_schema_bounds import boundary_objects, fullest_object, string_bounds
 from pydantic import ValidationError
 
-from feedback_lakehouse import prompting
-from feedback_lakehouse.prompting import (
+from feedback_lakehouse.contracts import Enrichment
+from feedback_lakehouse.enrichment import prompting
+from feedback_lakehouse.enrichment.prompting import (
     PromptError,
     PromptTemplate,
     batch_schema,
@@ -18,8 +19,7 @@ from feedback_lakehouse.prompting import (
     prompt_version,
     render,
 )
-from feedback_lakehouse.schemas import Enrichment
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 
 def _walk_objects(node: Any):

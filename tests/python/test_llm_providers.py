@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from llm_schema_bounds import fullest_object
 
-from feedback_lakehouse.engine import enrich_frame, make_provider
-from feedback_lakehouse.fakellm import FakeLLM, Reply
-from feedback_lakehouse.prompting import enrichment_schema
-from feedback_lakehouse.providers.openai_compat import LLMConfigError
+from feedback_devtools.fakellm import FakeLLM, Reply
+from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
+from feedback_lakehouse.enrichment.prompting import enrichment_schema
+from feedback_lakehouse.enrichment.providers.openai.options import LLMConfigError
 
 
 def _one(frame, text_hash: str) -> dict:
@@ -290,7 +290,7 @@ def test_options_as_dbt_passes_them(fake_llm, llm_env, llm_taxonomy, llm_texts):
     """dbt vars arrive as strings, unset ones as '' or None; prices as the seed frame."""
     from pathlib import Path
 
-    from feedback_lakehouse.budget import load_prices
+    from feedback_lakehouse.enrichment.budget import load_prices
 
     seed = Path(__file__).resolve().parents[2] / "seeds" / "reference" / "model_prices.csv"
     prices = pd.read_csv(seed)

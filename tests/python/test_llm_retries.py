@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.cache import EnrichmentCache
-from feedback_lakehouse.engine import enrich_frame
-from feedback_lakehouse.fakellm import FakeLLM, Reply
-from feedback_lakehouse.schemas import EnrichedRecord
+from feedback_devtools.fakellm import FakeLLM, Reply
+from feedback_lakehouse.contracts import EnrichedRecord
+from feedback_lakehouse.enrichment.cache import EnrichmentCache
+from feedback_lakehouse.enrichment.engine import enrich_frame
 
 STATE_COLUMNS = ["enrichment_key", "status", "failure_kind", "run_attempts"]
 

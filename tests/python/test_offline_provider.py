@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from feedback_lakehouse.engine import enrich_frame, make_provider
-from feedback_lakehouse.providers.offline import OfflineProvider, sentiment_analyzer
-from feedback_lakehouse.schemas import UNKNOWN_CATEGORY, EnrichedRecord, TextItem
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, EnrichedRecord, TextItem
+from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
+from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
+from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 CATEGORIES_CSV = (
     Path(__file__).resolve().parents[2] / "seeds" / "taxonomy" / "taxonomy_categories.csv"

@@ -10,10 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from feedback_lakehouse import engine, parallel
-from feedback_lakehouse.engine import enrich_frame, make_provider
-from feedback_lakehouse.language import detect_languages
-from feedback_lakehouse.parallel import (
+from feedback_lakehouse.enrichment import engine, parallel
+from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
+from feedback_lakehouse.enrichment.parallel import (
     DEFAULT_MIN_ITEMS,
     WARM_MIN_ITEMS,
     map_chunks,
@@ -22,7 +21,8 @@ from feedback_lakehouse.parallel import (
     split,
     warm_up,
 )
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+from feedback_lakehouse.text.language import detect_languages
 
 CATEGORIES_CSV = (
     Path(__file__).resolve().parents[2] / "seeds" / "taxonomy" / "taxonomy_categories.csv"

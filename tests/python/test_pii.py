@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 from pii_planted import PLANTED, Planted, half
 
-from feedback_lakehouse.pii import mask_pii
-from feedback_lakehouse.sample import CATALOGUE
+from feedback_devtools.sample import CATALOGUE
+from feedback_lakehouse.text.pii import mask_pii
 
 
 @pytest.mark.parametrize(

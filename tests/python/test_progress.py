@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from feedback_lakehouse import parallel
+from feedback_lakehouse.enrichment import parallel
 from feedback_lakehouse.progress import Progress
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from feedback_lakehouse.review import (
+from feedback_lakehouse.activation.review import (
     EDIT_COLUMNS,
     QUEUE_COLUMNS,
     escape_cell,

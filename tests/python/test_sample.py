@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from feedback_lakehouse.sample import (
+from feedback_devtools.sample import (
     APPSTORE_HEADER,
     CATALOGUE,
     CRM_HEADER,

@@ -20,13 +20,14 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from feedback_lakehouse.alerts import ALERT_FIELDS
+from feedback_devtools.fakellm import FakeLLM, Reply
+from feedback_lakehouse.activation.alerts import ALERT_FIELDS
 from feedback_lakehouse.cli import main
-from feedback_lakehouse.engine import enrich_frame
-from feedback_lakehouse.fakellm import FakeLLM, Reply
-from feedback_lakehouse.providers.openai_compat import LLMConfigError, OpenAICompatProvider
-from feedback_lakehouse.scrub import REDACTED, scrub
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_lakehouse.enrichment.engine import enrich_frame
+from feedback_lakehouse.enrichment.providers.openai.options import LLMConfigError
+from feedback_lakehouse.enrichment.providers.openai.provider import OpenAICompatProvider
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+from feedback_lakehouse.text.scrub import REDACTED, scrub
 
 KEY = "sk-proj-SECRETkey0123456789abcdef"
 
@@ -131,7 +132,7 @@ class _LeakyProvider:
         return "p1"
 
     def enrich(self, items, taxonomy):  # noqa: ANN001, ANN201 (the Provider protocol)
-        from feedback_lakehouse.schemas import EnrichedRecord, Status
+        from feedback_lakehouse.contracts import EnrichedRecord, Status
 
         return [
             EnrichedRecord(

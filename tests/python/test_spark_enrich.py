@@ -1,4 +1,4 @@
-"""Enrichment on a Spark cluster (feedback_lakehouse.spark).
+"""Enrichment on a Spark cluster (feedback_lakehouse.enrichment.spark).
 
 The function mapInPandas runs in each task is a pure function over pandas frames, tested
 here without Spark. With FEEDBACK_TEST_SPARK=1 (make test-spark) and pyspark installed,
@@ -16,15 +16,20 @@ import duckdb
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.engine import enrich_frame, make_provider, resend_mask, resend_sql
-from feedback_lakehouse.enrich import ENRICHED_SCHEMA
-from feedback_lakehouse.spark import (
+from feedback_lakehouse.enrichment.dbt_entry import ENRICHED_SCHEMA
+from feedback_lakehouse.enrichment.engine import (
+    enrich_frame,
+    make_provider,
+    resend_mask,
+    resend_sql,
+)
+from feedback_lakehouse.enrichment.spark import (
     PRIOR_COLUMNS,
     enrich_partitions,
     is_spark_session,
     spark_ddl,
 )
-from feedback_lakehouse.taxonomy import Taxonomy
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 TEXTS = pd.DataFrame(
     {
@@ -210,7 +215,7 @@ def spark(tmp_path_factory):
 
 
 def test_enrichment_model_on_a_local_spark_session(spark, taxonomy):
-    from feedback_lakehouse.spark import enrichment_model_spark
+    from feedback_lakehouse.enrichment.spark import enrichment_model_spark
 
     texts = spark.createDataFrame(TEXTS, schema="text_hash string, text string, language string")
     first = SimpleNamespace(is_incremental=False, this=None)

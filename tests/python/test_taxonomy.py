@@ -7,8 +7,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.schemas import UNKNOWN_CATEGORY, Enrichment
-from feedback_lakehouse.taxonomy import SEED_COLUMNS, Taxonomy
+from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, Enrichment
+from feedback_lakehouse.enrichment.taxonomy import SEED_COLUMNS, Taxonomy
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "taxonomy"
 CATEGORIES_CSV = SEEDS / "taxonomy_categories.csv"

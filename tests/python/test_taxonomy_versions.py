@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.providers.offline import OfflineProvider
-from feedback_lakehouse.schemas import TextItem
-from feedback_lakehouse.taxonomy import Taxonomy, TaxonomyError, default_version
+from feedback_lakehouse.contracts import TextItem
+from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy, TaxonomyError, default_version
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds" / "taxonomy"
 

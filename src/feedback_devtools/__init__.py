@@ -1,0 +1,1 @@
+"""feedback_devtools."""

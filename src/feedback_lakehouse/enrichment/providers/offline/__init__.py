@@ -1,0 +1,1 @@
+"""The offline provider: lexicon sentiment, taxonomy matcher, rules."""

@@ -1,1 +1,0 @@
-"""Enrichment providers. Each one turns TextItems into EnrichedRecords."""
