@@ -86,7 +86,7 @@ def write_helpdesk_gold(landing: Path) -> dict[str, str]:
 def write_decisions(path: Path, rows: list[dict[str, str]]) -> None:
     """Review decisions as `feedback review import` reads them (README "From insight to
     action"): one row per dict, columns the package's DECISION_COLUMNS, blanks elsewhere."""
-    from feedback_lakehouse.review import DECISION_COLUMNS
+    from feedback_lakehouse.activation.review import DECISION_COLUMNS
 
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as out:
