@@ -1,9 +1,0 @@
-"""Bronze: append-only rows of the appstore landing files (see docs/LANDING.md)."""
-
-
-def model(dbt, session):
-    dbt.config(materialized="incremental", incremental_strategy="append")
-    from feedback_lakehouse.bronze import bronze_model
-
-    settings = {"landing_dir": dbt.config.get("landing_dir")}
-    return bronze_model(dbt, session, "appstore", settings)
