@@ -43,8 +43,8 @@ demo: venv
 	$(BIN)/feedback report --db data/feedback.duckdb --out reports/feedback_report.html
 
 lint: venv
-	$(BIN)/ruff check src tests python_models
-	$(BIN)/ruff format --check src tests python_models
+	$(BIN)/ruff check src tests models
+	$(BIN)/ruff format --check src tests models
 	$(BIN)/sqlfluff lint models analyses
 
 # make test: lint, dbt build on a fresh DuckDB file, then pytest
@@ -60,8 +60,8 @@ chromium:
 		fi; }
 
 test: venv chromium check-databricks
-	$(BIN)/ruff check src tests python_models
-	$(BIN)/ruff format --check src tests python_models
+	$(BIN)/ruff check src tests models
+	$(BIN)/ruff format --check src tests models
 	rm -rf $(TEST_DIR) && mkdir -p $(TEST_DIR)
 	FEEDBACK_DUCKDB_PATH=$(TEST_DIR)/lint.duckdb $(BIN)/sqlfluff lint models analyses
 	$(BIN)/feedback sample --records 2000 --seed 7 --out $(TEST_DIR)/landing
@@ -90,7 +90,7 @@ check-databricks: venv
 	@if grep -q '^bronze_' $(DBX_DIR)/models.txt; then \
 		echo "the bronze Python models must be disabled on Databricks" >&2; exit 1; fi
 	$(DBX_DBT) compile $(DBX_FLAGS) --no-populate-cache --no-introspect \
-		--exclude path:python_models resource_type:snapshot
+		--exclude tag:python resource_type:snapshot
 	$(DBX_DBT) compile $(DBX_FLAGS) --no-populate-cache --no-introspect \
 		--vars '{enrichment_provider: ai_query}' --select int_texts__enriched_ai_query > /dev/null
 	$(DBX_DBT) run-operation load_bronze_databricks $(DBX_FLAGS) \

@@ -44,7 +44,7 @@ BRONZE = {
     "gold": "gold__labels",
     "custom": "custom__feedback",
 }
-PYTHON_MODELS = "path:python_models"
+PYTHON_MODELS = "tag:python"
 
 
 def log(message: str) -> None:

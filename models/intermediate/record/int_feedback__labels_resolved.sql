@@ -1,0 +1,105 @@
+-- One row per canonical record with the labels in force: the newest successful answer
+-- under the taxonomy version in force (the provider in force's first, then another
+-- provider's), so a failed run never masks a good label; with no success, the provider
+-- in force's failure (macros label_candidate_*). Beside them the provider in force's
+-- newest attempt, whatever its status. Empty and spam texts take no labels. The labels
+-- are evidence: int_feedback__status decides the status from them.
+with
+
+feedback as (
+
+    select * from {{ ref('int_feedback__canonical') }}
+
+),
+
+enrichments as (
+
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
+    where taxonomy_version = {{ taxonomy_version_in_force() }}
+
+),
+
+ranked_labels as (
+
+    select
+        *,
+        row_number() over (
+            partition by text_hash
+            order by {{ feedback_lakehouse.label_candidate_order() }}
+        ) as label_rank
+    from enrichments
+    where {{ feedback_lakehouse.label_candidate_filter() }}
+
+),
+
+current_labels as (
+
+    select * from ranked_labels
+    where label_rank = 1
+
+),
+
+ranked_attempts as (
+
+    select
+        text_hash,
+        status,
+        error,
+        row_number() over (
+            partition by text_hash
+            order by enriched_at desc, enrichment_key asc
+        ) as attempt_rank
+    from enrichments
+    where provider = '{{ var("enrichment_provider") }}'
+
+),
+
+latest_attempts as (
+
+    select * from ranked_attempts
+    where attempt_rank = 1
+
+),
+
+final as (
+
+    select
+        feedback.*,
+        current_labels.text_hash is not null as has_label,
+        current_labels.enrichment_key,
+        case
+            when feedback.is_empty or feedback.is_spam then 'unknown'
+            else coalesce(current_labels.main_category, 'unknown')
+        end as model_main_category,
+        current_labels.secondary_categories,
+        coalesce(current_labels.sentiment, 'neutral') as model_sentiment,
+        coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
+        coalesce(current_labels.urgency, 'low') as model_urgency,
+        current_labels.root_cause_guess,
+        current_labels.short_summary,
+        current_labels.confidence,
+        current_labels.language as label_language,
+        current_labels.taxonomy_version,
+        current_labels.prompt_version,
+        current_labels.provider,
+        current_labels.model,
+        current_labels.enriched_at,
+        current_labels.status as label_status,
+        current_labels.error as label_error,
+        latest_attempts.status as latest_attempt_status,
+        latest_attempts.error as latest_attempt_error
+    from feedback
+    left join current_labels
+        on
+            feedback.text_hash = current_labels.text_hash
+            and not feedback.is_empty
+            and not feedback.is_spam
+    left join latest_attempts
+        on
+            feedback.text_hash = latest_attempts.text_hash
+            and not feedback.is_empty
+            and not feedback.is_spam
+
+)
+
+select * from final
