@@ -1,6 +1,6 @@
 """What the thin dbt Python models call: reading refs and their own table, shaping output.
 
-Kept here, not in `python_models/`, so pytest can reach it. Engine differences (DuckDB
+Kept here, not in the dbt Python models, so pytest can reach it. Engine differences (DuckDB
 relation vs Spark DataFrame) are handled in one place.
 """
 

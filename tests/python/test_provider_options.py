@@ -30,11 +30,7 @@ def test_offline_provider_accepts_every_dbt_option() -> None:
 
 def test_thin_dbt_model_passes_every_option_through() -> None:
     # dbt hands a Python model only the config keys its file names literally
-    # the thin model lives under python_models/ or models/ (not dbt's target/ copies)
-    (path,) = [
-        p
-        for folder in ("python_models", "models")
-        for p in (ROOT / folder).rglob("int_texts__enriched.py")
-    ]
+    # the thin model lives beside its YAML under models/ (not dbt's target/ copies)
+    (path,) = list((ROOT / "models").rglob("int_texts__enriched.py"))
     named = set(re.findall(r'dbt\.config\.get\("llm_(\w+)"\)', path.read_text()))
     assert set(DBT_OPTIONS) | {"review_threshold"} <= named
