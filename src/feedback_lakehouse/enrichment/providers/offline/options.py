@@ -1,0 +1,105 @@
+"""The one typed options model of the offline provider.
+
+Every option is part of `prompt_version` (`OfflineOptions.rules_payload`), so changing
+one re-enriches. The LLM options a dbt project sets (`openai.options.DBT_OPTIONS`) are
+accepted and ignored, so switching `enrichment_provider` does not require removing LLM
+settings; any other name is a `TypeError` that lists what is accepted.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
+
+log = logging.getLogger(__name__)
+
+RULES_NAME = "offline-rules-v2"
+DEFAULT_MODEL = "vader-keywords-1"
+
+# The LLM options a dbt project sets: accepted and ignored.
+LLM_ONLY_OPTIONS = frozenset(DBT_OPTIONS)
+
+DEFAULT_URGENT_WORDS = (
+    "urgent",
+    "urgently",
+    "asap",
+    "as soon as possible",
+    "immediately",
+    "right now",
+    "refund",
+    "still waiting",
+    "unacceptable",
+    "third time",
+    "cancel my order",
+    "final warning",
+)
+DEFAULT_CRITICAL_WORDS = (
+    "lawyer",
+    "solicitor",
+    "legal action",
+    "sue",
+    "chargeback",
+    "fraud",
+    "scam",
+    "police",
+    "dangerous",
+    "unsafe",
+    "injury",
+    "injured",
+    "caught fire",
+    "burned",
+    "burnt",
+    "electric shock",
+)
+
+
+class OfflineOptions(BaseModel):
+    """Thresholds and weights of the offline rules (see README "Quality and evaluation")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    review_threshold: float = 0.45
+    negative_below: float = -0.07
+    positive_above: float = 0.15
+    cue_weight: float = 0.10
+    mixed_sentence_strength: float = 0.5
+    min_score: float = 1.0
+    phrase_bonus: float = 0.75
+    example_weight: float = 1.5
+    min_example_overlap: int = 2
+    secondary_ratio: float = 0.5
+    max_secondary: int = 2
+    evidence_half: float = 1.5
+    positive_only_categories: tuple[str, ...] = ("praise",)
+    positive_only_damping: float = 0.25
+    urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
+    critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
+    summary_chars: int = 140
+    learned_sentiment_min: float = 0.6
+
+    @classmethod
+    def parse(cls, options: dict[str, Any]) -> OfflineOptions:
+        """Validate `options`; LLM-only options are dropped, unknown names are a TypeError."""
+        unknown = sorted(set(options) - LLM_ONLY_OPTIONS - set(cls.model_fields))
+        if unknown:
+            raise TypeError(
+                f"OfflineProvider got unknown options {unknown}; it accepts "
+                f"{sorted(cls.model_fields)} and the LLM options (ignored)"
+            )
+        ignored = sorted(set(options) & LLM_ONLY_OPTIONS - set(cls.model_fields))
+        if ignored:
+            log.debug("offline provider ignores LLM options %s", ignored)
+        return cls(**{k: v for k, v in options.items() if k in cls.model_fields})
+
+    def rules_payload(self, model: str, complaint_cues: tuple[str, ...]) -> dict[str, Any]:
+        """What `prompt_version` hashes: the rules' name, the model and every option."""
+        payload: dict[str, Any] = {"rules": RULES_NAME, "model": model}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            payload[name] = list(value) if isinstance(value, tuple) else value
+        payload["complaint_cues"] = list(complaint_cues)
+        return payload
