@@ -43,272 +43,60 @@ import phonenumbers
 from stdnum import iban as std_iban
 from stdnum import luhn
 
-EMAIL = "<EMAIL>"
-PHONE = "<PHONE>"
-ORDER_ID = "<ORDER_ID>"
-CARD = "<CARD>"
-IBAN = "<IBAN>"
-NAME = "<NAME>"
-IP = "<IP>"
-SSN = "<SSN>"
-DOB = "<DOB>"
-ADDRESS = "<ADDRESS>"
-POSTCODE = "<POSTCODE>"
-ID = "<ID>"
-URL = "<URL>"
-
-LABELS = (URL, EMAIL, IBAN, CARD, SSN, IP, ID, DOB, ORDER_ID, ADDRESS, POSTCODE, PHONE, NAME)
-
-# ---------------------------------------------------------------------------- links
-_URL_RE = re.compile(r"\b(?:https?://|www\.)[^\s<>\"']+", re.IGNORECASE)
-_SECRET_PARAM_RE = re.compile(
-    r"[?&#;](?:[\w-]*(?:token|key|secret|sig|signature|session|sessionid|sid|auth|password|"
-    r"passwd|pwd|code|otp|reset)[\w-]*)=",
-    re.IGNORECASE,
-)
-
-# ---------------------------------------------------------------------------- e-mail
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
-_TLDS = (
-    # not "in" or "me": "me at a point in the ..." is English, not an address
-    "com|org|net|edu|gov|io|co|uk|de|fr|es|it|nl|be|ch|at|pl|pt|se|no|dk|fi|ie|eu|us|ca|au|"
-    "info|biz|mx|br|ar|jp|cn|ru|cz|sk|hu|ro|gr|lu|li|si|hr|bg|lt|lv|ee|tr|nz|za|uk"
-)
-# a plain "." only without spaces: "too tight at home. it's" is no address
-_DOT = (
-    r"(?:\.|\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\})\s*|"
-    r"\s+(?:dot|punkt|point|punto|punt)\s+)"
-)
-_AT = (
-    r"(?:\s*(?:@|\[\s*(?:at|@)\s*\]|\(\s*(?:at|@)\s*\)|\{\s*at\s*\})\s*|"
-    r"\s+(?:at|chez|arroba|bei|chiocciola|apenstaartje|klammeraffe)\s+)"
-)
-_OBFUSCATED_EMAIL_RE = re.compile(
-    rf"\b[\w+-]+(?:{_DOT}[\w+-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}(?:{_TLDS})\b",
-    re.IGNORECASE,
-)
-
-# ---------------------------------------------------------------------------- numbers
-_IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]){11,30}\b", re.IGNORECASE)
-_CARD_RE = re.compile(r"(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])")
-_SSN_RE = re.compile(r"(?<![\w-])\d{3}[- ]\d{2}[- ]\d{4}(?![\w-])")
-_IPV4_RE = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.]*\d)")
-_IPV6_RE = re.compile(r"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
-
-_ID_WORDS = (
-    r"passport|passport (?:no\.?|number|#)|reisepass(?:nummer)?|passeport|pasaporte|passaporto|"
-    r"paspoort|id card|identity card|national id|id (?:no\.?|number)|personalausweis(?:nummer)?|"
-    r"ausweis(?:nummer)?|carte d'identité|carte d’identité|cni|dni|nie|nif|carta d'identità|"
-    r"codice fiscale|driver'?s licen[cs]e|driving licen[cs]e|licen[cs]e (?:no\.?|number)|"
-    r"führerschein(?:nummer)?|permis de conduire|steuer-?id|tax id|steuernummer|"
-    r"sozialversicherungsnummer|national insurance(?: number)?|ni number|nhs number|"
-    r"numéro de sécurité sociale|bsn|burgerservicenummer|social security(?: number)?|ssn"
-)
-_ID_RE = re.compile(
-    rf"(?P<lead>\b(?:{_ID_WORDS})\b\s*(?:is|ist|est|es|è|:|#|no\.?|nr\.?|n°|number|nummer|"
-    r"numéro|número|numero)?\s*(?:is|ist|est|:)?\s*)"
-    r"(?P<id>(?=[A-Z]{0,6}\d)[A-Z0-9]{5,20}\b(?:[ -]\d{1,6}\b)*|\d{1,3}(?: \d{2,3}){4,6}\b)",
-    re.IGNORECASE,
-)
-_ACCOUNT_RE = re.compile(
-    r"(?P<lead>\b(?:iban|konto(?:nummer)?|account(?: number| no\.?)?|compte|cuenta|conto|"
-    r"rekening(?:nummer)?)\b\s*(?:is|ist|est|:|#|no\.?|nr\.?)?\s*)"
-    r"(?P<id>[A-Z]{0,2}\d[\d ]{5,32}\d)",
-    re.IGNORECASE,
-)
-
-_MONTHS = (
-    r"jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|févr(?:ier)?|fevrier|mar(?:ch|s)?|märz|"
-    r"apr(?:il)?|avr(?:il)?|may|mai|jun[ei]?|juin|jul[iy]?|juil(?:let)?|aug(?:ust)?|août|"
-    r"sep(?:t(?:ember)?)?|sept(?:embre)?|oct(?:ober|obre)?|okt(?:ober)?|nov(?:ember|embre)?|"
-    r"dec(?:ember)?|dez(?:ember)?|déc(?:embre)?|enero|febrero|marzo|abril|mayo|junio|julio|"
-    r"agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|"
-    r"luglio|settembre|ottobre|dicembre|januari|februari|maart|mei|juni|juli|augustus|oktober"
-)
-_DATE = (
-    r"(?:\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}|"
-    rf"\d{{1,2}}(?:st|nd|rd|th|er)?\.?\s+(?:de\s+)?(?:{_MONTHS})\.?,?\s+(?:de\s+)?\d{{4}}|"
-    rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
-)
-_DOB_RE = re.compile(
-    r"(?P<lead>\b(?:born(?: on)?|date of birth|birth ?date|birthday|d\.?o\.?b\.?|"
-    r"geboren(?: am)?|geburtsdatum|geburtstag|né(?:e)? le|date de naissance|"
-    r"nacid[oa] el|fecha de nacimiento|nat[oa] il|data di nascita|geboortedatum|"
-    r"geboren op)\b\s*(?:is|ist|est|:)?\s*)"
-    rf"(?P<date>{_DATE})",
-    re.IGNORECASE,
-)
-
-_ORDER_CODE_RE = re.compile(r"\bORD[-_ ]?\d{4,}\b", re.IGNORECASE)
-_ORDER_REF_RE = re.compile(
-    r"\b(?P<lead>(?:order|bestellung|bestellnummer|auftrag(?:snummer)?|commande|pedido|"
-    r"ordine|bestelling|ordernummer)\s*(?:no\.?|nr\.?|num(?:ber)?\.?|id|n°|n\.?º|número|numéro|"
-    r"numero|nummer)?\s*:?\s*)(?P<id>#?[A-Z0-9][A-Z0-9-]{3,})\b",
-    re.IGNORECASE,
-)
-
-_PHONE_RE = re.compile(r"(?<![\w+(])(?:\+|\()?\d[\d ()./-]{5,}\d(?!\w)")
-_DATE_ONLY_RE = re.compile(rf"^{_DATE}$", re.IGNORECASE)
-_PRICE_OR_VERSION_RE = re.compile(r"^\d{1,6}[.,]\d{1,2}$|^\d+(?:\.\d+){1,3}$")
-_PHONE_CUE_RE = re.compile(
-    r"\b(?:call|phone|tel|mobile|cell|number|ring|text|whatsapp|sms|fax|reach|rufen|anrufen|"
-    r"nummer|handy|telefon|erreichbar|numéro|appel|appelez|téléphone|portable|llam|teléfono|"
-    r"móvil|número|chiama|telefono|cellulare|numero|bel|bellen)",
-    re.IGNORECASE,
-)
-_PHONE_REGIONS = ("US", "GB", "DE", "FR", "ES", "IT", "NL", "CH", "AT", "BE")
-
-# ---------------------------------------------------------------------------- addresses
-# pyap (~0.6 ms a call per country) runs only where a number precedes a capitalised
-# street type: "221B Baker Street", "1600 Amphitheatre Parkway"
-_STREET_HINT_RE = re.compile(
-    r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][\w'.-]*\s+){1,4}(?:Street|St|Road|Rd|Avenue|Ave|Lane|"
-    r"Ln|Drive|Dr|Way|Parkway|Pkwy|Boulevard|Blvd|Court|Ct|Place|Pl|Square|Sq|Close|Crescent|"
-    r"Terrace|Highway|Hwy|Row|Hill|Gardens|Mews|Loop|Circle|Trail|Walk|Grove)\b"
-)
-_CITY = (
-    r"[A-ZÀ-Þ][\w'’-]+"
-    r"(?:[ -](?:am|an|im|sur|de|del|la|le|di|en|aan|den)?[ -]?[A-ZÀ-Þ][\w'’-]+){0,2}"
-)
-_STREET_NAME = r"[A-ZÀ-Þ][\w'’.-]*(?:[ -][\w'’.-]+){0,4}?"
-_ADDRESS_RES = (
-    # DE / AT / CH: "Hauptstraße 5a, 10115 Berlin", "Am Markt 3, 1010 Wien"
-    re.compile(
-        r"\b(?:[A-ZÄÖÜ][\w.-]*(?:[ -][\w.-]+){0,3}?)?(?i:straße|strasse|str\.|weg|allee|platz|"
-        r"gasse|ring|damm|ufer|chaussee)\s+\d{1,4}\s?[a-z]?(?:,\s*|\s+)(?:D-|A-|CH-)?\d{4,5}\s+"
-        + _CITY
-    ),
-    # FR: "12 rue de la Paix, 75002 Paris", "5 bis avenue Foch 69006 Lyon"
-    re.compile(
-        r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|av\.|boulevard|bd|chemin|allée|"
-        r"impasse|quai|place|route|cours)\s+" + _STREET_NAME + r",?\s+\d{5}\s+" + _CITY,
-        re.IGNORECASE,
-    ),
-    # ES / IT: "Calle Mayor 12, 28013 Madrid", "Via Roma 10, 00184 Roma", "C/ Sol, 3"
-    re.compile(
-        r"\b(?:calle|c/|avenida|avda\.?|plaza|paseo|camino|via|viale|piazza|corso|largo)\s+"
-        + _STREET_NAME
-        + r",?\s+(?:n[.º°]\s?)?\d{1,4}[a-z]?(?:,?\s+\d{1,2}[º°]?\s?[a-z]?)?(?:,\s*|\s+)\d{5}\s+"
-        + _CITY,
-        re.IGNORECASE,
-    ),
-    # NL: "Keizersgracht 123, 1015 CJ Amsterdam"
-    re.compile(
-        r"\b[A-Z][\w-]*(?:straat|laan|plein|gracht|kade|singel|weg)\s+\d{1,4}\s?[a-zA-Z]?,?\s+"
-        r"\d{4}\s?[A-Z]{2}\s+" + _CITY
-    ),
-)
-_POSTCODE_RE = re.compile(
-    r"(?P<lead>\b(?:post ?code|postal code|zip(?: code)?|plz|postleitzahl|code postal|"
-    r"código postal|codice postale|cap|postcode)\b\s*(?:is|ist|est|:)?\s*)"
-    r"(?P<code>[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{4,5}(?:-\d{4})?|\d{4}\s?[A-Z]{2})",
-    re.IGNORECASE,
-)
-
-# ---------------------------------------------------------------------------- names
-# Words that follow a greeting or sign-off but are not names.
-_NOT_NAMES = frozenset(
-    {
-        "team", "support", "all", "there", "everyone", "everybody", "folks", "guys",
-        "sir", "madam", "customer", "service", "again", "so", "very", "much", "a", "lot",
-        "for", "you", "the", "in", "advance", "anyway", "friends", "staff", "i", "i'm",
-        "i’m", "it's", "this", "we", "we're", "my", "our", "your", "mr", "mrs", "ms",
-        "miss", "dr", "prof",
-    }
-)  # fmt: skip
-
-# First names of the gazetteer that are also ordinary words (colours, months, virtues,
-# verbs): never a name on their own, only after a title or cue.
-_COMMON_FIRST_NAMES = frozenset(
-    {
-        "will", "may", "june", "april", "august", "rose", "olive", "ruby", "amber", "jade",
-        "ivy", "pearl", "coral", "violet", "iris", "hazel", "grace", "hope", "faith", "joy",
-        "dawn", "summer", "autumn", "winter", "sky", "crystal", "penny", "bill", "mark", "pat",
-        "sue", "don", "art", "guy", "jack", "frank", "rich", "bob", "ray", "sandy", "holly",
-        "lily", "daisy", "heather", "ginger", "honey", "candy", "cherry", "brandy", "sunny",
-        "misty", "happy", "precious", "star", "true", "love", "major", "royal", "prince",
-        "king", "duke", "earl", "page", "chase", "hunter", "miles", "lane", "grant", "drew",
-        "dean", "wade", "reed", "cliff", "glen", "dale", "forest", "river", "brook", "gale",
-        "storm", "rain", "snow", "cloud", "sterling", "silver", "gold", "jewel", "diamond",
-        "ebony", "scarlet", "blue", "gray", "grey", "black", "white", "brown", "green", "rusty",
-        "lovely", "best", "sweet", "dear", "great", "super", "cute", "nice", "fine", "ok",
-        "petite", "tall", "short", "long", "small", "large", "medium", "regular", "plus",
-        "extra", "am", "an", "in", "on", "at", "of", "to", "so", "no", "not", "but", "and",
-        "or", "the", "this", "that", "these", "those", "it", "its", "is", "are", "was", "were",
-        "be", "been", "my", "me", "we", "us", "you", "he", "she", "they", "his", "her", "our",
-        "their", "one", "two", "three", "like", "soft", "light", "dark", "deep", "bright",
-        "easy", "fit", "flare", "lace", "tee", "top", "tops", "dress", "jeans", "skirt", "coat",
-        "sweater", "wish", "lucky", "charming", "angel", "belle", "bella", "moss", "sage",
-        "paige", "can", "just", "hi", "hello", "hey"
-    }
-)  # fmt: skip
-_STOP_SURNAMES = frozenset(
-    {
-        "i", "i'm", "i've", "i'll", "i'd", "im", "the", "a", "an", "and", "or", "but", "so",
-        "if", "it", "this", "that", "my", "me", "we", "you", "he", "she", "they", "is", "was",
-        "are", "were", "in", "on", "at", "of", "to", "for", "with", "from", "by", "as", "not",
-        "no", "yes", "very", "too", "also", "just", "really"
-    }
-)  # fmt: skip
-_CAP_WORD = r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+)?"
-_PARTICLE = r"(?:(?:van|von|de|del|della|da|di|du|la|le|der|den|ter|ten|dos|das|y|zu|af)\s+){0,3}"
-_NAME_PAIR_RE = re.compile(
-    rf"\b(?P<first>{_CAP_WORD})\s+(?P<last>{_PARTICLE}{_CAP_WORD})(?P<last2>)"
-    r"(?P<next>\s+[A-ZÀ-Þ]\w*)?"
-)
-_TITLE_WORDS = (
-    r"(?:Mr|Mrs|Ms|Miss|Dr|Prof|Herr|Frau|Mme|Mlle|Monsieur|Madame|Mademoiselle|Señor|Señora|"
-    r"Sra|Srta|Signor|Signora|Sig\.ra|Dott|Dhr|Mevr|Mevrouw|Meneer)\.?|(?:M|Hr|Fr|Sr|Sig)\."
-)
-_TITLE_RE = re.compile(
-    rf"(?P<lead>\b(?:{_TITLE_WORDS})\s+)(?P<name>{_PARTICLE}{_CAP_WORD}(?:\s+{_CAP_WORD})?)"
-)
-_CUE_RE = re.compile(
-    r"(?P<lead>\b(?i:ask(?:ed)? for|spoke (?:to|with)|talked (?:to|with)|speak (?:to|with)|"
-    r"agent|colleague|manager|technician|driver|courier|named|called|signed by|kollegin|"
-    r"kollege|mitarbeiterin|mitarbeiter|fahrer|techniker|collègue|livreur|conseill[eè]re?|"
-    r"compañer[oa]|repartidor|collega|corriere|collega|medewerker|bezorger|"
-    r"contact person|fragen sie nach|sprach mit|mit|demandez|parlé (?:à|avec)|"
-    r"pregunte por|hablé con|chiedete di|ho parlato con|vraag naar|sprak met|"
-    r"thanks to|merci à|danke an|gracias a|grazie a|dank aan|per|de la part de)\s+)"
-    rf"(?P<name>{_CAP_WORD}(?:\s+{_PARTICLE}{_CAP_WORD})?)"
-)
-_NAME = r"(?P<name>[^\W\d_][\w'’-]*(?:[ \t]+[^\W\d_][\w'’-]*){0,2})"
-_INTRO_RE = re.compile(
-    r"(?P<lead>\b(?:my name is|my name's|name\s*:|ich heiße|ich heisse|mein name ist|"
-    r"je m'appelle|je m’appelle|mon nom est|me llamo|mi nombre es|mi chiamo|ik heet|"
-    r"mijn naam is)\s+)" + _NAME,
-    re.IGNORECASE,
-)
-_GREETING_RE = re.compile(
-    r"(?P<lead>(?:^|(?<=[.!?\n]))\s*(?:hi|hello|hey|dear|good (?:morning|afternoon|evening)|"
-    r"hallo|bonjour|hola|ciao|salut)"
-    r"[,!]?\s+(?:(?:i'm|i am|this is|it's|ich bin|je suis|soy|sono)\s+)?)" + _NAME,
-    re.IGNORECASE,
-)
-_SIGNOFF_RE = re.compile(
-    r"(?P<lead>\b(?:regards|best|cheers|thanks|thank you|sincerely|best wishes|kind regards|"
-    r"many thanks|yours|grüße|gruß|cordialement|saludos|cordiali saluti|groeten)[,!.]?\s+"
-    r"(?:[-–—]\s*)?)" + _NAME + r"(?P<tail>\s*[.!]?\s*)$",
-    re.IGNORECASE,
-)
-_DASH_SIGNATURE_RE = re.compile(r"(?P<lead>\n\s*[-–—]\s*)" + _NAME + r"(?P<tail>\s*)$")
-
-# ---------------------------------------------------------------------------- prefilters
-_HAS_DIGIT_RE = re.compile(r"\d")
-_HAS_EMAIL_HINT_RE = re.compile(r"@|\b(?:at|chez|arroba|bei|chiocciola)\b|\[at\]|\(at\)", re.I)
-_HAS_URL_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
-_CAPITALISED_RE = re.compile(_CAP_WORD)
-_SEVEN_DIGITS_RE = re.compile(r"\d(?:[ ./()-]{0,2}\d){6}")  # IBAN, card, SSN, phone, ids
-_FOUR_DIGITS_RE = re.compile(r"\d{4}")  # a postcode in an address, a year in a date
-_DOTTED_OR_COLON_RE = re.compile(r"\d\.\d|:.*:")  # IPv4 / IPv6
-_LEAD_HINT_RE = re.compile(
-    r"iban|konto|account|compte|cuenta|conto|rekening|passport|pass|ausweis|identit|\bid\b|"
-    r"\bcni\b|\bdni\b|\bnie\b|\bnif\b|codice|licen|führerschein|permis|steuer|tax|"
-    r"sozialversicherung|insurance|\bni\b|nhs|sécurité|\bbsn\b|burgerservice|social|ssn|"
-    r"born|birth|d\.?o\.?b|geboren|geburt|né|naissance|nacid|nacimiento|nat[oa]\b|nascita|"
-    r"geboorte|ord|bestell|auftrag|commande|pedido|ordine|post|zip|plz|code|código|codice|\bcap\b",
-    re.IGNORECASE,
+from feedback_lakehouse.text.pii_patterns import (
+    ACCOUNT_RE,
+    ADDRESS,
+    ADDRESS_RES,
+    CAPITALISED_RE,
+    CARD,
+    CARD_RE,
+    COMMON_FIRST_NAMES,
+    CUE_RE,
+    DASH_SIGNATURE_RE,
+    DATE_ONLY_RE,
+    DOB,
+    DOB_RE,
+    DOTTED_OR_COLON_RE,
+    EMAIL,
+    EMAIL_RE,
+    FOUR_DIGITS_RE,
+    GREETING_RE,
+    HAS_DIGIT_RE,
+    HAS_EMAIL_HINT_RE,
+    HAS_URL_RE,
+    IBAN,
+    IBAN_RE,
+    ID,
+    ID_RE,
+    INTRO_RE,
+    IP,
+    IPV4_RE,
+    IPV6_RE,
+    LEAD_HINT_RE,
+    NAME,
+    NAME_PAIR_RE,
+    NOT_NAMES,
+    OBFUSCATED_EMAIL_RE,
+    ORDER_CODE_RE,
+    ORDER_ID,
+    ORDER_REF_RE,
+    PHONE,
+    PHONE_CUE_RE,
+    PHONE_RE,
+    PHONE_REGIONS,
+    POSTCODE,
+    POSTCODE_RE,
+    PRICE_OR_VERSION_RE,
+    SECRET_PARAM_RE,
+    SEVEN_DIGITS_RE,
+    SIGNOFF_RE,
+    SSN,
+    SSN_RE,
+    STOP_SURNAMES,
+    STREET_HINT_RE,
+    TITLE_RE,
+    URL,
+    URL_RE,
 )
 
 
@@ -328,7 +116,7 @@ def first_names() -> frozenset[str]:
             for part in line[3:29].strip().split("+"):
                 if len(part) > 1 and part[0].isupper():
                     names.add(part.lower())
-    return frozenset(names - _COMMON_FIRST_NAMES)
+    return frozenset(names - COMMON_FIRST_NAMES)
 
 
 def _digits(text: str) -> int:
@@ -413,7 +201,7 @@ def _ip(match: re.Match[str]) -> str | None:
 def _phone(match: re.Match[str]) -> str | None:
     raw = match.group(0).strip()
     digits = _digits(raw)
-    if digits < 7 or digits > 15 or _DATE_ONLY_RE.match(raw) or _PRICE_OR_VERSION_RE.match(raw):
+    if digits < 7 or digits > 15 or DATE_ONLY_RE.match(raw) or PRICE_OR_VERSION_RE.match(raw):
         return None
     if raw.startswith(("+", "00")):
         try:
@@ -424,9 +212,9 @@ def _phone(match: re.Match[str]) -> str | None:
     # a national number: a trunk prefix ("030 ...", "(212) ..."), 10+ digits or a word
     # that says it is one ("call me on", "Nummer", "numéro", "llámeme") right before it
     before = match.string[max(0, match.start() - 40) : match.start()]
-    if not (raw.startswith(("0", "(")) or digits >= 10 or _PHONE_CUE_RE.search(before)):
+    if not (raw.startswith(("0", "(")) or digits >= 10 or PHONE_CUE_RE.search(before)):
         return None
-    for region in _PHONE_REGIONS:
+    for region in PHONE_REGIONS:
         try:
             number = phonenumbers.parse(raw, region)
         except phonenumbers.NumberParseException:
@@ -448,31 +236,31 @@ def _addresses(masker: _Masker, pyap_too: bool) -> None:
             start = text.find(found)
             if start >= 0:
                 masker.add(start, start + len(found), ADDRESS)
-    for pattern in _ADDRESS_RES:
+    for pattern in ADDRESS_RES:
         masker.add_all(pattern, ADDRESS)
 
 
 def _names(masker: _Masker, gazetteer_hit: bool) -> None:
     text = masker.text
-    for pattern in (_TITLE_RE, _CUE_RE) if gazetteer_hit else (_TITLE_RE,):
+    for pattern in (TITLE_RE, CUE_RE) if gazetteer_hit else (TITLE_RE,):
         for match in pattern.finditer(text):
             name = match.group("name")
-            if pattern is _CUE_RE and not _is_first_name(name.split()[0]):
+            if pattern is CUE_RE and not _is_first_name(name.split()[0]):
                 continue
             masker.add(match.start("name"), match.end("name"), NAME)
     if not gazetteer_hit:
         return
     known = first_names()
-    for word in _CAPITALISED_RE.finditer(text):
+    for word in CAPITALISED_RE.finditer(text):
         if word.group().lower() not in known:
             continue
-        match = _NAME_PAIR_RE.match(text, word.start())  # each first name may start a name
+        match = NAME_PAIR_RE.match(text, word.start())  # each first name may start a name
         if match is None:
             continue
         first, last = match.group("first"), match.group("last")
-        if first.lower() not in known or last.split()[-1].lower() in _STOP_SURNAMES:
+        if first.lower() not in known or last.split()[-1].lower() in STOP_SURNAMES:
             continue
-        if last.split()[-1].lower() in _COMMON_FIRST_NAMES:
+        if last.split()[-1].lower() in COMMON_FIRST_NAMES:
             continue
         if (match.group("next") and not match.group("last2")) or _in_capitalised_run(
             text, word.start()
@@ -502,7 +290,7 @@ def _capitalised_prefix(name: str) -> str:
     """The leading run of words that look like a name (capitalised, not a stop word)."""
     kept: list[str] = []
     for word in name.split():
-        if not word[0].isupper() or word.lower() in _NOT_NAMES or word.startswith("<"):
+        if not word[0].isupper() or word.lower() in NOT_NAMES or word.startswith("<"):
             break
         kept.append(word)
     return " ".join(kept)
@@ -513,7 +301,7 @@ def _context_name_sub(match: re.Match[str]) -> str:
     if not name:
         return match.group(0)
     # after "Hi," or before "Regards" a name is one of the gazetteer ("Hi, Please help")
-    if match.re in (_GREETING_RE, _SIGNOFF_RE) and not _is_first_name(name.split()[0]):
+    if match.re in (GREETING_RE, SIGNOFF_RE) and not _is_first_name(name.split()[0]):
         return match.group(0)
     rest = match.group("name")[len(name) :]
     tail = match.groupdict().get("tail") or ""
@@ -529,25 +317,25 @@ def mask_pii(text: str | None) -> str | None:
     if not text:
         return text
     masker = _Masker(text)
-    if _HAS_URL_RE.search(text):
-        for match in _URL_RE.finditer(text):
-            if _SECRET_PARAM_RE.search(match.group(0)):
+    if HAS_URL_RE.search(text):
+        for match in URL_RE.finditer(text):
+            if SECRET_PARAM_RE.search(match.group(0)):
                 masker.add(match.start(), match.end(), URL)
     if "@" in text:
-        masker.add_all(_EMAIL_RE, EMAIL)
-    if _HAS_EMAIL_HINT_RE.search(text):
-        masker.add_all(_OBFUSCATED_EMAIL_RE, EMAIL)
-    if _HAS_DIGIT_RE.search(text):
+        masker.add_all(EMAIL_RE, EMAIL)
+    if HAS_EMAIL_HINT_RE.search(text):
+        masker.add_all(OBFUSCATED_EMAIL_RE, EMAIL)
+    if HAS_DIGIT_RE.search(text):
         _numbers(masker)
     known = first_names()
-    gazetteer_hit = any(m.group().lower() in known for m in _CAPITALISED_RE.finditer(text))
+    gazetteer_hit = any(m.group().lower() in known for m in CAPITALISED_RE.finditer(text))
     _names(masker, gazetteer_hit)
     out = masker.result() if masker.spans else text
-    patterns = [_INTRO_RE]
+    patterns = [INTRO_RE]
     if gazetteer_hit:  # after a greeting or before a sign-off, a name is in the gazetteer
-        patterns += [_GREETING_RE, _SIGNOFF_RE]
+        patterns += [GREETING_RE, SIGNOFF_RE]
     if "\n" in out:
-        patterns.append(_DASH_SIGNATURE_RE)
+        patterns.append(DASH_SIGNATURE_RE)
     for pattern in patterns:
         out = pattern.sub(_context_name_sub, out)
     return out
@@ -556,35 +344,35 @@ def mask_pii(text: str | None) -> str | None:
 def _numbers(masker: _Masker) -> None:
     """The detectors of things with digits, each behind a cheap prefilter."""
     text = masker.text
-    many_digits = _SEVEN_DIGITS_RE.search(text) is not None
-    lead = _LEAD_HINT_RE.search(text) is not None
+    many_digits = SEVEN_DIGITS_RE.search(text) is not None
+    lead = LEAD_HINT_RE.search(text) is not None
     if many_digits:
-        for match in _IBAN_RE.finditer(text):
+        for match in IBAN_RE.finditer(text):
             _iban(masker, match)
-        masker.add_checked(_CARD_RE, _card)
-        masker.add_checked(_SSN_RE, _ssn)
-    if _DOTTED_OR_COLON_RE.search(text):
-        masker.add_checked(_IPV4_RE, _ip)
+        masker.add_checked(CARD_RE, _card)
+        masker.add_checked(SSN_RE, _ssn)
+    if DOTTED_OR_COLON_RE.search(text):
+        masker.add_checked(IPV4_RE, _ip)
         if text.count(":") >= 2:
-            masker.add_checked(_IPV6_RE, _ip)
+            masker.add_checked(IPV6_RE, _ip)
     if lead:
-        masker.add_all(_ACCOUNT_RE, IBAN, "id")
-        for match in _ID_RE.finditer(text):
+        masker.add_all(ACCOUNT_RE, IBAN, "id")
+        for match in ID_RE.finditer(text):
             words = match.group("lead").lower()
             label = SSN if ("ssn" in words or "social security" in words) else ID
             masker.add(match.start("id"), match.end("id"), label)
-        masker.add_all(_DOB_RE, DOB, "date")
-        masker.add_all(_ORDER_CODE_RE, ORDER_ID)
-        for match in _ORDER_REF_RE.finditer(text):
+        masker.add_all(DOB_RE, DOB, "date")
+        masker.add_all(ORDER_CODE_RE, ORDER_ID)
+        for match in ORDER_REF_RE.finditer(text):
             if any(ch.isdigit() for ch in match.group("id")):
                 masker.add(match.start("id"), match.end("id"), ORDER_ID)
-    street = _STREET_HINT_RE.search(text) is not None
-    if street or _FOUR_DIGITS_RE.search(text):  # GB: "10 Downing Street, London SW1A 2AA"
+    street = STREET_HINT_RE.search(text) is not None
+    if street or FOUR_DIGITS_RE.search(text):  # GB: "10 Downing Street, London SW1A 2AA"
         _addresses(masker, pyap_too=street)
     if lead:
-        masker.add_all(_POSTCODE_RE, POSTCODE, "code")
+        masker.add_all(POSTCODE_RE, POSTCODE, "code")
     if many_digits:
-        masker.add_checked(_PHONE_RE, _phone)
+        masker.add_checked(PHONE_RE, _phone)
 
 
 def mask_many(texts: Iterable[str | None]) -> list[str | None]:
