@@ -1,0 +1,66 @@
+"""Timestamps of bring-your-own files, parsed per value to UTC text (`created_at_utc`):
+one odd date quarantines its row, never the build."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as date_parser
+from pandas.tseries.api import guess_datetime_format
+
+
+class TimestampParser:
+    """Per-value timestamps to UTC text: the mapping's `timestamp_format`, else ISO 8601,
+    else a format pandas guesses from the value (remembered for the next values), else
+    python-dateutil's parser (e.g. `31-Jul-18`). Values without an offset are in `zone`."""
+
+    def __init__(self, fmt: str | None, dayfirst: bool, zone: str) -> None:
+        self.fmt = fmt
+        self.dayfirst = dayfirst
+        self.zone = ZoneInfo(zone)
+        self.formats: list[str] = []
+
+    @property
+    def expected(self) -> str:
+        if self.fmt:
+            return f"a timestamp in the mapping's timestamp_format {self.fmt!r}"
+        return (
+            "a date or timestamp (ISO 8601 such as 2018-07-31 10:00:00-08:00, or a common "
+            "format such as 31-Jul-18); if the file uses one format, set timestamp_format "
+            "in the mapping (e.g. '%d-%b-%y')"
+        )
+
+    def _detect(self, value: str) -> datetime:
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError:
+            pass
+        for fmt in self.formats:
+            try:
+                return datetime.strptime(value, fmt)
+            except ValueError:
+                continue
+        guess = guess_datetime_format(value, dayfirst=self.dayfirst)
+        if guess:
+            try:
+                moment = datetime.strptime(value, guess)
+            except ValueError:
+                pass
+            else:
+                self.formats.append(guess)
+                return moment
+        if not any(c.isdigit() for c in value) or value.isdigit():
+            raise ValueError(value)  # words only, or a bare number: not a date
+        return date_parser.parse(value, dayfirst=self.dayfirst, default=datetime(2000, 1, 1))
+
+    def parse(self, value: str) -> str:
+        """UTC text; raises ValueError when the value is no timestamp."""
+        value = value.strip()
+        try:
+            moment = datetime.strptime(value, self.fmt) if self.fmt else self._detect(value)
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(value) from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=self.zone)
+        return moment.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
