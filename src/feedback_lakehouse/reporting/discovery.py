@@ -74,6 +74,84 @@ def _smallest(candidates: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     return candidates[values <= cut]
 
 
+def _per_text(records: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct text: its items, items in the latest week and before it."""
+    weeks = records["weeks_before_as_of"].fillna(-1).astype(int)
+    return (
+        records.assign(
+            latest=(weeks == 0).astype(int),
+            before=weeks.between(1, BASELINE_WEEKS).astype(int),
+        )
+        .groupby("text_hash", sort=True)
+        .agg(
+            text=("masked_text", "first"),
+            items=("masked_text", "size"),
+            latest=("latest", "sum"),
+            before=("before", "sum"),
+        )
+        .reset_index()
+    )
+
+
+def _tfidf(per_text: pd.DataFrame) -> tuple[pd.DataFrame, Any, np.ndarray] | None:
+    """(texts with at least one term, their TF-IDF matrix, the terms); None without terms."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+    texts = per_text["text"].astype(str).tolist()
+    stop_words = sorted(ENGLISH_STOP_WORDS | FEEDBACK_STOPWORDS)
+    vectorizer = TfidfVectorizer(
+        stop_words=stop_words,
+        token_pattern=TOKEN_PATTERN,
+        lowercase=True,
+        sublinear_tf=True,
+        min_df=2 if len(texts) >= 10 else 1,
+        max_df=0.5 if len(texts) >= 10 else 1.0,
+    )
+    try:
+        matrix = vectorizer.fit_transform(texts)
+    except ValueError:  # no term survives (e.g. only "ok", "meh")
+        return None
+    terms = np.array(vectorizer.get_feature_names_out())
+    has_terms = np.asarray(matrix.getnnz(axis=1) > 0)
+    if not has_terms.any():
+        return None
+    return per_text.loc[has_terms].reset_index(drop=True), matrix[has_terms], terms
+
+
+def _describe(
+    rows: pd.DataFrame,
+    members: np.ndarray,
+    centroid: np.ndarray,
+    distances: np.ndarray,
+    terms: np.ndarray,
+    texts: list[str],
+    n_terms: int,
+    n_examples: int,
+) -> dict[str, Any]:
+    """One cluster as a topic: its heaviest terms, closest texts and weekly growth.
+    `distances` are the texts' distances to this cluster's centre."""
+    # the n heaviest terms (ties by term) and the n texts closest to the centre (ties
+    # by text): sort only the candidates that can make the cut, not every term/member
+    heavy = _smallest(np.arange(len(terms)), -centroid, n_terms)
+    order = sorted(heavy, key=lambda i: (-centroid[i], terms[i]))
+    top = [str(terms[i]) for i in order[:n_terms] if centroid[i] > 0]
+    near = _smallest(members, distances[members], n_examples)
+    closest = sorted(near, key=lambda i: (distances[i], texts[i]))
+    examples = [str(texts[i]).strip()[:200] for i in closest[:n_examples]]
+    latest = int(rows["latest"].sum())
+    mean_before = float(rows["before"].sum()) / BASELINE_WEEKS
+    return {
+        "top_terms": ", ".join(top),
+        "items": int(rows["items"].sum()),
+        "distinct_texts": int(members.size),
+        "items_latest_week": latest,
+        "weekly_mean_before": round(mean_before, 4),
+        # smoothed so a topic that is new this week has a finite ratio
+        "growth_ratio": round((latest + 1.0) / (mean_before + 1.0), 4),
+        "example_texts": " | ".join(examples),
+    }
+
+
 def candidate_topics(
     feedback: pd.DataFrame,
     *,
@@ -94,7 +172,6 @@ def candidate_topics(
     """
     step = on_step or (lambda: None)
     from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
     records = bucket_texts(feedback)
     empty = pd.DataFrame({field.name: [] for field in TOPICS_SCHEMA})
@@ -102,42 +179,10 @@ def candidate_topics(
         return empty
     versions = sorted(records["taxonomy_version"].dropna().astype(str).unique())
     version = versions[-1] if versions else None
-
-    weeks = records["weeks_before_as_of"].fillna(-1).astype(int)
-    per_text = (
-        records.assign(
-            latest=(weeks == 0).astype(int),
-            before=weeks.between(1, BASELINE_WEEKS).astype(int),
-        )
-        .groupby("text_hash", sort=True)
-        .agg(
-            text=("masked_text", "first"),
-            items=("masked_text", "size"),
-            latest=("latest", "sum"),
-            before=("before", "sum"),
-        )
-        .reset_index()
-    )
-    texts = per_text["text"].astype(str).tolist()
-    stop_words = sorted(ENGLISH_STOP_WORDS | FEEDBACK_STOPWORDS)
-    vectorizer = TfidfVectorizer(
-        stop_words=stop_words,
-        token_pattern=TOKEN_PATTERN,
-        lowercase=True,
-        sublinear_tf=True,
-        min_df=2 if len(texts) >= 10 else 1,
-        max_df=0.5 if len(texts) >= 10 else 1.0,
-    )
-    try:
-        matrix = vectorizer.fit_transform(texts)
-    except ValueError:  # no term survives (e.g. only "ok", "meh")
+    vectorised = _tfidf(_per_text(records))
+    if vectorised is None:
         return empty
-    terms = np.array(vectorizer.get_feature_names_out())
-    has_terms = np.asarray(matrix.getnnz(axis=1) > 0)
-    if not has_terms.any():
-        return empty
-    per_text = per_text.loc[has_terms].reset_index(drop=True)
-    matrix = matrix[has_terms]
+    per_text, matrix, terms = vectorised
     step()
 
     n_docs = matrix.shape[0]
@@ -152,41 +197,26 @@ def candidate_topics(
     topics: list[dict[str, Any]] = []
     for cluster in range(k):
         members = np.flatnonzero(labels == cluster)
-        if members.size == 0:
-            continue
         rows = per_text.iloc[members]
-        items = int(rows["items"].sum())
-        if items < min_topic_size:
+        if members.size == 0 or int(rows["items"].sum()) < min_topic_size:
             continue
-        centroid = model.cluster_centers_[cluster]
-        # the n heaviest terms (ties by term) and the n texts closest to the centre (ties
-        # by text): sort only the candidates that can make the cut, not every term/member
-        heavy = _smallest(np.arange(len(terms)), -centroid, n_terms)
-        order = sorted(heavy, key=lambda i: (-centroid[i], terms[i]))
-        top = [str(terms[i]) for i in order[:n_terms] if centroid[i] > 0]
-        near = _smallest(members, distances[members, cluster], n_examples)
-        closest = sorted(near, key=lambda i: (distances[i, cluster], texts[i]))
-        examples = [str(texts[i]).strip()[:200] for i in closest[:n_examples]]
-        latest = int(rows["latest"].sum())
-        mean_before = float(rows["before"].sum()) / BASELINE_WEEKS
-        topics.append(
-            {
-                "taxonomy_version": version,
-                "top_terms": ", ".join(top),
-                "items": items,
-                "distinct_texts": int(members.size),
-                "share_of_bucket": round(items / total_items, 4),
-                "items_latest_week": latest,
-                "weekly_mean_before": round(mean_before, 4),
-                # smoothed so a topic that is new this week has a finite ratio
-                "growth_ratio": round((latest + 1.0) / (mean_before + 1.0), 4),
-                "example_texts": " | ".join(examples),
-            }
+        topic = _describe(
+            rows,
+            members,
+            model.cluster_centers_[cluster],
+            distances[:, cluster],
+            terms,
+            texts,
+            n_terms,
+            n_examples,
         )
+        share = round(topic["items"] / total_items, 4)
+        topics.append({"taxonomy_version": version, **topic, "share_of_bucket": share})
     step()
     if not topics:
         return empty
-    frame = pd.DataFrame(topics).sort_values(
+    frame = pd.DataFrame(topics)[[f.name for f in TOPICS_SCHEMA if f.name != "topic_id"]]
+    frame = frame.sort_values(
         ["items", "growth_ratio", "top_terms"], ascending=[False, False, True], kind="stable"
     )
     frame.insert(0, "topic_id", range(1, len(frame) + 1))
