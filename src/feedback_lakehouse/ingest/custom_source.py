@@ -283,6 +283,16 @@ def _read_file(
     return rows
 
 
+def _utc_of(stamps: TimestampParser, column: str | None, created_at: str | None) -> str | None:
+    """The row's timestamp in UTC (None when blank); raises _Rejected when it is no date."""
+    if not created_at or created_at.isspace():
+        return None
+    try:
+        return stamps.parse(created_at)
+    except ValueError:
+        raise _Rejected(f"{column} {created_at!r} is not {stamps.expected}") from None
+
+
 def _row_of(
     read: _FileRead,
     values: list[str],
@@ -311,14 +321,7 @@ def _row_of(
             f"{cols.rating} {rating_raw!r} is not a number between {low:g} and {high:g}"
         )
     created_at = record[cols.timestamp] if cols.timestamp else None
-    created_at_utc = None
-    if created_at and not created_at.isspace():
-        try:
-            created_at_utc = read.stamps.parse(created_at)
-        except ValueError:
-            raise _Rejected(
-                f"{cols.timestamp} {created_at!r} is not {read.stamps.expected}"
-            ) from None
+    created_at_utc = _utc_of(read.stamps, cols.timestamp, created_at)
     products = [record[c].strip() for c in cols.product_columns() if record[c].strip()]
     gold_sentiment = record[cols.gold_sentiment].strip().lower() if cols.gold_sentiment else ""
     if not gold_sentiment:

@@ -322,41 +322,49 @@ class OpenAICompatProvider(Requests):
                 )
                 for n, i in enumerate(unit)
             ]
-        out: list[tuple[int, Row]] = []
-        for n, (item_id, index) in enumerate(ids.items()):
-            share = usage.share(len(unit), n)
-            answer = answers.get(item_id)
-            reason = "missing from the batch answer" if answer is None else None
-            if answer is not None:
-                try:
-                    enrichment = validate(answer, taxonomy)
-                except BadOutput as exc:
-                    reason = str(exc)
-            if reason is None:
-                out.append(
-                    (
-                        index,
-                        ok_row(
-                            self.name,
-                            self.model,
-                            items[index],
-                            keys[index],
-                            taxonomy,
-                            prompts,
-                            enrichment,
-                            share,
-                        ),
-                    )
-                )
-                continue
-            logger.info("batch item %s %s: asking for it singly", item_id, reason)
-            row = self._single(items[index], keys[index], taxonomy, prompts)
-            row.record.prompt_tokens += share.prompt_tokens
-            row.record.completion_tokens += share.completion_tokens
-            row.record.cached_prompt_tokens += share.cached_prompt_tokens
-            row.record.cost_usd = round(row.record.cost_usd + share.cost_usd, 8)
-            out.append((index, row))
-        return out
+        return [
+            (
+                index,
+                self._batch_item(
+                    item_id,
+                    answers.get(item_id),
+                    items[index],
+                    keys[index],
+                    taxonomy,
+                    prompts,
+                    usage.share(len(unit), n),
+                ),
+            )
+            for n, (item_id, index) in enumerate(ids.items())
+        ]
+
+    def _batch_item(
+        self,
+        item_id: str,
+        answer: Any,
+        item: TextItem,
+        key: str,
+        taxonomy: Taxonomy,
+        prompts: Prompts,
+        share: Usage,
+    ) -> Row:
+        """One text's row from a batch answer; asked singly when its answer is missing or
+        invalid (the batch's share of usage is added to the single row's)."""
+        reason = "missing from the batch answer" if answer is None else None
+        if answer is not None:
+            try:
+                enrichment = validate(answer, taxonomy)
+            except BadOutput as exc:
+                reason = str(exc)
+        if reason is None:
+            return ok_row(self.name, self.model, item, key, taxonomy, prompts, enrichment, share)
+        logger.info("batch item %s %s: asking for it singly", item_id, reason)
+        row = self._single(item, key, taxonomy, prompts)
+        row.record.prompt_tokens += share.prompt_tokens
+        row.record.completion_tokens += share.completion_tokens
+        row.record.cached_prompt_tokens += share.cached_prompt_tokens
+        row.record.cost_usd = round(row.record.cost_usd + share.cost_usd, 8)
+        return row
 
     # ---------------------------------------------------------------- one conversation
     def _converse(
