@@ -152,6 +152,41 @@ def _describe(
     }
 
 
+def _topics(
+    per_text: pd.DataFrame,
+    labels: np.ndarray,
+    centres: np.ndarray,
+    distances: np.ndarray,
+    terms: np.ndarray,
+    version: str | None,
+    min_topic_size: int,
+    n_terms: int,
+    n_examples: int,
+) -> list[dict[str, Any]]:
+    """The clusters with at least `min_topic_size` items, described, in cluster order."""
+    total_items = int(per_text["items"].sum())
+    texts = per_text["text"].astype(str).tolist()
+    topics: list[dict[str, Any]] = []
+    for cluster in range(len(centres)):
+        members = np.flatnonzero(labels == cluster)
+        rows = per_text.iloc[members]
+        if members.size == 0 or int(rows["items"].sum()) < min_topic_size:
+            continue
+        topic = _describe(
+            rows,
+            members,
+            centres[cluster],
+            distances[:, cluster],
+            terms,
+            texts,
+            n_terms,
+            n_examples,
+        )
+        share = round(topic["items"] / total_items, 4)
+        topics.append({"taxonomy_version": version, **topic, "share_of_bucket": share})
+    return topics
+
+
 def candidate_topics(
     feedback: pd.DataFrame,
     *,
@@ -192,26 +227,17 @@ def candidate_topics(
     distances = model.transform(matrix)
     step()
 
-    total_items = int(per_text["items"].sum())
-    texts = per_text["text"].astype(str).tolist()
-    topics: list[dict[str, Any]] = []
-    for cluster in range(k):
-        members = np.flatnonzero(labels == cluster)
-        rows = per_text.iloc[members]
-        if members.size == 0 or int(rows["items"].sum()) < min_topic_size:
-            continue
-        topic = _describe(
-            rows,
-            members,
-            model.cluster_centers_[cluster],
-            distances[:, cluster],
-            terms,
-            texts,
-            n_terms,
-            n_examples,
-        )
-        share = round(topic["items"] / total_items, 4)
-        topics.append({"taxonomy_version": version, **topic, "share_of_bucket": share})
+    topics = _topics(
+        per_text,
+        labels,
+        model.cluster_centers_,
+        distances,
+        terms,
+        version,
+        min_topic_size,
+        n_terms,
+        n_examples,
+    )
     step()
     if not topics:
         return empty
