@@ -98,6 +98,36 @@ def _parse_csv(spec: SourceSpec, rel: str, text: str) -> _Parsed:
         return _parse_csv_rows(spec, rel, text)
 
 
+def _header_reject(spec: SourceSpec, rel: str, text: str, header: list[str] | None) -> _Parsed:
+    """The whole file as one rejected row: its header is not the export contract's."""
+    expected = spec.header
+    if header is None:
+        found = "an empty file"
+    else:
+        missing = [c for c in expected if c not in header]
+        unexpected = [c for c in header if c not in expected]
+        found = f"{header} (missing: {missing}, unexpected: {unexpected})"
+    reason = (
+        f"{rel}: header does not match the {spec.name} export contract; expected "
+        f"{expected} but found {found}. Fix the export (or update SOURCES in "
+        "feedback_lakehouse/ingest/specs.py if the contract changed) and drop the "
+        "corrected file."
+    )
+    raw = text.split("\n", 1)[0].rstrip("\r") if header is not None else None
+    return _Parsed([[None] * len(expected)], [0], {0: (reason, raw)})
+
+
+def _add_raw_lines(parsed: _Parsed, text: str, spans: dict[int, tuple[int, int]]) -> None:
+    """Each rejected row's raw record: the file's lines it spans (read only when needed)."""
+    if not spans:
+        return
+    lines = io.StringIO(text, newline="").readlines()
+    for position, (start, end) in spans.items():
+        raw = "".join(lines[start:end])
+        raw = raw[:-2] if raw.endswith("\r\n") else raw.rstrip("\r\n")
+        parsed.rejects[position] = (parsed.rejects[position][0], raw)
+
+
 def _parse_csv_rows(spec: SourceSpec, rel: str, text: str) -> _Parsed:
     expected = spec.header
     width = len(expected)
@@ -109,23 +139,7 @@ def _parse_csv_rows(spec: SourceSpec, rel: str, text: str) -> _Parsed:
     rows, numbers, rejects = parsed.rows, parsed.row_numbers, parsed.rejects
     header = next(reader, None)
     if header != expected:
-        if header is None:
-            found = "an empty file"
-        else:
-            missing = [c for c in expected if c not in header]
-            unexpected = [c for c in header if c not in expected]
-            found = f"{header} (missing: {missing}, unexpected: {unexpected})"
-        reason = (
-            f"{rel}: header does not match the {spec.name} export contract; expected "
-            f"{expected} but found {found}. Fix the export (or update SOURCES in "
-            "feedback_lakehouse/ingest/specs.py if the contract changed) and drop the "
-            "corrected file."
-        )
-        raw = text.split("\n", 1)[0].rstrip("\r") if header is not None else None
-        rows.append(none_row)
-        numbers.append(0)
-        rejects[0] = (reason, raw)
-        return parsed
+        return _header_reject(spec, rel, text, header)
     spans: dict[int, tuple[int, int]] = {}
     row_number = 0
     previous_line = reader.line_num
@@ -161,12 +175,7 @@ def _parse_csv_rows(spec: SourceSpec, rel: str, text: str) -> _Parsed:
         spans[len(rows)] = (previous_line, previous_line + 1)
         rows.append(none_row)
         numbers.append(row_number)
-    if spans:
-        lines = io.StringIO(text, newline="").readlines()
-        for position, (start, end) in spans.items():
-            raw = "".join(lines[start:end])
-            raw = raw[:-2] if raw.endswith("\r\n") else raw.rstrip("\r\n")
-            rejects[position] = (rejects[position][0], raw)
+    _add_raw_lines(parsed, text, spans)
     return parsed
 
 
@@ -292,6 +301,87 @@ def read_source(
             gc.enable()
 
 
+def _parse_file(
+    spec: SourceSpec, rel: str, path: Path, seen: set[str]
+) -> tuple[_Parsed, str | None] | None:
+    """(one file's bronze rows, its sha256); None when the same content was loaded."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        reason = (
+            f"could not be read ({exc.strerror or exc}); check that it is a readable file "
+            "for the user running dbt, fix it and re-run (the other files were loaded)."
+        )
+        return _file_problem(spec, rel, reason), None
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in seen:
+        log.info("skipping %s: a file with the same content was already loaded", rel)
+        return None
+    seen.add(digest)
+    text, encoding, problem = decode_bytes(data, spec.folder)
+    if encoding not in (None, "utf-8"):
+        log.warning("%s is not UTF-8: read as %s (detected)", rel, encoding)
+    if text is None:
+        return _file_problem(spec, rel, problem or "cannot be decoded"), digest
+    if spec.fmt == "csv":
+        return _parse_csv(spec, rel, text), digest
+    return _parse_jsonl(spec, rel, text), digest
+
+
+class _Bronze:
+    """The bronze columns of one source, file after file."""
+
+    def __init__(self, spec: SourceSpec) -> None:
+        self.spec = spec
+        self.columns: list[list[str | None]] = [[] for _ in spec.fields]
+        self.source_files: list[str] = []
+        self.hashes: list[str | None] = []
+        self.row_numbers: list[int] = []
+        self.rejected: list[bool] = []
+        self.reasons: list[str | None] = []
+        self.raws: list[str | None] = []
+
+    def add(self, rel: str, digest: str | None, parsed: _Parsed) -> None:
+        n = len(parsed.row_numbers)
+        if n == 0:
+            return
+        for target, values in zip(self.columns, zip(*parsed.rows, strict=True), strict=True):
+            target.extend(values)
+        self.source_files.extend([rel] * n)
+        self.hashes.extend([digest] * n)
+        self.row_numbers.extend(parsed.row_numbers)
+        flags = [False] * n
+        file_reasons: list[str | None] = [None] * n
+        file_raws: list[str | None] = [None] * n
+        for position, (reason, raw) in parsed.rejects.items():
+            flags[position] = True
+            file_reasons[position] = reason
+            file_raws[position] = raw
+        self.rejected.extend(flags)
+        self.reasons.extend(file_reasons)
+        self.raws.extend(file_raws)
+        if parsed.rejects:
+            log.warning("%s: %d row(s) rejected", rel, len(parsed.rejects))
+
+    def frame(self, stamp: datetime) -> pd.DataFrame:
+        total = len(self.row_numbers)
+        frame: dict[str, Any] = {}
+        for field, values in zip(self.spec.fields, self.columns, strict=True):
+            if self.spec.fmt == "csv":
+                values = [value or None for value in values]
+            frame[field.column] = pd.Series(values, dtype=object)
+        frame["_source_file"] = pd.Series(self.source_files, dtype=object)
+        frame["_file_hash"] = pd.Series(self.hashes, dtype=object)
+        frame["_row_number"] = pd.Series(self.row_numbers, dtype="int64")
+        frame["_ingested_at"] = pd.Series(
+            np.full(total, np.datetime64(stamp, "us")), dtype="datetime64[us]"
+        )
+        frame["_is_rejected"] = pd.Series(self.rejected, dtype=bool)
+        frame["_reject_reason"] = pd.Series(self.reasons, dtype=object)
+        frame["_raw_record"] = pd.Series(self.raws, dtype=object)
+        return pd.DataFrame(frame)
+
+
 def _read(
     spec: SourceSpec, root: Path, skip_file_hashes: Iterable[str], stamp: datetime
 ) -> pd.DataFrame:
@@ -305,76 +395,13 @@ def _read(
         )
         files = []
     seen = set(skip_file_hashes)
-    columns: list[list[str | None]] = [[] for _ in spec.fields]
-    source_files: list[str] = []
-    hashes: list[str | None] = []
-    row_numbers: list[int] = []
-    rejected: list[bool] = []
-    reasons: list[str | None] = []
-    raws: list[str | None] = []
+    bronze = _Bronze(spec)
     for path in files:
         rel = path.relative_to(root).as_posix()
-        digest: str | None = None
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            parsed = _file_problem(
-                spec,
-                rel,
-                f"could not be read ({exc.strerror or exc}); check that it is a readable file "
-                "for the user running dbt, fix it and re-run (the other files were loaded).",
-            )
-        else:
-            digest = hashlib.sha256(data).hexdigest()
-            if digest in seen:
-                log.info("skipping %s: a file with the same content was already loaded", rel)
-                continue
-            seen.add(digest)
-            text, encoding, problem = decode_bytes(data, spec.folder)
-            if encoding not in (None, "utf-8"):
-                log.warning("%s is not UTF-8: read as %s (detected)", rel, encoding)
-            if text is None:
-                parsed = _file_problem(spec, rel, problem or "cannot be decoded")
-            elif spec.fmt == "csv":
-                parsed = _parse_csv(spec, rel, text)
-            else:
-                parsed = _parse_jsonl(spec, rel, text)
-        n = len(parsed.row_numbers)
-        if n == 0:
-            continue
-        for target, values in zip(columns, zip(*parsed.rows, strict=True), strict=True):
-            target.extend(values)
-        source_files.extend([rel] * n)
-        hashes.extend([digest] * n)
-        row_numbers.extend(parsed.row_numbers)
-        flags = [False] * n
-        file_reasons: list[str | None] = [None] * n
-        file_raws: list[str | None] = [None] * n
-        for position, (reason, raw) in parsed.rejects.items():
-            flags[position] = True
-            file_reasons[position] = reason
-            file_raws[position] = raw
-        rejected.extend(flags)
-        reasons.extend(file_reasons)
-        raws.extend(file_raws)
-        if parsed.rejects:
-            log.warning("%s: %d row(s) rejected", rel, len(parsed.rejects))
-    total = len(row_numbers)
-    frame: dict[str, Any] = {}
-    for field, values in zip(spec.fields, columns, strict=True):
-        if spec.fmt == "csv":
-            values = [value or None for value in values]
-        frame[field.column] = pd.Series(values, dtype=object)
-    frame["_source_file"] = pd.Series(source_files, dtype=object)
-    frame["_file_hash"] = pd.Series(hashes, dtype=object)
-    frame["_row_number"] = pd.Series(row_numbers, dtype="int64")
-    frame["_ingested_at"] = pd.Series(
-        np.full(total, np.datetime64(stamp, "us")), dtype="datetime64[us]"
-    )
-    frame["_is_rejected"] = pd.Series(rejected, dtype=bool)
-    frame["_reject_reason"] = pd.Series(reasons, dtype=object)
-    frame["_raw_record"] = pd.Series(raws, dtype=object)
-    return pd.DataFrame(frame)
+        read = _parse_file(spec, rel, path, seen)
+        if read is not None:
+            bronze.add(rel, read[1], read[0])
+    return bronze.frame(stamp)
 
 
 def landing_row_counts(landing_dir: str | Path) -> dict[str, int]:
