@@ -288,25 +288,51 @@ def enrich_frame(
         parallel = False
         todo = [(key, TextItem(text_hash=h, text=t, language=lang)) for key, (h, t, lang) in todo]
     if parallel:
-        status_at = ENRICHED_COLUMNS.index("status")
-        with Progress(len(todo), label=f"enrich[{provider.name}]", unit="texts") as progress:
+        frame = _enrich_in_workers(todo, taxonomy, provider, batch_size, workers, min_parallel)
+    else:
+        frame = _enrich_here(todo, taxonomy, provider, batch_size, on_record)
+    return _count_attempts(frame, prior, max_run_attempts)
 
-            def count(rows: list[tuple[Any, ...]]) -> None:
-                for row in rows:
-                    progress.advance(str(getattr(row[status_at], "value", row[status_at])))
 
-            rows = map_chunks(
-                partial(_enrich_rows, provider, taxonomy, batch_size),
-                [item for _, item in todo],
-                workers,
-                min_parallel,
-                on_chunk=count,
-            )
-        frame = _columns_to_frame(
-            {column: [row[i] for row in rows] for i, column in enumerate(ENRICHED_COLUMNS)}
+def _enrich_in_workers(
+    todo: list[tuple[str, Any]],
+    taxonomy: Taxonomy,
+    provider: Provider,
+    batch_size: int,
+    workers: int,
+    min_parallel: int,
+) -> pd.DataFrame:
+    """A CPU-bound provider over `workers` processes (`parallel.map_chunks`)."""
+    status_at = ENRICHED_COLUMNS.index("status")
+    with Progress(len(todo), label=f"enrich[{provider.name}]", unit="texts") as progress:
+
+        def count(rows: list[tuple[Any, ...]]) -> None:
+            for row in rows:
+                progress.advance(str(getattr(row[status_at], "value", row[status_at])))
+
+        rows = map_chunks(
+            partial(_enrich_rows, provider, taxonomy, batch_size),
+            [item for _, item in todo],
+            workers,
+            min_parallel,
+            on_chunk=count,
         )
-        frame["enrichment_key"] = [key for key, _ in todo]
-        return _count_attempts(frame, prior, max_run_attempts)
+    frame = _columns_to_frame(
+        {column: [row[i] for row in rows] for i, column in enumerate(ENRICHED_COLUMNS)}
+    )
+    frame["enrichment_key"] = [key for key, _ in todo]
+    return frame
+
+
+def _enrich_here(
+    todo: list[tuple[str, TextItem]],
+    taxonomy: Taxonomy,
+    provider: Provider,
+    batch_size: int,
+    on_record: Callable[[EnrichedRecord], None] | None,
+) -> pd.DataFrame:
+    """The provider in this process, `batch_size` texts at a time."""
+    run_aware = isinstance(provider, RunAwareProvider)
     # run-aware (LLM) providers report their own progress (calls, cache, budget)
     progress = (
         None if run_aware else Progress(len(todo), label=f"enrich[{provider.name}]", unit="texts")
@@ -345,7 +371,7 @@ def enrich_frame(
             progress.close(failed=progress.done < len(todo))
     frame = _columns_to_frame(columns)
     frame["enrichment_key"] = keys
-    return _count_attempts(frame, prior, max_run_attempts)
+    return frame
 
 
 def _count_attempts(

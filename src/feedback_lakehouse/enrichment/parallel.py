@@ -162,34 +162,70 @@ def map_chunks(
     if min_items is None:
         min_items = min_items_now()
     if workers <= 1 or len(items) < max(min_items, 2):
-        if on_chunk is None:
-            return func(items)
-        local: list[R] = []
-        for part in split(items, max(1, len(items) // LOCAL_CHUNK_ITEMS)):
-            done = func(part)
-            on_chunk(done)
-            local.extend(done)
-        return local
+        return _map_here(func, items, on_chunk)
     chunks = split(items, workers * chunks_per_worker)
-    results: list[list[R] | None] = [None] * len(chunks)
-    lock = threading.Lock()
-    position = [0]
-    failure: list[BaseException] = []
-    # this process stops taking chunks once a worker has returned one: from then on the
-    # workers keep every core busy, and this process's own compute would only compete
-    # for its interpreter lock with the thread that sends and receives their chunks
-    workers_running = threading.Event()
+    log.info("%d items in %d chunks over %d processes", len(items), len(chunks), workers)
+    out = _ChunkMap(func, chunks, workers, on_chunk).run(work_here)
+    if len(out) != len(items):
+        raise RuntimeError(f"parallel map returned {len(out)} results for {len(items)} items")
+    return out
 
-    def take() -> int | None:
-        with lock:
-            index = position[0]
-            position[0] += 1
-        return index if index < len(chunks) and not failure else None
 
-    def feed() -> None:
+def _map_here(
+    func: Callable[[Sequence[T]], list[R]],
+    items: Sequence[T],
+    on_chunk: Callable[[list[R]], None] | None,
+) -> list[R]:
+    """`func(items)` in this process; by chunks of `LOCAL_CHUNK_ITEMS` with `on_chunk`."""
+    if on_chunk is None:
+        return func(items)
+    local: list[R] = []
+    for part in split(items, max(1, len(items) // LOCAL_CHUNK_ITEMS)):
+        done = func(part)
+        on_chunk(done)
+        local.extend(done)
+    return local
+
+
+class _ChunkMap:
+    """One parallel map: a feeder thread sends chunks to the worker processes while this
+    thread computes chunks too, until a worker has returned one."""
+
+    def __init__(
+        self,
+        func: Callable[[Sequence[T]], list[R]],
+        chunks: list[Sequence[T]],
+        workers: int,
+        on_chunk: Callable[[list[R]], None] | None,
+    ) -> None:
+        self.func = func
+        self.chunks = chunks
+        self.workers = workers
+        self.on_chunk = on_chunk
+        self.results: list[list[R] | None] = [None] * len(chunks)
+        self.lock = threading.Lock()
+        self.position = 0
+        self.failure: list[BaseException] = []
+        # this process stops taking chunks once a worker has returned one: from then on
+        # the workers keep every core busy, and this process's own compute would only
+        # compete for its interpreter lock with the thread that sends and receives chunks
+        self.workers_running = threading.Event()
+
+    def take(self) -> int | None:
+        with self.lock:
+            index = self.position
+            self.position += 1
+        return index if index < len(self.chunks) and not self.failure else None
+
+    def done(self, index: int, part: list[R]) -> None:
+        self.results[index] = part
+        if self.on_chunk is not None:
+            self.on_chunk(part)
+
+    def feed(self) -> None:
         global _server_started
         try:
-            processes = workers
+            processes = self.workers
             context = _context()
             context_is_forkserver = context.get_start_method() == "forkserver"
             with (
@@ -200,42 +236,39 @@ def map_chunks(
                 while True:
                     # one chunk per worker until one returns (a starting worker holds its
                     # chunks back from this process, which keeps taking them), then two
-                    depth = 2 * processes if workers_running.is_set() else processes
+                    depth = 2 * processes if self.workers_running.is_set() else processes
                     while len(in_flight) < depth:
-                        index = take()
+                        index = self.take()
                         if index is None:
                             break
-                        in_flight[pool.submit(func, chunks[index])] = index
+                        in_flight[pool.submit(self.func, self.chunks[index])] = index
                     if not in_flight:
                         return
                     for future in wait(in_flight, return_when=FIRST_COMPLETED).done:
-                        part = future.result()
-                        results[in_flight.pop(future)] = part
-                        if on_chunk is not None:
-                            on_chunk(part)
-                        workers_running.set()
+                        self.done(in_flight.pop(future), future.result())
+                        self.workers_running.set()
                         _server_started = _server_started or context_is_forkserver
         except BaseException as exc:  # re-raised in the calling thread
-            failure.append(exc)
+            self.failure.append(exc)
 
-    log.info("%d items in %d chunks over %d processes", len(items), len(chunks), workers)
-    feeder = threading.Thread(target=feed, name="parallel-feeder", daemon=True)
-    feeder.start()
-    try:
-        while work_here and not workers_running.is_set() and (index := take()) is not None:
-            results[index] = func(chunks[index])
-            if on_chunk is not None:
-                on_chunk(results[index])  # type: ignore[arg-type]
-    except BaseException as exc:
-        failure.append(exc)
-    feeder.join()
-    if failure:
-        raise failure[0]
-    out: list[R] = []
-    for part in results:
-        if part is None:
-            raise RuntimeError("a chunk of the parallel map has no result")
-        out.extend(part)
-    if len(out) != len(items):
-        raise RuntimeError(f"parallel map returned {len(out)} results for {len(items)} items")
-    return out
+    def run(self, work_here: bool) -> list[R]:
+        feeder = threading.Thread(target=self.feed, name="parallel-feeder", daemon=True)
+        feeder.start()
+        try:
+            while (
+                work_here
+                and not self.workers_running.is_set()
+                and (index := self.take()) is not None
+            ):
+                self.done(index, self.func(self.chunks[index]))
+        except BaseException as exc:
+            self.failure.append(exc)
+        feeder.join()
+        if self.failure:
+            raise self.failure[0]
+        out: list[R] = []
+        for part in self.results:
+            if part is None:
+                raise RuntimeError("a chunk of the parallel map has no result")
+            out.extend(part)
+        return out
