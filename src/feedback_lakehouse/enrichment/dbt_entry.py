@@ -158,6 +158,81 @@ def provider_options(settings: dict[str, Any]) -> dict[str, Any]:
     return options
 
 
+def _model_options(
+    settings: dict[str, Any],
+    provider_name: str,
+    taxonomy: Taxonomy,
+    prices: Any,
+    decisions: Any,
+    feedback: Any,
+    gold: Any,
+) -> dict[str, Any]:
+    """The options `make_provider` gets from the dbt config and the seeds."""
+    options = provider_options(settings)
+    if provider_name not in ("offline", "cascade"):
+        options.pop("review_threshold", None)  # the offline provider's own rule
+    if provider_name != "offline" and prices is not None:
+        options["prices"] = to_pandas(prices)
+    if provider_name == "cascade":
+        options["cascade_llm"] = config_value(settings, "cascade_llm", "openai")
+        options["cascade_min_confidence"] = config_value(settings, "cascade_min_confidence")
+    if provider_name in ("offline", "cascade") and _truthy(
+        config_value(settings, "offline_learning", False)
+    ):
+        options["learner"] = learn(taxonomy, decisions, feedback, gold)
+    return options
+
+
+def _not_stored(dbt: Any, texts: Any, taxonomy: Taxonomy, provider: Any, resend: str) -> Any:
+    """DuckDB: leave out, in SQL, the texts whose enrichment key (contracts.enrichment_key,
+    computed alike in SQL) is stored and not to be sent again; only those are read."""
+    parts = [
+        taxonomy.version,
+        provider.prompt_version(taxonomy),
+        provider.name,
+        provider.model,
+    ]
+    key = "left(sha256(concat_ws(chr(31), text_hash, {})), 32)".format(
+        ", ".join(sql_literal(p) for p in parts)
+    )
+    return new_rows_only(dbt, texts, "enrichment_key", where=f"not ({resend})", expression=key)
+
+
+def _enrich_in_process(
+    dbt: Any,
+    session: Any,
+    settings: dict[str, Any],
+    provider: Any,
+    taxonomy: Taxonomy,
+    texts: Any,
+    max_run_attempts: int,
+) -> pa.Table:
+    """DuckDB (and any non-Spark session): the new texts enriched in this process."""
+    # deferred rows and retryable failures (under the cap) are not done: the next run
+    # sends them again (unique_key replaces them)
+    resend = _resend_sql(dbt, session, max_run_attempts)
+    pushed_down = dbt.is_incremental and is_duckdb_relation(texts)
+    state = _stored_state(dbt, session, resend, with_done=not pushed_down)
+    if pushed_down:
+        texts = _not_stored(dbt, texts, taxonomy, provider, resend)
+    texts = to_pandas(texts)
+    workers = resolve_workers(config_value(settings, "parallel_workers"))
+    frame = enrich_frame(
+        texts,
+        taxonomy,
+        provider,
+        existing_keys=state,
+        workers=workers,
+        max_run_attempts=max_run_attempts,
+    )
+    log.info("enriched %d texts with %s (%s)", len(frame), provider.name, provider.model)
+    # dbt runs Python models in-process on DuckDB: stdout reaches the build's console
+    line = failure_line(frame, str(getattr(dbt, "this", None) or "int_texts__enriched"))
+    if line:
+        print(line, file=sys.stdout, flush=True)
+    return to_arrow(frame, ENRICHED_SCHEMA)
+
+
 def enrichment_model(
     dbt: Any,
     session: Any,
@@ -186,18 +261,7 @@ def enrichment_model(
     if version is None and versions is not None:
         version = default_version(to_pandas(versions))
     taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
-    options = provider_options(settings)
-    if provider_name not in ("offline", "cascade"):
-        options.pop("review_threshold", None)  # the offline provider's own rule
-    if provider_name != "offline" and prices is not None:
-        options["prices"] = to_pandas(prices)
-    if provider_name == "cascade":
-        options["cascade_llm"] = config_value(settings, "cascade_llm", "openai")
-        options["cascade_min_confidence"] = config_value(settings, "cascade_min_confidence")
-    if provider_name in ("offline", "cascade") and _truthy(
-        config_value(settings, "offline_learning", False)
-    ):
-        options["learner"] = learn(taxonomy, decisions, feedback, gold)
+    options = _model_options(settings, provider_name, taxonomy, prices, decisions, feedback, gold)
     max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
     if is_spark_session(session):  # Databricks: spread the calls over the cluster
         return enrichment_model_spark(
@@ -213,40 +277,7 @@ def enrichment_model(
             max_run_attempts=max_run_attempts,
         )
     provider = make_provider(provider_name, **options)
-    # deferred rows and retryable failures (under the cap) are not done: the next run
-    # sends them again (unique_key replaces them)
-    resend = _resend_sql(dbt, session, max_run_attempts)
-    pushed_down = dbt.is_incremental and is_duckdb_relation(texts)
-    state = _stored_state(dbt, session, resend, with_done=not pushed_down)
-    if pushed_down:
-        # DuckDB: leave out, in SQL, the texts whose enrichment key (schemas.enrichment_key,
-        # computed alike in SQL) is stored and not to be sent again; only those are read
-        parts = [
-            taxonomy.version,
-            provider.prompt_version(taxonomy),
-            provider.name,
-            provider.model,
-        ]
-        key = "left(sha256(concat_ws(chr(31), text_hash, {})), 32)".format(
-            ", ".join(sql_literal(p) for p in parts)
-        )
-        texts = new_rows_only(dbt, texts, "enrichment_key", where=f"not ({resend})", expression=key)
-    texts = to_pandas(texts)
-    workers = resolve_workers(config_value(settings, "parallel_workers"))
-    frame = enrich_frame(
-        texts,
-        taxonomy,
-        provider,
-        existing_keys=state,
-        workers=workers,
-        max_run_attempts=max_run_attempts,
-    )
-    log.info("enriched %d texts with %s (%s)", len(frame), provider.name, provider.model)
-    # dbt runs Python models in-process on DuckDB: stdout reaches the build's console
-    line = failure_line(frame, str(getattr(dbt, "this", None) or "int_texts__enriched"))
-    if line:
-        print(line, file=sys.stdout, flush=True)
-    return to_arrow(frame, ENRICHED_SCHEMA)
+    return _enrich_in_process(dbt, session, settings, provider, taxonomy, texts, max_run_attempts)
 
 
 def _stored_columns(dbt: Any, session: Any) -> set[str]:
