@@ -183,6 +183,56 @@ def _known(
     return ids, categories
 
 
+def _row_problems(
+    values: dict[str, str],
+    reviewer: str | None,
+    now: datetime,
+    feedback_ids: set[str] | None,
+    allowed: set[str] | None,
+) -> list[str]:
+    """What is wrong with one decided row (empty: nothing); fills in the reviewer and the
+    time, lower-cases the verdict and corrections and quotes a formula-like note."""
+    spec = SOURCES["reviews"]
+    validators = spec.validators
+    problems: list[str] = []
+    if not values["reviewer"]:
+        if reviewer:
+            values["reviewer"] = reviewer
+        else:
+            problems.append("reviewer is missing (fill it in or pass --reviewer)")
+    if values["reviewer"].startswith(FORMULA_TRIGGERS):
+        problems.append(
+            f"reviewer {values['reviewer']!r} would run as a spreadsheet formula: a name "
+            "cannot start with = + - @ (write the name itself)"
+        )
+    if values["note"].startswith(FORMULA_TRIGGERS):
+        values["note"] = "'" + values["note"]  # kept as text, never run as a formula
+    for name in (*CORRECTION_COLUMNS, "verdict"):
+        values[name] = values[name].lower()
+    stamp, problem = _normalise_time(values["decided_at"], now)
+    if problem:
+        problems.append(problem)
+    else:
+        values["decided_at"] = stamp or ""
+    for column in spec.required:
+        if not values[column] and column != "reviewer":
+            problems.append(f"{column} is missing")
+    for column, validator in validators.items():
+        value = values[column]
+        if value and not validator.check(value):
+            problems.append(f"{column} {value!r} is not {validator.description}")
+    fid = values["feedback_id"]
+    if feedback_ids is not None and fid and fid not in feedback_ids:
+        problems.append(f"feedback_id {fid!r} is not in fct_feedback")
+    category = values["corrected_category"]
+    if allowed is not None and category and category != "unknown" and category not in allowed:
+        problems.append(
+            f"corrected_category {category!r} is not a category of the taxonomy in force "
+            f"({', '.join(sorted(allowed))})"
+        )
+    return problems
+
+
 def validate_rows(
     header: Sequence[str],
     rows: Iterable[tuple[int, Sequence[str]]],
@@ -205,8 +255,6 @@ def validate_rows(
             [f"header: the file has no column {', '.join(missing)} (found {list(header)})"],
         )
     position = {name: i for i, name in enumerate(header)}
-    spec = SOURCES["reviews"]
-    validators = spec.validators
     allowed = set().union(*categories.values()) if categories else None
     out: list[list[str]] = []
     skipped = 0
@@ -223,42 +271,8 @@ def validate_rows(
         if not any(decision_values):
             skipped += 1
             continue
-        problems: list[str] = []
-        if not values["reviewer"]:
-            if reviewer:
-                values["reviewer"] = reviewer
-            else:
-                problems.append("reviewer is missing (fill it in or pass --reviewer)")
-        if values["reviewer"].startswith(FORMULA_TRIGGERS):
-            problems.append(
-                f"reviewer {values['reviewer']!r} would run as a spreadsheet formula: a name "
-                "cannot start with = + - @ (write the name itself)"
-            )
-        if values["note"].startswith(FORMULA_TRIGGERS):
-            values["note"] = "'" + values["note"]  # kept as text, never run as a formula
-        for name in (*CORRECTION_COLUMNS, "verdict"):
-            values[name] = values[name].lower()
-        stamp, problem = _normalise_time(values["decided_at"], now)
-        if problem:
-            problems.append(problem)
-        else:
-            values["decided_at"] = stamp or ""
-        for column in spec.required:
-            if not values[column] and column != "reviewer":
-                problems.append(f"{column} is missing")
-        for column, validator in validators.items():
-            value = values[column]
-            if value and not validator.check(value):
-                problems.append(f"{column} {value!r} is not {validator.description}")
+        problems = _row_problems(values, reviewer, now, feedback_ids, allowed)
         fid = values["feedback_id"]
-        if feedback_ids is not None and fid and fid not in feedback_ids:
-            problems.append(f"feedback_id {fid!r} is not in fct_feedback")
-        category = values["corrected_category"]
-        if allowed is not None and category and category != "unknown" and category not in allowed:
-            problems.append(
-                f"corrected_category {category!r} is not a category of the taxonomy in force "
-                f"({', '.join(sorted(allowed))})"
-            )
         if problems:
             errors.append(f"row {row_number} ({fid or 'no feedback_id'}): " + "; ".join(problems))
         else:
