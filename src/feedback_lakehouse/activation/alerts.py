@@ -346,6 +346,62 @@ def _load_alerts(con: duckdb.DuckDBPyConnection, schema: str) -> list[dict[str, 
     return [alert_record(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
 
 
+def _queue(
+    con: duckdb.DuckDBPyConnection, channel: Channel, alerts: list[dict[str, Any]], now: Any
+) -> int:
+    """Log the alerts this channel has not seen as pending (first seen `now`); how many."""
+    known = {
+        r[0]
+        for r in con.execute(
+            f"select alert_id from {LOG_TABLE} where channel = ?", [channel.name]
+        ).fetchall()
+    }
+    new = 0
+    for alert in alerts:
+        if alert["alert_id"] in known:
+            continue
+        con.execute(
+            f"insert into {LOG_TABLE} (alert_id, channel, status, attempts, "
+            "first_seen_at, alert_json) values (?, ?, 'pending', 0, ?, ?)",
+            [alert["alert_id"], channel.name, now, json.dumps(alert, ensure_ascii=False)],
+        )
+        new += 1
+    return new
+
+
+def _deliver(con: duckdb.DuckDBPyConnection, channel: Channel, report: SendReport) -> None:
+    """Try every alert not yet sent on this channel once; log and count each outcome."""
+    due = con.execute(
+        f"select alert_id, alert_json from {LOG_TABLE} "
+        "where channel = ? and status != 'sent' order by first_seen_at, alert_id",
+        [channel.name],
+    ).fetchall()
+    for alert_id, alert_json in due:
+        alert = json.loads(alert_json)
+        try:
+            outcome = channel.send(alert)
+        except Exception as exc:  # a bug in a sender must not lose the alert
+            reason = _redact(f"{type(exc).__name__}: {exc}", channel.secrets)
+            outcome = Outcome(False, reason[:500])
+        attempted = _now()
+        if outcome.ok:
+            con.execute(
+                f"update {LOG_TABLE} set status = 'sent', attempts = attempts + 1, "
+                "last_error = null, last_attempt_at = ?, delivered_at = ?, "
+                "external_ref = ? where alert_id = ? and channel = ?",
+                [attempted, attempted, outcome.external_ref, alert_id, channel.name],
+            )
+            report.sent[channel.name] = report.sent.get(channel.name, 0) + 1
+        else:
+            con.execute(
+                f"update {LOG_TABLE} set status = 'failed', attempts = attempts + 1, "
+                "last_error = ?, last_attempt_at = ? where alert_id = ? and channel = ?",
+                [outcome.error, attempted, alert_id, channel.name],
+            )
+            report.failed[channel.name] = report.failed.get(channel.name, 0) + 1
+            report.errors.append(f"{channel.name} {alert_id}: {outcome.error}")
+
+
 def send_alerts(
     db_path: str | Path,
     env: Mapping[str, str] | None = None,
@@ -371,51 +427,9 @@ def send_alerts(
         alerts = _load_alerts(con, schema)
         now = _now()
         for channel in channels:
-            known = {
-                r[0]
-                for r in con.execute(
-                    f"select alert_id from {LOG_TABLE} where channel = ?", [channel.name]
-                ).fetchall()
-            }
-            for alert in alerts:
-                if alert["alert_id"] in known:
-                    continue
-                con.execute(
-                    f"insert into {LOG_TABLE} (alert_id, channel, status, attempts, "
-                    "first_seen_at, alert_json) values (?, ?, 'pending', 0, ?, ?)",
-                    [alert["alert_id"], channel.name, now, json.dumps(alert, ensure_ascii=False)],
-                )
-                report.new_alerts += 1
+            report.new_alerts += _queue(con, channel, alerts, now)
         for channel in channels:
-            due = con.execute(
-                f"select alert_id, alert_json from {LOG_TABLE} "
-                "where channel = ? and status != 'sent' order by first_seen_at, alert_id",
-                [channel.name],
-            ).fetchall()
-            for alert_id, alert_json in due:
-                alert = json.loads(alert_json)
-                try:
-                    outcome = channel.send(alert)
-                except Exception as exc:  # a bug in a sender must not lose the alert
-                    reason = _redact(f"{type(exc).__name__}: {exc}", channel.secrets)
-                    outcome = Outcome(False, reason[:500])
-                attempted = _now()
-                if outcome.ok:
-                    con.execute(
-                        f"update {LOG_TABLE} set status = 'sent', attempts = attempts + 1, "
-                        "last_error = null, last_attempt_at = ?, delivered_at = ?, "
-                        "external_ref = ? where alert_id = ? and channel = ?",
-                        [attempted, attempted, outcome.external_ref, alert_id, channel.name],
-                    )
-                    report.sent[channel.name] = report.sent.get(channel.name, 0) + 1
-                else:
-                    con.execute(
-                        f"update {LOG_TABLE} set status = 'failed', attempts = attempts + 1, "
-                        "last_error = ?, last_attempt_at = ? where alert_id = ? and channel = ?",
-                        [outcome.error, attempted, alert_id, channel.name],
-                    )
-                    report.failed[channel.name] = report.failed.get(channel.name, 0) + 1
-                    report.errors.append(f"{channel.name} {alert_id}: {outcome.error}")
+            _deliver(con, channel, report)
     finally:
         con.close()
     return report

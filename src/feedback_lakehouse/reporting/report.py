@@ -281,9 +281,8 @@ def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], table_id:
     return f'<table id="{table_id}"><tr>{head}</tr>{"".join(body)}</table>'
 
 
-def render(data: ReportData, generated_at: datetime | None = None) -> str:
-    """The whole page as one HTML string (plotly.js inline)."""
-    generated = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+def _charts(data: ReportData) -> str:
+    """The five charts as HTML divs (plotly.js is inlined once, in the page head)."""
     figures = {
         "chart-category-trend": category_trend(data),
         "chart-sku-leaderboard": sku_leaderboard(data),
@@ -298,6 +297,13 @@ def render(data: ReportData, generated_at: datetime | None = None) -> str:
         + "</div>"
         for div_id, fig in figures.items()
     )
+    return charts
+
+
+def render(data: ReportData, generated_at: datetime | None = None) -> str:
+    """The whole page as one HTML string (plotly.js inline)."""
+    generated = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
+    charts = _charts(data)
     alerts = _table(
         data.alerts,
         [
