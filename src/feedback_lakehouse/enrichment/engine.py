@@ -36,21 +36,17 @@ import pandas as pd
 
 from feedback_lakehouse.contracts import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
 from feedback_lakehouse.enrichment.parallel import map_chunks, min_items_now
-from feedback_lakehouse.enrichment.providers.base import Provider
+from feedback_lakehouse.enrichment.providers import registry
+from feedback_lakehouse.enrichment.providers.base import EngineError, Provider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 from feedback_lakehouse.progress import Progress
 from feedback_lakehouse.text.scrub import scrub
 
 TEXT_COLUMNS = ["text_hash", "text", "language"]
-PROVIDERS = ("offline", "openai", "azure_openai", "cascade")
 DEFAULT_RETRY_STATUSES = ("deferred",)
 DEFAULT_MAX_RUN_ATTEMPTS = 3  # dbt var llm_max_run_attempts
 
 logger = logging.getLogger("feedback_lakehouse.enrichment.engine")
-
-
-class EngineError(ValueError):
-    """The enrichment inputs are not what the engine needs."""
 
 
 @runtime_checkable
@@ -64,52 +60,33 @@ class RunAwareProvider(Protocol):
     def end_run(self) -> None: ...
 
 
+# options only the cascade reads: dropped for a provider whose options model lacks them,
+# so the dbt entry can pass them whatever the provider
+CASCADE_OPTIONS = ("cascade_llm", "cascade_min_confidence")
+
+
 def make_provider(name: str, **options: Any) -> Provider:
-    """Build the provider named by the dbt var `enrichment_provider`.
+    """Build the provider named by the dbt var `enrichment_provider` (`providers.registry`).
 
-    `openai` / `azure_openai` options: see `providers.openai.options.LLMOptions` (model,
-    deployment, concurrency, batch_size, timeout_s, max_retries, repair_attempts,
-    max_calls, max_cost_usd, response_format_mode, temperature, seed, cache_path,
-    prices, ...). Options set to None are ignored, so dbt vars can be passed as they are.
+    Each provider validates its options with its own options model: `offline`
+    `providers.offline.options.OfflineOptions`; `openai` / `azure_openai`
+    `providers.openai.options.LLMOptions` (model, deployment, concurrency, batch_size,
+    timeout_s, max_retries, repair_attempts, max_calls, max_cost_usd,
+    response_format_mode, temperature, seed, cache_path, prices, ...; options set to None
+    are ignored, so dbt vars can be passed as they are); `cascade`
+    `providers.cascade.CascadeOptions`.
     """
-    name = (name or "offline").strip().lower()
-    if name == "cascade":
-        # the offline provider (with its learned model, if any) first; the LLM named by
-        # `cascade_llm` only for the texts it is unsure about
-        from feedback_lakehouse.enrichment.providers.cascade import CascadeProvider
-        from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
-
-        llm_name = str(options.pop("cascade_llm", None) or "openai").strip().lower()
-        if llm_name in ("offline", "cascade"):
-            raise EngineError(
-                f"cascade_llm must be an LLM provider (openai, azure_openai), not {llm_name}"
-            )
-        min_confidence = options.pop("cascade_min_confidence", None)
-        local_options = {
-            key: options.pop(key)
-            for key in ("learner", "review_threshold")
-            if options.get(key) is not None
-        }
-        options.pop("learner", None)
-        options.pop("review_threshold", None)
-        local = OfflineProvider(**local_options)
-        llm = make_provider(llm_name, **options)
-        return CascadeProvider(local, llm, 0.6 if min_confidence is None else float(min_confidence))
-    options.pop("cascade_llm", None)
-    options.pop("cascade_min_confidence", None)
-    if name == "offline":
-        from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
-
-        return OfflineProvider(**options)
-    if name == "openai":
-        from feedback_lakehouse.enrichment.providers.openai.clients import OpenAIProvider
-
-        return OpenAIProvider(**options)
-    if name in ("azure_openai", "azure"):
-        from feedback_lakehouse.enrichment.providers.openai.clients import AzureOpenAIProvider
-
-        return AzureOpenAIProvider(**options)
-    raise EngineError(f"unknown enrichment_provider '{name}': use one of {', '.join(PROVIDERS)}")
+    try:
+        entry = registry.lookup(name)
+    except KeyError:
+        wanted = (name or "offline").strip().lower()
+        raise EngineError(
+            f"unknown enrichment_provider '{wanted}': use one of {', '.join(registry.names())}"
+        ) from None
+    for key in CASCADE_OPTIONS:
+        if key not in entry.options.model_fields:
+            options.pop(key, None)
+    return entry.build(**options)
 
 
 def resend_mask(

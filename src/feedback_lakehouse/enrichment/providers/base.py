@@ -9,6 +9,10 @@ from feedback_lakehouse.contracts import EnrichedRecord, TextItem
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 
+class EngineError(ValueError):
+    """The enrichment inputs (or the provider configuration) are not what the engine needs."""
+
+
 class Provider(Protocol):
     """A provider enriches texts. It never raises for one bad text: that text's record
     gets status `failed` (or `deferred`) with the reason, and the others go on."""

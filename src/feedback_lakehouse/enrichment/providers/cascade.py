@@ -21,9 +21,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, EnrichedRecord, Status, TextItem
-from feedback_lakehouse.enrichment.providers.base import Provider
+from feedback_lakehouse.enrichment.providers import registry
+from feedback_lakehouse.enrichment.providers.base import EngineError, Provider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
@@ -104,3 +108,37 @@ class CascadeProvider:
             100 * self.stats.calls_saved_share,
         )
         return result
+
+
+class CascadeOptions(BaseModel):
+    """The cascade's own options; every other option goes to the LLM provider."""
+
+    model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
+
+    cascade_llm: str | None = "openai"  # the LLM provider: openai or azure_openai
+    cascade_min_confidence: float | None = 0.6  # below it, the LLM answers
+    learner: Any = None  # the offline side's learner.LearnedModel (sklearn: not imported here)
+    review_threshold: float | None = None  # the offline side's
+
+
+@registry.register("cascade", options=CascadeOptions)
+def build_cascade(**options: Any) -> CascadeProvider:
+    """The offline provider (with its learned model, if any) first; the LLM named by
+    `cascade_llm` only for the texts it is unsure about."""
+    from feedback_lakehouse.enrichment.engine import make_provider  # engine imports us lazily
+
+    opts = CascadeOptions(**options)
+    llm_name = str(opts.cascade_llm or "openai").strip().lower()
+    if llm_name in ("offline", "cascade"):
+        raise EngineError(
+            f"cascade_llm must be an LLM provider (openai, azure_openai), not {llm_name}"
+        )
+    local_options = {
+        key: getattr(opts, key)
+        for key in ("learner", "review_threshold")
+        if getattr(opts, key) is not None
+    }
+    local = make_provider("offline", **local_options)
+    llm = make_provider(llm_name, **(opts.model_extra or {}))
+    min_confidence = opts.cascade_min_confidence
+    return CascadeProvider(local, llm, 0.6 if min_confidence is None else float(min_confidence))

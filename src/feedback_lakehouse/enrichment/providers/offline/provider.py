@@ -44,6 +44,7 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
     OfflineOptions,
 )
 from feedback_lakehouse.enrichment.providers.offline.rules import COMPLAINT_CUES, NEGATIONS
+from feedback_lakehouse.enrichment.providers.registry import register
 from feedback_lakehouse.enrichment.review_rules import (
     Evidence,
     ReviewRules,
@@ -70,6 +71,7 @@ _ENRICHMENT_FIELDS = tuple(Enrichment.model_fields)
 Learned = tuple[Prediction | None, Prediction | None]
 
 
+@register("offline", options=OfflineOptions)
 class OfflineProvider:
     """Deterministic enrichment from the taxonomy seed and the VADER lexicon.
 

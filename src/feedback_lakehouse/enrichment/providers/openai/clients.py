@@ -9,10 +9,16 @@ from typing import Any
 
 import openai
 
-from feedback_lakehouse.enrichment.providers.openai.options import LLMConfigError, parse_options
+from feedback_lakehouse.enrichment.providers.openai.options import (
+    LLMConfigError,
+    LLMOptions,
+    parse_options,
+)
 from feedback_lakehouse.enrichment.providers.openai.provider import OpenAICompatProvider
+from feedback_lakehouse.enrichment.providers.registry import register
 
 
+@register("openai", options=LLMOptions)
 class OpenAIProvider(OpenAICompatProvider):
     """Any OpenAI-compatible endpoint: OpenAI, vLLM, Ollama, llama.cpp's server."""
 
@@ -45,6 +51,7 @@ class OpenAIProvider(OpenAICompatProvider):
         super().__init__(client, model, opts)
 
 
+@register("azure_openai", options=LLMOptions, aliases=("azure",))
 class AzureOpenAIProvider(OpenAICompatProvider):
     """Azure OpenAI: a deployment, an API version, a key or Entra ID."""
 
