@@ -378,3 +378,26 @@ def test_malformed_rows_are_planted(landing: Path, manifest: dict[str, Any]) -> 
     assert sum('"id": ' not in line for line in lines) == 1
     _, nps = _csv_rows(landing / "survey/nps_20261122.csv")
     assert sum(r[3] == "yesterday" for r in nps) == 1
+
+
+def test_phrase_tables_are_package_data() -> None:
+    """Issue 17: the phrase tables are a data file shipped with the package, read back
+    as the tuples the generator draws from (the output stays byte-identical)."""
+    import feedback_devtools.sample as sample
+
+    root = Path(__file__).resolve().parents[2]
+    data_file = root / "src" / "feedback_devtools" / "data" / "sample_phrases.json"
+    tables = json.loads(data_file.read_text(encoding="utf-8"))
+    assert {"PRODUCT_TEXTS", "APP_TEXTS", "FOREIGN_TEXTS", "FIRST_NAMES"} <= set(tables)
+    # shipped as package data (tomllib is not in Python 3.10: the line is matched)
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert re.search(r'^"feedback_devtools" = \[[^\]]*"data/\*\.json"', pyproject, re.M)
+    source = (root / "src" / "feedback_devtools" / "sample.py").read_text(encoding="utf-8")
+    for name, table in tables.items():
+        value = getattr(sample, name)
+        if isinstance(table, list):
+            assert value == tuple(table), name
+        else:
+            assert isinstance(value, dict) and list(value) == list(table), name
+        # the table is no longer written out in the module
+        assert f'{name} = _PHRASES["{name}"]' in source or f'= _PHRASES["{name}"]' in source
