@@ -32,9 +32,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            "provider", "'|'", "model", "'|'", "prompt_version", "'|'", "taxonomy_version"
-        ])) }} as eval_key,
+        {{ feedback_lakehouse.eval_key() }} as eval_key,
         provider,
         model,
         prompt_version,

@@ -91,9 +91,7 @@ joined as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            "provider", "'|'", "model", "'|'", "prompt_version", "'|'", "taxonomy_version"
-        ])) }} as eval_key,
+        {{ feedback_lakehouse.eval_key() }} as eval_key,
         feedback_id,
         text_hash,
         enrichment_key,
