@@ -8,7 +8,7 @@ DBT_FLAGS := --profiles-dir profiles --project-dir .
 RECORDS ?= 5000
 SEED ?= 42
 
-.PHONY: venv demo test lint sample build insights clean bench bench-llm test-llm-local chromium check-databricks test-spark
+.PHONY: venv demo test lint sample build daily insights clean bench bench-llm test-llm-local chromium check-databricks test-spark
 
 $(BIN)/.installed: requirements.txt constraints.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,12 @@ sample: venv
 
 build: venv
 	$(DBT) build $(DBT_FLAGS) --target local
+
+# the daily run a scheduler calls after new files land: the models tagged daily and
+# their tests (selectors.yml; README "The daily run"). Run `make build` first, and again
+# after a deploy or a change to the seeds, vars or gold labels.
+daily: venv
+	$(DBT) build $(DBT_FLAGS) --target local --selector daily
 
 insights: venv
 	$(BIN)/feedback insights --db data/feedback.duckdb

@@ -1,5 +1,5 @@
 -- The canonical feedback record: every source in one schema, with the customer's tier,
--- the detected language and the size of its duplicate group (recurrence).
+-- and the detected language.
 --
 -- A view: its joins are cheap and every reader (fct_feedback above all) reads it once per
 -- run, while storing it meant writing every record's texts once more on every build,
@@ -22,17 +22,6 @@ customers as (
 languages as (
 
     select * from {{ ref('int_texts__languages') }}
-
-),
-
-duplicate_groups as (
-
-    select
-        text_hash,
-        count(*) as duplicate_group_size
-    from cleaned
-    where not is_empty
-    group by text_hash
 
 ),
 
@@ -75,7 +64,6 @@ final as (
         with_customer.is_spam,
         with_customer.spam_score,
         with_customer.spam_signals,
-        coalesce(duplicate_groups.duplicate_group_size, 1) as duplicate_group_size,
         with_customer.created_at,
         with_customer.ingested_at,
         with_customer.source_file,
@@ -83,8 +71,6 @@ final as (
     from with_customer
     left join languages
         on with_customer.text_hash = languages.text_hash
-    left join duplicate_groups
-        on with_customer.text_hash = duplicate_groups.text_hash
 
 )
 

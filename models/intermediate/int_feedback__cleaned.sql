@@ -29,15 +29,22 @@ to_clean as (
 
     select * from unioned
     {%- if feedback_lakehouse.incremental_run() %}
-    where not exists (
-        select 1
-        from {{ this }} as built
-        where
-            built.feedback_id = unioned.feedback_id
-            and built.source_file = unioned.source_file
-            and built.ingested_at = unioned.ingested_at
-            and built.record_versions = unioned.record_versions
-    )
+    -- only what arrived since the last build (any copy or version of the record); of
+    -- those, only the rows that differ from the built ones
+    where
+        unioned.last_ingested_at > coalesce(
+            (select max(built.ingested_at) from {{ this }} as built),
+            cast('1900-01-01' as timestamp)
+        )
+        and not exists (
+            select 1
+            from {{ this }} as built
+            where
+                built.feedback_id = unioned.feedback_id
+                and built.source_file = unioned.source_file
+                and built.ingested_at = unioned.ingested_at
+                and built.record_versions = unioned.record_versions
+        )
     {%- endif %}
 
 ),

@@ -50,7 +50,8 @@ unioned as (
         created_at,
         ingested_at,
         source_file,
-        record_versions
+        record_versions,
+        ingested_at as last_ingested_at
     from shop_reviews
 
     union all
@@ -70,7 +71,8 @@ unioned as (
         created_at,
         ingested_at,
         source_file,
-        record_versions
+        record_versions,
+        last_ingested_at
     from helpdesk_tickets
 
     union all
@@ -90,7 +92,8 @@ unioned as (
         reviewed_at as created_at,
         ingested_at,
         source_file,
-        record_versions
+        record_versions,
+        ingested_at as last_ingested_at
     from appstore_reviews
 
     union all
@@ -110,7 +113,8 @@ unioned as (
         submitted_at as created_at,
         ingested_at,
         source_file,
-        record_versions
+        record_versions,
+        ingested_at as last_ingested_at
     from nps_responses
 
     union all
@@ -132,7 +136,8 @@ unioned as (
         coalesce(created_at, ingested_at) as created_at,
         ingested_at,
         source_file,
-        record_versions
+        record_versions,
+        ingested_at as last_ingested_at
     from custom_feedback
 
 )

@@ -15,19 +15,37 @@
 
 with
 
-canonical as (
+cleaned as (
 
-    select * from {{ ref('int_feedback__canonical') }}
+    select * from {{ ref('int_feedback__cleaned') }}
+
+),
+
+languages as (
+
+    select * from {{ ref('int_texts__languages') }}
 
 ),
 
 feedback as (
 
-    select * from canonical
+    -- the cleaned records, not the canonical view: this model needs no customer data,
+    -- and reading the view cost a full join of every record on each daily run
+    select
+        cleaned.feedback_id,
+        cleaned.text_hash,
+        cleaned.masked_text,
+        cleaned.is_empty,
+        cleaned.is_spam,
+        cleaned.created_at,
+        languages.language
+    from cleaned
+    left join languages
+        on cleaned.text_hash = languages.text_hash
     {%- if feedback_lakehouse.incremental_run() %}
     where not exists (
         select 1 from {{ this }} as known
-        where known.text_hash = canonical.text_hash
+        where known.text_hash = cleaned.text_hash
     )
     {%- endif %}
 

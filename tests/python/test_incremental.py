@@ -110,7 +110,7 @@ def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Pat
     # the repeated text joins the old review's duplicate group downstream
     sizes = query(
         work,
-        "select feedback_id, duplicate_group_size from main.fct_feedback "
+        "select feedback_id, duplicate_group_size from main.srv_feedback "
         f"where feedback_id in ('shop:R-NEW-1', 'shop:{first_review[0]}') order by 1",
     )
     assert len(sizes) == 2 and sizes[0][1] == sizes[1][1] >= 2

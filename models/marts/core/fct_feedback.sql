@@ -1,15 +1,166 @@
 -- One row per feedback record with its current labels (taxonomy version and provider in
--- force), its status and reason, and a priority score. Every canonical record is here.
+-- force), its status and reason, and its owner team. Every canonical record is here.
 -- Built in steps, one decision each: int_feedback__labels_resolved (labels in force),
 -- int_feedback__status (status from named rules), int_feedback__reviewed (human review
--- applied), int_feedback__prioritised (calendar and priority score).
+-- applied), int_feedback__routed (owner team and criticality). Nothing stored here moves
+-- with the reporting date: the reporting week and the priority score are computed at
+-- read time in fct_feedback_reporting, the duplicate group's size in srv_feedback.
+--
+-- Incremental: a daily run rewrites only the records whose row can have changed since
+-- the last build (by feedback_id): new or re-delivered records, texts with new answers
+-- or attempts, records of customers with a new CRM row, and records whose review
+-- decision changed. When anything else a row depends on changes (the taxonomy version
+-- in force, its categories, the provider in force, the review thresholds or, with
+-- review_threshold_from_eval, the measured thresholds), record_config_hash changes and
+-- every row is rebuilt. tests/python/test_daily_run.py checks that the result equals a
+-- full rebuild.
+-- depends_on: {{ ref('int_feedback__cleaned') }}
+-- depends_on: {{ ref('stg_crm__customers') }}
+-- depends_on: {{ ref('int_review_decisions__latest') }}
+-- depends_on: {{ feedback_lakehouse.enrichment_relation() }}
+{#- a plain table on the local Spark smoke test: its parquet tables have no MERGE #}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    unique_key='feedback_id',
+    incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
+    on_schema_change='fail',
+) }}
+
 with
 
-prioritised as (
+routed as (
 
-    select * from {{ ref('int_feedback__prioritised') }}
+    select * from {{ ref('int_feedback__routed') }}
 
 ),
+{%- if feedback_lakehouse.incremental_run() %}
+
+built as (
+
+    select * from {{ this }}
+
+),
+
+cleaned as (
+
+    select * from {{ ref('int_feedback__cleaned') }}
+
+),
+
+enrichments as (
+
+    select * from {{ feedback_lakehouse.enrichment_relation() }}
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_crm__customers') }}
+
+),
+
+reviews as (
+
+    select * from {{ ref('int_review_decisions__latest') }}
+
+),
+
+watermarks as (
+
+    select
+        max(ingested_at) as ingested_at,
+        max(enriched_at) as enriched_at,
+        max(record_config_hash) as record_config_hash
+    from built
+
+),
+
+changed_texts as (
+
+    select distinct enrichments.text_hash
+    from enrichments
+    cross join watermarks
+    where
+        watermarks.enriched_at is null
+        or enrichments.enriched_at > watermarks.enriched_at
+
+),
+
+changed_customers as (
+
+    select
+        customers.customer_id,
+        customers.email
+    from customers
+    cross join watermarks
+    where customers.ingested_at > watermarks.ingested_at
+
+),
+
+changed as (
+
+    -- new records, and records with another version or copy
+    select cleaned.feedback_id
+    from cleaned
+    cross join watermarks
+    where cleaned.ingested_at > watermarks.ingested_at
+
+    union
+
+    -- records whose text has a new answer or attempt
+    select cleaned.feedback_id
+    from cleaned
+    where cleaned.text_hash in (select changed_texts.text_hash from changed_texts)
+
+    union
+
+    -- records of customers with a new CRM row (by id, or by e-mail without an id)
+    select cleaned.feedback_id
+    from cleaned
+    where
+        cleaned.customer_id in (select changed_customers.customer_id from changed_customers)
+        or (
+            cleaned.customer_id is null
+            and cleaned.requester_email in (select changed_customers.email from changed_customers)
+        )
+
+    union
+
+    -- review decisions that differ from the stored ones
+    select reviews.feedback_id
+    from reviews
+    left join built
+        on reviews.feedback_id = built.feedback_id
+    where
+        built.reviewed_at is distinct from reviews.decided_at
+        or built.review_verdict is distinct from reviews.verdict
+
+    union
+
+    -- a stored review whose decision is gone
+    select built.feedback_id
+    from built
+    where
+        built.is_reviewed
+        and built.feedback_id not in (select reviews.feedback_id from reviews)
+
+),
+
+to_build as (
+
+    select changed.feedback_id from changed
+
+    union
+
+    -- every record when the configuration changed (one semi-join, not an "or": DuckDB
+    -- then builds only the rows asked for, ~0.8 s against ~2 s at 1M records)
+    select cleaned.feedback_id
+    from cleaned
+    cross join watermarks
+    where watermarks.record_config_hash is distinct from {{ feedback_lakehouse.record_config_hash() }}
+
+),
+{%- endif %}
 
 final as (
 
@@ -30,7 +181,6 @@ final as (
         language,
         is_empty,
         is_spam,
-        duplicate_group_size,
         main_category,
         parent_category_id,
         secondary_categories,
@@ -38,6 +188,7 @@ final as (
         sentiment_intensity,
         urgency,
         suggested_owner,
+        category_criticality,
         root_cause_guess,
         short_summary,
         confidence,
@@ -54,19 +205,20 @@ final as (
         enrichment_key,
         created_at,
         cast(created_at as date) as created_date,
-        week_start_date,
-        weeks_before_as_of,
         ingested_at,
         enriched_at,
-        priority_score,
         model_main_category,
         model_sentiment,
         model_urgency,
         is_reviewed,
         review_verdict,
         reviewed_by,
-        reviewed_at
-    from prioritised
+        reviewed_at,
+        {{ feedback_lakehouse.record_config_hash() }} as record_config_hash
+    from routed
+    {%- if feedback_lakehouse.incremental_run() %}
+    where feedback_id in (select to_build.feedback_id from to_build)
+    {%- endif %}
 
 )
 

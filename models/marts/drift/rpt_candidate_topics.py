@@ -10,4 +10,4 @@ def model(dbt, session):
         "discovery_max_topics": dbt.config.get("discovery_max_topics"),
         "discovery_min_topic_size": dbt.config.get("discovery_min_topic_size"),
     }
-    return candidate_topics_model(settings, dbt.ref("fct_feedback"))
+    return candidate_topics_model(settings, dbt.ref("fct_feedback_reporting"))

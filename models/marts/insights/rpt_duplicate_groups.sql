@@ -3,12 +3,27 @@
 -- Only the masked text is shown.
 with
 
+records as (
+
+    select * from {{ ref('fct_feedback_reporting') }}
+
+),
+
+sized as (
+
+    select
+        *,
+        count(*) over (partition by text_hash) as duplicate_group_size
+    from records
+    where not is_empty
+
+),
+
 feedback as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from sized
     where
-        not is_empty
-        and not is_spam
+        not is_spam
         and duplicate_group_size > 1
 
 ),

@@ -3,7 +3,7 @@ with
 
 feedback as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from {{ ref('fct_feedback_reporting') }}
     where suggested_owner is not null
 
 ),

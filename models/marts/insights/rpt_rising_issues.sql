@@ -18,7 +18,7 @@ with
 
 all_feedback as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from {{ ref('fct_feedback_reporting') }}
 
 ),
 

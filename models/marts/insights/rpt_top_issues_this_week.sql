@@ -4,7 +4,7 @@ with
 
 feedback as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from {{ ref('fct_feedback_reporting') }}
 
 ),
 

@@ -21,7 +21,7 @@ rising as (
 
 feedback as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from {{ ref('fct_feedback_reporting') }}
 
 ),
 

@@ -6,7 +6,7 @@ with
 
 feedback as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from {{ ref('fct_feedback_reporting') }}
     where
         not is_empty
         and not is_reviewed

@@ -24,7 +24,7 @@ candidates as (
 calendar as (
 
     select max(week_start_date) as week_start_date
-    from {{ ref('fct_feedback') }}
+    from {{ ref('fct_feedback_reporting') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 tickets as (
 
-    select * from {{ ref('fct_feedback') }}
+    select * from {{ ref('fct_feedback_reporting') }}
     where
         source = 'helpdesk_tickets'
         and not is_empty

@@ -3,10 +3,22 @@
 -- and the customer id only as a hash.
 with
 
+records as (
+
+    select * from {{ ref('fct_feedback_reporting') }}
+
+),
+
 feedback as (
 
-    select * from {{ ref('fct_feedback') }}
-    where not is_spam
+    select
+        *,
+        -- non-empty records sharing the text (spam included, as everywhere)
+        case
+            when is_empty then 1
+            else count(*) over (partition by is_empty, text_hash)
+        end as duplicate_group_size
+    from records
 
 ),
 
@@ -38,6 +50,7 @@ final as (
         cast(created_date as date) as created_date,
         cast(week_start_date as date) as week_start_date
     from feedback
+    where not is_spam
 
 )
 

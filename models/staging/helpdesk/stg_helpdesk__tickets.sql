@@ -37,7 +37,10 @@ versioned as (
             partition by ticket_id
             order by updated_at desc, ingested_at desc, source_file desc, source_row_number desc
         ) as version_rank,
-        count(*) over (partition by ticket_id) as record_versions
+        count(*) over (partition by ticket_id) as record_versions,
+        -- the newest copy's arrival, even when an older version arrived last (the
+        -- incremental cleaning picks the ticket up again)
+        max(ingested_at) over (partition by ticket_id) as last_ingested_at
     from renamed
 
 ),
@@ -60,7 +63,8 @@ final as (
         source_file,
         source_row_number,
         ingested_at,
-        record_versions
+        record_versions,
+        last_ingested_at
     from versioned
     where version_rank = 1
 

@@ -275,7 +275,9 @@ def _bucket_columns(feedback: Any) -> Any:
 
 
 def candidate_topics_model(settings: dict[str, Any], feedback: Any) -> pa.Table:
-    """What the dbt Python model `rpt_candidate_topics` returns (`feedback` is fct_feedback)."""
+    """What the dbt Python model `rpt_candidate_topics` returns.
+
+    `feedback` is fct_feedback_reporting (fct_feedback in the reporting calendar)."""
     # steps: read the bucket, TF-IDF, k-means, describe (the last three may be skipped
     # when nothing is left to cluster)
     with Progress(4, label="topics", unit="steps", statuses=False) as progress:

@@ -1,0 +1,40 @@
+{#- What a stored fct_feedback row depends on besides its record, texts, enrichments,
+    customer and review decision, as one hash (a SQL expression): the provider in force,
+    the review vars, the taxonomy version in force and its categories (owner team,
+    parent, criticality), and with review_threshold_from_eval the measured thresholds.
+    fct_feedback keeps it per row; when it differs from the stored one, the incremental
+    run rebuilds every row. Add here anything new the record steps read. -#}
+{% macro record_config_hash() -%}
+    {%- set settings = [
+        var('enrichment_provider'),
+        var('review_confidence_threshold'),
+        var('review_threshold_from_eval'),
+    ] | join('|') -%}
+    {%- set category_row = dbt.concat([
+        'category_id', "'='", "coalesce(owner_team, '')", "'/'",
+        "coalesce(parent_category_id, '')", "'/'",
+        "coalesce(cast(criticality as " ~ dbt.type_string() ~ "), '')",
+    ]) -%}
+    {%- set parts = [
+        "'" ~ settings ~ "'",
+        "coalesce(cast(" ~ taxonomy_version_in_force() ~ " as " ~ dbt.type_string() ~ "), '')",
+        "coalesce((select " ~ feedback_lakehouse.ordered_string_agg(category_row, "';'")
+            ~ " from " ~ ref('taxonomy_categories')
+            ~ " where taxonomy_version = " ~ taxonomy_version_in_force() ~ "), '')",
+    ] -%}
+    {%- if var('review_threshold_from_eval') -%}
+        {%- set threshold_row = dbt.concat([
+            'eval_key', "'='", "coalesce(cast(confidence_threshold as " ~ dbt.type_string() ~ "), '')",
+        ]) -%}
+        {%- do parts.append(
+            "coalesce((select " ~ feedback_lakehouse.ordered_string_agg(threshold_row, "';'")
+            ~ " from " ~ ref('int_eval__confidence_thresholds') ~ "), '')"
+        ) -%}
+    {%- endif -%}
+    {%- set fields = [] -%}
+    {%- for part in parts -%}
+        {%- if not loop.first %}{% do fields.append("'|'") %}{% endif -%}
+        {%- do fields.append(part) -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(fields)) }}
+{%- endmacro %}

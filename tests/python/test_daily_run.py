@@ -1,0 +1,158 @@
+"""`make daily` (dbt build --selector daily) after new files land: the marts it builds
+equal a full rebuild of the same data, and it enriches only the new distinct texts."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import duckdb
+from dbt_helpers import PROJECT, run_dbt, write_decisions
+
+from feedback_devtools.bench import add_increment
+from feedback_devtools.sample import generate
+
+# columns that hold the time of the run itself, not a result of the data
+RUN_TIME_COLUMNS: dict[str, set[str]] = {}
+
+
+def _daily_models(work: Path) -> list[str]:
+    listed = run_dbt(
+        work,
+        "ls",
+        "--selector",
+        "daily",
+        "--resource-type",
+        "model",
+        "--output",
+        "name",
+        "--quiet",
+    ).stdout.split()
+    return sorted(name for name in listed if not name.startswith("bronze_"))
+
+
+def _rows(db: Path, relation: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        columns = [
+            c[0]
+            for c in con.execute(f"describe main.{relation}").fetchall()
+            if c[0] not in RUN_TIME_COLUMNS.get(relation, set())
+        ]
+        select = ", ".join(f'"{c}"' for c in columns)
+        return con.execute(f"select {select} from main.{relation} order by all").fetchall()
+
+
+def _same(mine: tuple, theirs: tuple) -> bool:
+    """Equal, except that a float rounded to 2 decimals may differ by one in the last
+    place: a sum of doubles depends on the order DuckDB's threads add them in."""
+    if len(mine) != len(theirs):
+        return False
+    for a, b in zip(mine, theirs, strict=True):
+        if isinstance(a, float) and isinstance(b, float):
+            if abs(a - b) > 0.0100001:
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _new_day(work: Path, landing: Path) -> dict[str, str]:
+    """New files as a day brings them: records (fresh ids), a review decision on an old
+    record and a CRM update that moves an old customer's tier."""
+    add_increment(landing, work / "increment", 80)
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        (reviewed,) = con.execute(
+            "select feedback_id from main.fct_feedback where status = 'needs_review' "
+            "order by feedback_id limit 1"
+        ).fetchone()
+        (customer, email, tier) = con.execute(
+            "select customer_id, email, customer_tier from main.stg_crm__customers "
+            "where customer_id in (select customer_id from main.fct_feedback) "
+            "order by customer_id limit 1"
+        ).fetchone()
+    write_decisions(
+        landing / "reviews" / "decisions_day2.csv",
+        [
+            {
+                "feedback_id": reviewed,
+                "reviewer": "dana",
+                "decided_at": "2026-11-23T09:00:00Z",
+                "corrected_category": "pricing_billing",
+                "verdict": "incorrect",
+            }
+        ],
+    )
+    new_tier = "enterprise" if tier != "enterprise" else "free"
+    with (landing / "crm" / "customers_day2.csv").open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["customer_id", "email", "tier", "country", "signed_up_on"])
+        writer.writerow([customer, email, new_tier, "DE", "2024-01-01"])
+    return {"reviewed": reviewed, "customer": customer, "tier": new_tier}
+
+
+def test_daily_run_equals_full_rebuild(tmp_path: Path) -> None:
+    work = tmp_path
+    landing = work / "landing"
+    generate(landing, records=600, seed=11)
+    run_dbt(work, "build", "--exclude-resource-type", "unit_test")
+    with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
+        texts_before = {
+            r[0] for r in con.execute("select text_hash from main.int_texts__enriched").fetchall()
+        }
+
+    day = _new_day(work, landing)
+    daily = run_dbt(work, "build", "--selector", "daily")
+    assert "ERROR=0" in daily.stdout
+    db = work / "warehouse.duckdb"
+
+    # what the day changed is in fct_feedback
+    with duckdb.connect(str(db), read_only=True) as con:
+        reviewed = con.execute(
+            "select main_category, is_reviewed from main.fct_feedback where feedback_id = ?",
+            [day["reviewed"]],
+        ).fetchall()
+        tiers = {
+            r[0]
+            for r in con.execute(
+                "select customer_tier from main.fct_feedback where customer_id = ?",
+                [day["customer"]],
+            ).fetchall()
+        }
+        new_texts = {
+            r[0]
+            for r in con.execute(
+                "select distinct text_hash from main.int_feedback__cleaned "
+                "where source_file like '%plus1pct%' and not is_empty and not is_spam"
+            ).fetchall()
+        } - texts_before
+        enriched_after = con.execute("select count(*) from main.int_texts__enriched").fetchone()[0]
+    assert reviewed == [("pricing_billing", True)]
+    assert tiers == {day["tier"]}
+    assert new_texts and enriched_after - len(texts_before) == len(new_texts)
+
+    # a full rebuild of every model but bronze and the enrichment (the same raw data and
+    # the same answers; a fresh enrichment would only differ in enriched_at)
+    rebuilt = work / "rebuilt.duckdb"
+    shutil.copyfile(db, rebuilt)
+    run_dbt(
+        work,
+        "run",
+        "--full-refresh",
+        "--exclude",
+        "tag:bronze",
+        "int_texts__enriched",
+        "int_texts__languages",
+        "int_texts__to_enrich",
+        env={"FEEDBACK_DUCKDB_PATH": str(rebuilt)},
+    )
+    models = _daily_models(work)
+    assert "fct_feedback" in models and "rpt_top_issues_this_week" in models
+    for relation in [*models, "fct_feedback_reporting", "srv_feedback"]:
+        if relation.startswith("int_texts__"):
+            continue
+        daily_rows, rebuilt_rows = _rows(db, relation), _rows(rebuilt, relation)
+        assert len(daily_rows) == len(rebuilt_rows), f"{relation}: row counts differ"
+        for mine, theirs in zip(daily_rows, rebuilt_rows, strict=True):
+            assert _same(mine, theirs), f"{relation}: daily {mine} != full rebuild {theirs}"
+    assert PROJECT.joinpath("selectors.yml").is_file()
