@@ -22,8 +22,8 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import (
-    UNKNOWN_CATEGORY,
     NO_RULES_FOR_LANGUAGE,
+    UNKNOWN_CATEGORY,
     EnrichedRecord,
     Enrichment,
     Status,
