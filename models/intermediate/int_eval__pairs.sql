@@ -62,7 +62,15 @@ joined as (
             else coalesce(enrichments.sentiment, 'neutral')
         end as predicted_sentiment,
         coalesce(enrichments.confidence, 0) as confidence,
-        coalesce(enrichments.needs_review, true) as needs_review,
+        -- a failed answer, or one a review rule sends to review (int_feedback__status)
+        coalesce(
+            enrichments.status not in ('ok', 'needs_review')
+            or {{ feedback_lakehouse.answer_review_reason(
+                'enrichments.status', 'enrichments.main_category', 'enrichments.confidence',
+                'enrichments.language', 'enrichments.provider', 'enrichments.review_signals'
+            ) }} is not null,
+            true
+        ) as needs_review,
         case
             when enrichments.provider != 'cascade' then null
             when enrichments.rationale like '[cascade: llm]%' then 'llm'

@@ -4,12 +4,17 @@
 -- the place of the Python model int_texts__enriched (same columns, same keys).
 -- failOnError => false: a row whose call fails gets status `failed` with the endpoint's
 -- error; an answer that is not valid JSON of the schema is `failed` too; a category
--- outside the taxonomy version in force becomes `unknown` + `needs_review`.
+-- outside the taxonomy version in force becomes `unknown`. Like every provider it records
+-- evidence only: an answer is stored `ok` with review_signals (model_flagged: the
+-- model's own needs_review; label_coerced: the category was mapped to unknown), and
+-- int_feedback__status decides the status (one threshold, var
+-- review_confidence_threshold).
 {{ config(
     enabled=(var('enrichment_provider') == 'ai_query' and target.type == 'databricks'),
     materialized='incremental',
     incremental_strategy='merge',
     unique_key='enrichment_key',
+    on_schema_change='append_new_columns',
     liquid_clustered_by=['taxonomy_version', 'text_hash'],
 ) }}
 {%- set endpoint = var('ai_query_endpoint') %}
@@ -198,14 +203,18 @@ final as (
         case when call_error is null and not is_malformed then answer.confidence end
             as confidence,
         case
-            when call_error is not null or is_malformed then null
-            else
-                coalesce(answer.needs_review, true)
-                or not is_known_category
-                or lower(trim(answer.main_category)) = 'unknown'
-                or answer.confidence < {{ var('review_confidence_threshold') }}
+            when call_error is null and not is_malformed
+                then coalesce(answer.needs_review, true)
         end as needs_review,
         coalesce(answer.language, detected_language) as language,
+        case
+            when call_error is null and not is_malformed
+                then nullif(concat_ws(
+                    ',',
+                    case when coalesce(answer.needs_review, true) then 'model_flagged' end,
+                    case when not is_known_category then 'label_coerced' end
+                ), '')
+        end as review_signals,
         taxonomy_version,
         prompt_version,
         'ai_query' as provider,
@@ -213,12 +222,6 @@ final as (
         enriched_at,
         case
             when call_error is not null or is_malformed then 'failed'
-            when
-                coalesce(answer.needs_review, true)
-                or not is_known_category
-                or lower(trim(answer.main_category)) = 'unknown'
-                or answer.confidence < {{ var('review_confidence_threshold') }}
-                then 'needs_review'
             else 'ok'
         end as status,
         case

@@ -39,6 +39,19 @@ class Status(str, Enum):
     deferred = "deferred"
 
 
+# what a provider may report about an answer; the status is decided in SQL
+# (int_feedback__status), never by the provider: an answered text is stored `ok`
+MODEL_FLAGGED = "model_flagged"  # the LLM's own needs_review
+LABEL_COERCED = "label_coerced"  # a label outside the taxonomy was mapped to unknown
+NO_RULES_FOR_LANGUAGE = "no_rules_for_language"  # the offline rules do not read it
+REVIEW_SIGNALS = (NO_RULES_FOR_LANGUAGE, MODEL_FLAGGED, LABEL_COERCED)
+
+
+def joined_signals(signals: list[str]) -> str | None:
+    """The stored form: comma-joined in REVIEW_SIGNALS order, None when empty."""
+    return ",".join(s for s in REVIEW_SIGNALS if s in signals) or None
+
+
 class FailureKind(str, Enum):
     retryable = "retryable"
     permanent = "permanent"
@@ -111,8 +124,13 @@ class EnrichedRecord(BaseModel):
     short_summary: str | None = None
     rationale: str | None = None
     confidence: float | None = None
+    # evidence, not the status: the model's own needs_review as it answered (the offline
+    # provider never sets it); rows of builds before review_signals hold the old decision
     needs_review: bool | None = None
     language: str | None = None
+    # the review signals the provider observed, comma-joined (REVIEW_SIGNALS), null when
+    # none; int_feedback__status turns them into the status
+    review_signals: str | None = None
     # provenance
     taxonomy_version: str
     prompt_version: str

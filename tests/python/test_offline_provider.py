@@ -70,10 +70,10 @@ def test_labels_clear_examples(
 
 def test_gibberish_is_unknown_not_a_guess(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
     record = enrich_one(provider, taxonomy, "asdf qwerty")
+    # evidence only: unknown with a low confidence; int_feedback__status sends it to review
     assert record.main_category == UNKNOWN_CATEGORY
-    assert record.needs_review is True
-    assert record.status == "needs_review"
-    assert record.confidence is not None and record.confidence < provider.review_threshold
+    assert record.status == "ok" and record.review_signals is None
+    assert record.confidence is not None and record.confidence < 0.45
     assert record.suggested_owner is None
 
 
@@ -81,7 +81,7 @@ def test_empty_text(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
     for text in ("", "   \n\t"):
         record = enrich_one(provider, taxonomy, text)
         assert record.main_category == UNKNOWN_CATEGORY
-        assert record.needs_review is True
+        assert record.status == "ok" and record.needs_review is False
         assert record.sentiment == "neutral"
         assert record.confidence == 0.0
 
@@ -90,7 +90,7 @@ def test_non_english_text_is_not_classified(provider: OfflineProvider, taxonomy:
     # "app" and "crash" would match English keywords; the language says not to trust them
     record = enrich_one(provider, taxonomy, "Die App stürzt ab, crash!", language="de")
     assert record.main_category == UNKNOWN_CATEGORY
-    assert record.needs_review is True
+    assert record.review_signals == "no_rules_for_language"
     assert record.language == "de"
     assert "not supported" in (record.rationale or "")
     english = enrich_one(provider, taxonomy, "The app keeps crashing", language="en")
@@ -161,9 +161,9 @@ def test_every_record_validates_and_stays_in_the_taxonomy(
         assert record.main_category in allowed
         for secondary in (record.secondary_categories or "").split(","):
             assert secondary == "" or secondary in allowed - {record.main_category}
-        assert record.status == ("needs_review" if record.needs_review else "ok")
-        if record.confidence is not None and record.confidence < provider.review_threshold:
-            assert record.needs_review
+        # an answer is stored ok with its evidence; no threshold applied in Python
+        assert record.status == "ok" and record.needs_review is False
+        assert record.review_signals is None
         assert record.enrichment_key == ""
         assert record.provider == "offline"
         assert record.model == provider.model
@@ -199,7 +199,7 @@ def test_prompt_version_tracks_rules_and_taxonomy(
     assert version == OfflineProvider().prompt_version(Taxonomy.from_csv(CATEGORIES_CSV, "v1"))
     edited = _with_keyword(CATEGORIES_CSV, "packaging", "styrofoam")
     assert provider.prompt_version(edited) != version
-    assert OfflineProvider(review_threshold=0.6).prompt_version(taxonomy) != version
+    assert OfflineProvider(min_score=2.0).prompt_version(taxonomy) != version
 
 
 def test_taxonomy_edit_changes_labels(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
@@ -232,9 +232,9 @@ def test_one_failing_text_does_not_stop_the_batch(
 
 
 def test_engine_builds_and_runs_it(taxonomy: Taxonomy) -> None:
-    provider = make_provider("offline", review_threshold=0.5, concurrency=8)
+    provider = make_provider("offline", min_score=2.0, concurrency=8)
     assert isinstance(provider, OfflineProvider)
-    assert provider.review_threshold == 0.5
+    assert provider.options.min_score == 2.0
     texts = pd.DataFrame(
         {
             "text_hash": ["a", "b", "a"],

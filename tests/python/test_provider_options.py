@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from feedback_lakehouse.enrichment import dbt_entry
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS, LLMOptions
@@ -19,8 +21,14 @@ def test_dbt_options_are_fields_of_the_options_model() -> None:
 
 
 def test_every_dbt_option_reaches_the_provider() -> None:
-    settings = {f"llm_{key}": "1" for key in (*DBT_OPTIONS, "review_threshold")}
-    assert set(dbt_entry.provider_options(settings)) == set(DBT_OPTIONS) | {"review_threshold"}
+    settings = {f"llm_{key}": "1" for key in DBT_OPTIONS}
+    assert set(dbt_entry.provider_options(settings)) == set(DBT_OPTIONS)
+
+
+def test_removed_llm_review_threshold_config_is_a_clear_error() -> None:
+    settings = {"enrichment_provider": "offline", "llm_review_threshold": "0.6"}
+    with pytest.raises(ValueError, match="review_confidence_threshold"):
+        dbt_entry._model_options(settings, "offline", None, None, None, None, None)
 
 
 def test_offline_provider_accepts_every_dbt_option() -> None:
@@ -33,4 +41,5 @@ def test_thin_dbt_model_passes_every_option_through() -> None:
     # the thin model lives beside its YAML under models/ (not dbt's target/ copies)
     (path,) = list((ROOT / "models").rglob("int_texts__enriched.py"))
     named = set(re.findall(r'dbt\.config\.get\("llm_(\w+)"\)', path.read_text()))
+    # and llm_review_threshold, read only to reject it (a clear error, not silence)
     assert set(DBT_OPTIONS) | {"review_threshold"} <= named

@@ -52,5 +52,5 @@ def test_unknown_provider_names_the_registered_ones() -> None:
 
 
 def test_offline_options_reject_a_bad_value() -> None:
-    with pytest.raises(ValueError, match="review_threshold"):
-        make_provider("offline", review_threshold="high")
+    with pytest.raises(ValueError, match="min_score"):
+        make_provider("offline", min_score="high")

@@ -84,7 +84,8 @@ def test_coerce_maps_an_invented_category_to_unknown(taxonomy: Taxonomy) -> None
     )
     coerced = taxonomy.coerce(invented)
     assert coerced.main_category == UNKNOWN_CATEGORY
-    assert coerced.needs_review is True
+    assert coerced.needs_review is False  # the model's own flag stays as it answered
+    assert taxonomy.signals_of(coerced) == ["label_coerced"]
     assert coerced.secondary_categories == ["billing_payment"]
     assert coerced.suggested_owner is None
     assert "alien_invasion" in coerced.rationale
@@ -104,4 +105,5 @@ def test_coerce_keeps_a_known_category_and_sets_its_owner(taxonomy: Taxonomy) ->
     coerced = taxonomy.coerce(known)
     assert coerced.main_category == "shipping_delivery"
     assert coerced.needs_review is False
+    assert taxonomy.signals_of(coerced) == []
     assert coerced.suggested_owner == taxonomy.categories["shipping_delivery"].owner_team

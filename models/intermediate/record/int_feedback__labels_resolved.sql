@@ -79,6 +79,7 @@ final as (
         current_labels.short_summary,
         current_labels.confidence,
         current_labels.language as label_language,
+        current_labels.review_signals,
         current_labels.taxonomy_version,
         current_labels.prompt_version,
         current_labels.provider,

@@ -1,18 +1,24 @@
 -- The one place that decides a record's status (ok, needs_review, failed, deferred) and
 -- why: named rules, first match wins, each with its own status_reason_code. The
--- providers' answers are evidence (their status, category, confidence, language), not
--- the decision. A human review decision later clears needs_review (int_feedback__reviewed).
---   empty_text            failed        nothing to classify
---   spam                  needs_review  spam rule hit (int_feedback__cleaned); not enriched
---   not_enriched          deferred      no answer yet; the next run picks it up
---   enrichment_<status>   the status    the provider in force failed (its error)
---   language_without_rules needs_review the offline provider has no rules for the language
---   unknown_category      needs_review  no category of the taxonomy fits
---   low_confidence        needs_review  flagged, confidence below review_confidence_threshold
---   provider_flagged      needs_review  flagged by the provider for another reason
---   below_eval_threshold  needs_review  var review_threshold_from_eval: confidence below
---                                       the threshold measured on gold labels
---   labelled              ok
+-- providers record evidence only (category, confidence, language, review_signals) and
+-- store an answered text as ok; the rules on an answer are the macro
+-- answer_review_reason. A human review decision later clears needs_review
+-- (int_feedback__reviewed).
+--   empty_text             failed        nothing to classify
+--   spam                   needs_review  spam rule hit (int_feedback__cleaned); not enriched
+--   not_enriched           deferred      no answer yet; the next run picks it up
+--   enrichment_<status>    the status    the provider in force failed (its error)
+--   language_without_rules needs_review  the offline provider has no rules for the language
+--   unknown_category       needs_review  no category of the taxonomy fits
+--   low_confidence         needs_review  confidence below var review_confidence_threshold,
+--                                        whatever the provider said
+--   model_flagged          needs_review  the LLM's own answer asked for review
+--   label_coerced          needs_review  a label outside the taxonomy was mapped
+--   provider_flagged       needs_review  a row stored by an older build as needs_review
+--                                        with no review_signals (no re-enrichment needed)
+--   below_eval_threshold   needs_review  var review_threshold_from_eval: confidence below
+--                                        the threshold measured on gold labels
+--   labelled               ok
 with
 
 labels as (
@@ -37,7 +43,11 @@ evidence as (
             coalesce(labels.confidence < thresholds.confidence_threshold, false)
         {%- else -%}
             false
-        {%- endif %} as is_below_eval_threshold
+        {%- endif %} as is_below_eval_threshold,
+        {{ feedback_lakehouse.answer_review_reason(
+            'labels.label_status', 'labels.model_main_category', 'labels.confidence',
+            'labels.label_language', 'labels.provider', 'labels.review_signals'
+        ) }} as answer_review_reason
     from labels
     {%- if var('review_threshold_from_eval') %}
     left join thresholds
@@ -60,21 +70,7 @@ decided as (
             when not has_label then 'not_enriched'
             when label_status not in ('ok', 'needs_review')
                 then {{ dbt.concat(["'enrichment_'", "label_status"]) }}
-            when
-                label_status = 'needs_review'
-                and provider = 'offline'
-                and model_main_category = 'unknown'
-                and label_language is not null
-                and label_language != 'en'
-                and label_language not like 'en-%'
-                then 'language_without_rules'
-            when label_status = 'needs_review' and model_main_category = 'unknown'
-                then 'unknown_category'
-            when
-                label_status = 'needs_review'
-                and confidence < {{ var('review_confidence_threshold') }}
-                then 'low_confidence'
-            when label_status = 'needs_review' then 'provider_flagged'
+            when answer_review_reason is not null then answer_review_reason
             when is_below_eval_threshold then 'below_eval_threshold'
             else 'labelled'
         end as status_reason_code
@@ -105,6 +101,9 @@ final as (
             ]) }}
             when 'unknown_category' then 'low confidence or no category fits'
             when 'low_confidence' then 'low confidence or no category fits'
+            when 'model_flagged' then 'the model asked for review'
+            when 'label_coerced'
+                then 'the answer named a category outside the taxonomy: mapped'
             when 'provider_flagged' then 'low confidence or no category fits'
             when 'below_eval_threshold'
                 then 'confidence below the threshold measured on gold labels'

@@ -56,6 +56,7 @@ ENRICHED_SCHEMA = pa.schema(
         pa.field("confidence", pa.float64()),
         pa.field("needs_review", pa.bool_()),
         pa.field("language", pa.string()),
+        pa.field("review_signals", pa.string()),
         pa.field("taxonomy_version", pa.string()),
         pa.field("prompt_version", pa.string()),
         pa.field("provider", pa.string()),
@@ -76,8 +77,14 @@ ENRICHED_SCHEMA = pa.schema(
 LANGUAGE_SCHEMA = pa.schema([pa.field("text_hash", pa.string()), pa.field("language", pa.string())])
 
 # options the enrichment model passes from dbt config (`llm_<option>`) to the provider,
-# when set: the LLM options model's list, plus the offline provider's review threshold
-PROVIDER_OPTION_KEYS = (*DBT_OPTIONS, "review_threshold")
+# when set: the LLM options model's list
+PROVIDER_OPTION_KEYS = tuple(DBT_OPTIONS)
+
+REMOVED_REVIEW_THRESHOLD = (
+    "config llm_review_threshold was removed: the status is decided in one place "
+    "(int_feedback__status) with one threshold, the dbt var review_confidence_threshold; "
+    "set that var instead and remove llm_review_threshold from the model config"
+)
 
 
 def _truthy(value: Any) -> bool:
@@ -168,9 +175,9 @@ def _model_options(
     gold: Any,
 ) -> dict[str, Any]:
     """The options `make_provider` gets from the dbt config and the seeds."""
+    if config_value(settings, "llm_review_threshold") is not None:
+        raise ValueError(REMOVED_REVIEW_THRESHOLD)
     options = provider_options(settings)
-    if provider_name not in ("offline", "cascade"):
-        options.pop("review_threshold", None)  # the offline provider's own rule
     if provider_name != "offline" and prices is not None:
         options["prices"] = to_pandas(prices)
     if provider_name == "cascade":

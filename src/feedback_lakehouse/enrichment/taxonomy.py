@@ -13,7 +13,15 @@ from typing import Any
 
 import pandas as pd
 
-from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, Enrichment
+from feedback_lakehouse.contracts import (
+    LABEL_COERCED,
+    MODEL_FLAGGED,
+    UNKNOWN_CATEGORY,
+    Enrichment,
+)
+
+# how `coerce` starts the rationale of a main category it mapped to unknown
+_COERCED_MARK = "[category "
 
 SEED_COLUMNS = [
     "taxonomy_version",
@@ -60,25 +68,22 @@ class Taxonomy:
     def coerce(self, enrichment: Enrichment) -> Enrichment:
         """Return the enrichment with every label inside this taxonomy.
 
-        A main category the taxonomy lacks becomes `unknown` and needs review; unknown
-        secondary categories are dropped; the owner always follows the main category.
+        A main category the taxonomy lacks becomes `unknown` (its rationale says which,
+        `signals_of` reports it); unknown secondary categories are dropped; the owner
+        always follows the main category. The model's own needs_review is left as it
+        answered: it is evidence, int_feedback__status decides.
         """
         main = enrichment.main_category
-        needs_review = enrichment.needs_review
         rationale = enrichment.rationale
         if main != UNKNOWN_CATEGORY and main not in self.categories:
-            rationale = f"[category '{main}' is not in taxonomy {self.version}] {rationale}"
+            rationale = f"{_COERCED_MARK}'{main}' is not in taxonomy {self.version}] {rationale}"
             main = UNKNOWN_CATEGORY
-            needs_review = True
-        if main == UNKNOWN_CATEGORY:
-            needs_review = True
         secondary = [
             c for c in enrichment.secondary_categories if c in self.categories and c != main
         ]
         owner = self.owner_of(main)
         if (
             main == enrichment.main_category
-            and needs_review == enrichment.needs_review
             and secondary == enrichment.secondary_categories
             and owner == enrichment.suggested_owner
             and len(rationale) <= 600
@@ -88,11 +93,19 @@ class Taxonomy:
             update={
                 "main_category": main,
                 "secondary_categories": secondary,
-                "needs_review": needs_review,
                 "suggested_owner": owner,
                 "rationale": rationale[:600],
             }
         )
+
+    @staticmethod
+    def signals_of(enrichment: Enrichment) -> list[str]:
+        """The review signals of a coerced enrichment: the model's own flag and whether
+        its main category was mapped to unknown (`coerce`)."""
+        signals = [MODEL_FLAGGED] if enrichment.needs_review else []
+        if enrichment.rationale.startswith(_COERCED_MARK):
+            signals.append(LABEL_COERCED)
+        return signals
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, version: str | None = None) -> Taxonomy:

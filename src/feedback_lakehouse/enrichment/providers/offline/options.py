@@ -20,6 +20,14 @@ log = logging.getLogger(__name__)
 RULES_NAME = "offline-rules-v2"
 DEFAULT_MODEL = "vader-keywords-1"
 
+# review_threshold was an option until the status moved to int_feedback__status
+LEGACY_REVIEW_THRESHOLD = 0.45
+REMOVED_REVIEW_THRESHOLD = (
+    "offline option review_threshold was removed: the provider records evidence "
+    "(confidence, review_signals) and int_feedback__status decides the status with one "
+    "threshold, the dbt var review_confidence_threshold; set that var instead"
+)
+
 # The LLM options a dbt project sets: accepted and ignored.
 LLM_ONLY_OPTIONS = frozenset(DBT_OPTIONS)
 
@@ -62,7 +70,6 @@ class OfflineOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    review_threshold: float = 0.45
     negative_below: float = -0.07
     positive_above: float = 0.15
     cue_weight: float = 0.10
@@ -84,6 +91,8 @@ class OfflineOptions(BaseModel):
     @classmethod
     def parse(cls, options: dict[str, Any]) -> OfflineOptions:
         """Validate `options`; LLM-only options are dropped, unknown names are a TypeError."""
+        if "review_threshold" in options:
+            raise TypeError(REMOVED_REVIEW_THRESHOLD)
         unknown = sorted(set(options) - LLM_ONLY_OPTIONS - set(cls.model_fields))
         if unknown:
             raise TypeError(
@@ -102,4 +111,7 @@ class OfflineOptions(BaseModel):
             value = getattr(self, name)
             payload[name] = list(value) if isinstance(value, tuple) else value
         payload["complaint_cues"] = list(complaint_cues)
+        # the removed option's default stays in the fingerprint: the enrichment keys of
+        # rows stored before its removal still match, so an upgrade does not re-enrich
+        payload["review_threshold"] = LEGACY_REVIEW_THRESHOLD
         return payload

@@ -3,7 +3,9 @@
 Deterministic, no network, no model download. Categories come from the taxonomy seed
 itself (its `keywords` and `examples`), so editing the seed changes the labels and,
 through `prompt_version`, the enrichment key. Text without evidence is labelled
-`unknown` and sent to review, never guessed. The options are `options.OfflineOptions`;
+`unknown`, never guessed. The provider records evidence only (confidence, category,
+`review_signals`): an answered text is stored `ok`, and int_feedback__status decides
+whether it needs review. The options are `options.OfflineOptions`;
 the rules themselves are in `rules.py`.
 """
 
@@ -20,11 +22,13 @@ from typing import Any
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import (
+    NO_RULES_FOR_LANGUAGE,
     UNKNOWN_CATEGORY,
     EnrichedRecord,
     Enrichment,
     Status,
     TextItem,
+    joined_signals,
 )
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
 from feedback_lakehouse.enrichment.providers.offline import rules
@@ -45,12 +49,6 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
 )
 from feedback_lakehouse.enrichment.providers.offline.rules import COMPLAINT_CUES, NEGATIONS
 from feedback_lakehouse.enrichment.providers.registry import register
-from feedback_lakehouse.enrichment.review_rules import (
-    Evidence,
-    ReviewRules,
-    decide_status,
-    decided,
-)
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 __all__ = [
@@ -88,17 +86,11 @@ class OfflineProvider:
         # identity: new training data, new enrichment key, every text enriched again
         self.learner = learner if learner is not None and learner.is_trained else None
         self.model = DEFAULT_MODEL + (f"+{self.learner.identity}" if self.learner else "")
-        self.review_rules = ReviewRules(review_threshold=self.options.review_threshold)
         urgency = {w: 1.5 for w in self.options.urgent_words} | {
             w: 4.0 for w in self.options.critical_words
         }
         self._urgency_matcher = PhraseMatcher(urgency)
         self._rules = self.options.rules_payload(self.model, COMPLAINT_CUES)
-
-    @property
-    def review_threshold(self) -> float:
-        """Below this confidence a record goes to review."""
-        return self.options.review_threshold
 
     # ----------------------------------------------------------------- public API
 
@@ -131,18 +123,18 @@ class OfflineProvider:
                 enrichment = taxonomy.coerce(
                     self._enrich_one(item, taxonomy, compiled, analyzer, pair)
                 )
-                # the evidence goes to the one status decision (review_rules)
-                evidence = Evidence.of(enrichment, language_supported=self._has_rules(item, pair))
-                decision = decide_status(evidence, self.review_rules)
-                enrichment = decided(enrichment, decision)
-                status = decision.status
+                # evidence only: int_feedback__status decides the status from it
+                signals = taxonomy.signals_of(enrichment)
+                if not self._has_rules(item, pair):
+                    signals.append(NO_RULES_FOR_LANGUAGE)
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
                 record = EnrichedRecord(
                     **values,
                     **provenance,
-                    status=status,
+                    review_signals=joined_signals(signals),
+                    status=Status.ok,  # answered
                     latency_ms=(perf_counter() - started) * 1000.0,
                 )
             except Exception as exc:  # one bad text must not stop the batch
@@ -218,7 +210,7 @@ class OfflineProvider:
             short_summary=summary,
             rationale=rationale,
             confidence=0.0,
-            needs_review=False,  # decided by review_rules
+            needs_review=False,  # no model flag offline: the evidence is in the record
             language=language,
         )
 
@@ -277,6 +269,6 @@ class OfflineProvider:
                 choice, result, vader, urgent_found, learned_note, self.options
             ),
             confidence=min(1.0, max(0.0, choice.confidence)),
-            needs_review=False,  # decided by review_rules from this evidence
+            needs_review=False,  # no model flag offline: the evidence is in the record
             language=language,
         )

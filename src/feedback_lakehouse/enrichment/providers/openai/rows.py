@@ -13,9 +13,9 @@ from feedback_lakehouse.contracts import (
     FailureKind,
     Status,
     TextItem,
+    joined_signals,
 )
 from feedback_lakehouse.enrichment.prompting import RenderedPrompt
-from feedback_lakehouse.enrichment.review_rules import Evidence, ReviewRules, decide_status
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 from feedback_lakehouse.text.scrub import scrub
 
@@ -130,14 +130,10 @@ def ok_row(
     fields = enrichment.model_dump()
     fields["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
     fields["language"] = enrichment.language or item.language
-    # the model's flag is evidence; the status is decided in review_rules
-    decision = decide_status(
-        Evidence.of(enrichment, model_flagged=enrichment.needs_review), ReviewRules()
-    )
-    fields["needs_review"] = decision.needs_review
-    status = decision.status
+    # evidence only (the model's flag, a coerced label): int_feedback__status decides
+    fields["review_signals"] = joined_signals(taxonomy.signals_of(enrichment))
     record = EnrichedRecord(
-        **_base(provider, model, item, key, taxonomy, prompts, usage), **fields, status=status
+        **_base(provider, model, item, key, taxonomy, prompts, usage), **fields, status=Status.ok
     )
     return Row(record, cacheable=True)
 
