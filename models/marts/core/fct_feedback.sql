@@ -179,6 +179,19 @@ current_config as (
 
 ),
 
+selected as (
+
+    select
+        routed.*,
+        current_config.record_config_hash
+    from routed
+    cross join current_config
+    {%- if feedback_lakehouse.incremental_run() %}
+    where {{ feedback_lakehouse.in_list('routed.feedback_id', to_build_sql) }}
+    {%- endif %}
+
+),
+
 final as (
 
     select
@@ -231,12 +244,8 @@ final as (
         review_verdict,
         reviewed_by,
         reviewed_at,
-        current_config.record_config_hash
-    from routed
-    cross join current_config
-    {%- if feedback_lakehouse.incremental_run() %}
-    where {{ feedback_lakehouse.in_list('routed.feedback_id', to_build_sql) }}
-    {%- endif %}
+        record_config_hash
+    from selected
 
 )
 
