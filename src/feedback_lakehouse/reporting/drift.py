@@ -8,6 +8,7 @@ from typing import Any
 
 import duckdb
 
+from feedback_lakehouse.reporting import marts
 from feedback_lakehouse.reporting.insights import InsightsError
 
 
@@ -20,21 +21,13 @@ class Drift:
     snapshot_states: list[dict[str, Any]] = field(default_factory=list)
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def load_drift(db_path: str | Path, schema: str = "main") -> Drift:
     db_path = Path(db_path)
-    if not db_path.exists():
-        raise InsightsError(f"{db_path} does not exist: run `make demo` (or dbt build) first")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = marts.connect(db_path, InsightsError)
     s = schema
     try:
         try:
-            pairs = _rows(
+            pairs = marts.rows(
                 con,
                 f"select from_version, to_version, max(items_total) as items, "
                 f"sum(case when is_label_changed then items else 0 end) as moved, "
@@ -45,25 +38,25 @@ def load_drift(db_path: str | Path, schema: str = "main") -> Drift:
             raise InsightsError(
                 f"{db_path} has no drift marts in schema '{s}' ({err}); run `make demo`"
             ) from err
-        moves = _rows(
+        moves = marts.rows(
             con,
             f"select from_version, to_version, from_category_id, to_category_id, items, "
             f"share_of_from_category, is_expected_by_mapping from {s}.rpt_label_churn "
             f"where is_label_changed order by items desc, churn_key limit 8",
         )
-        other_rates = _rows(
+        other_rates = marts.rows(
             con,
             f"select taxonomy_version, other_rate, items, is_version_in_force "
             f"from {s}.rpt_other_rate_weekly where is_latest_week order by taxonomy_version",
         )
-        topics = _rows(
+        topics = marts.rows(
             con,
             f"select topic_id, top_terms, items, items_latest_week, growth_ratio, "
             f"example_texts from {s}.rpt_candidate_topics order by items_latest_week desc, "
             f"growth_ratio desc, topic_id limit 3",
         )
         try:
-            states = _rows(
+            states = marts.rows(
                 con,
                 f"select taxonomy_version, count(*) as label_states, "
                 f"count(dbt_valid_to) as closed from {s}_snapshots.snp_feedback_labels "

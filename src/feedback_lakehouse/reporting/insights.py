@@ -8,6 +8,8 @@ from typing import Any
 
 import duckdb
 
+from feedback_lakehouse.reporting import marts
+
 
 class InsightsError(RuntimeError):
     """The warehouse is missing or was not built."""
@@ -42,17 +44,9 @@ class Insights:
         return self.needing_review / self.records if self.records else 0.0
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def load(db_path: str | Path, schema: str = "main") -> Insights:
     db_path = Path(db_path)
-    if not db_path.exists():
-        raise InsightsError(f"{db_path} does not exist: run `make demo` (or dbt build) first")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = marts.connect(db_path, InsightsError)
     try:
         s = schema
         try:
@@ -61,11 +55,11 @@ def load(db_path: str | Path, schema: str = "main") -> Insights:
             raise InsightsError(
                 f"{db_path} has no built marts in schema '{s}' ({err}); run `make demo`"
             ) from err
-        status = _rows(
+        status = marts.rows(
             con, f"select status, sum(records) as n from {s}.rpt_pipeline_status group by 1"
         )
         status_counts = {r["status"]: int(r["n"]) for r in status}
-        history = _rows(
+        history = marts.rows(
             con,
             "select count(*) as issues, "
             "count(case when has_short_history then 1 end) as short_issues, "
@@ -77,18 +71,22 @@ def load(db_path: str | Path, schema: str = "main") -> Insights:
         )[0]
         return Insights(
             as_of_date=as_of[0][0] if as_of else None,
-            top_topics=_rows(
+            top_topics=marts.rows(
                 con, f"select * from {s}.rpt_top_issues_this_week order by topic_rank limit 5"
             ),
             worst_sku=next(
-                iter(_rows(con, f"select * from {s}.rpt_sku_negative_feedback where sku_rank = 1")),
+                iter(
+                    marts.rows(
+                        con, f"select * from {s}.rpt_sku_negative_feedback where sku_rank = 1"
+                    )
+                ),
                 None,
             ),
-            rising=_rows(
+            rising=marts.rows(
                 con,
                 f"select * from {s}.rpt_rising_issues where is_rising order by rising_rank limit 5",
             ),
-            owner_teams=_rows(
+            owner_teams=marts.rows(
                 con, f"select * from {s}.rpt_owner_team_queue order by items_total desc"
             ),
             records=sum(status_counts.values()),

@@ -18,6 +18,8 @@ import duckdb
 import plotly.graph_objects as go
 from plotly.offline import get_plotlyjs
 
+from feedback_lakehouse.reporting import marts
+
 TOP_CATEGORIES = 5
 CHART_IDS = (
     "chart-category-trend",
@@ -45,17 +47,9 @@ class ReportData:
     releases: list[dict[str, Any]]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = con.execute(sql)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def load(db_path: str | Path, schema: str = "main") -> ReportData:
     db_path = Path(db_path)
-    if not db_path.exists():
-        raise ReportError(f"{db_path} does not exist: run `make demo` (or dbt build) first")
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = marts.connect(db_path, ReportError)
     s = schema
     try:
         try:
@@ -64,7 +58,7 @@ def load(db_path: str | Path, schema: str = "main") -> ReportData:
             raise ReportError(
                 f"{db_path} has no marts in schema '{s}' ({err}); run dbt build"
             ) from err
-        trend = _rows(
+        trend = marts.rows(
             con,
             f"""
             with top as (
@@ -84,23 +78,27 @@ def load(db_path: str | Path, schema: str = "main") -> ReportData:
         return ReportData(
             as_of_date=as_of[0][0] if as_of else None,
             trend=trend,
-            skus=_rows(
+            skus=marts.rows(
                 con, f"select * from {s}.rpt_sku_negative_feedback order by sku_rank limit 10"
             ),
-            rising=_rows(con, f"select * from {s}.rpt_rising_issues order by rising_rank limit 12"),
-            review_queue=_rows(
+            rising=marts.rows(
+                con, f"select * from {s}.rpt_rising_issues order by rising_rank limit 12"
+            ),
+            review_queue=marts.rows(
                 con,
                 f"select coalesce(suggested_owner, '(unrouted)') as owner_team, review_reason, "
                 f"count(*) as items from {s}.rpt_review_queue group by all order by 1, 2",
             ),
-            kpis=_rows(con, f"select * from {s}.rpt_pipeline_kpis order by kpi_key"),
-            alerts=_rows(
+            kpis=marts.rows(con, f"select * from {s}.rpt_pipeline_kpis order by kpi_key"),
+            alerts=marts.rows(
                 con,
                 f"select * from {s}.rpt_alerts order by case alert_type when 'rising_issue' "
                 "then 0 else 1 end, coalesce(z_score, 0) desc, metric_value desc, alert_id",
             ),
-            roi=next(iter(_rows(con, f"select * from {s}.rpt_roi_deflection")), None),
-            releases=_rows(con, f"select * from {s}.rpt_release_impact order by release_date desc"),
+            roi=next(iter(marts.rows(con, f"select * from {s}.rpt_roi_deflection")), None),
+            releases=marts.rows(
+                con, f"select * from {s}.rpt_release_impact order by release_date desc"
+            ),
         )
     finally:
         con.close()
