@@ -195,7 +195,7 @@ def test_prompt_version_tracks_rules_and_taxonomy(
     provider: OfflineProvider, taxonomy: Taxonomy
 ) -> None:
     version = provider.prompt_version(taxonomy)
-    assert version.startswith("offline-rules-v2+")
+    assert version.startswith("offline-rules-v3+")
     assert version == OfflineProvider().prompt_version(Taxonomy.from_csv(CATEGORIES_CSV, "v1"))
     edited = _with_keyword(CATEGORIES_CSV, "packaging", "styrofoam")
     assert provider.prompt_version(edited) != version
@@ -213,14 +213,14 @@ def test_one_failing_text_does_not_stop_the_batch(
     monkeypatch: pytest.MonkeyPatch, taxonomy: Taxonomy
 ) -> None:
     provider = OfflineProvider()
-    original = provider.sentiment
+    original = provider.sentiment_with_evidence
 
     def flaky(text: str, *args: Any, **kwargs: Any):
         if "poison" in text:
             raise RuntimeError("lexicon exploded")
         return original(text, *args, **kwargs)
 
-    monkeypatch.setattr(provider, "sentiment", flaky)
+    monkeypatch.setattr(provider, "sentiment_with_evidence", flaky)
     records = provider.enrich(
         items("I was charged twice", "poison pill text", "Love it, works perfectly"), taxonomy
     )

@@ -13,11 +13,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from feedback_lakehouse.enrichment.providers.offline import cues
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 
 log = logging.getLogger(__name__)
 
-RULES_NAME = "offline-rules-v2"
+RULES_NAME = "offline-rules-v3"
 DEFAULT_MODEL = "vader-keywords-1"
 
 # review_threshold was an option until the status moved to int_feedback__status
@@ -45,6 +46,16 @@ DEFAULT_URGENT_WORDS = (
     "cancel my order",
     "final warning",
 )
+# time pressure: with one of these (or "!!!") a problem report is at least `high`
+DEFAULT_PRESSING_WORDS = (
+    "urgent",
+    "urgently",
+    "asap",
+    "as soon as possible",
+    "immediately",
+    "right now",
+    "right away",
+)
 DEFAULT_CRITICAL_WORDS = (
     "lawyer",
     "solicitor",
@@ -70,9 +81,12 @@ class OfflineOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    negative_below: float = -0.07
+    negative_below: float = -0.10
     positive_above: float = 0.15
-    cue_weight: float = 0.10
+    cue_weight: float = 0.15
+    problem_weight: float = 0.2
+    problem_never_positive: bool = True
+    problem_intensity: float = 0.4
     mixed_sentence_strength: float = 0.5
     min_score: float = 1.0
     phrase_bonus: float = 0.75
@@ -85,6 +99,7 @@ class OfflineOptions(BaseModel):
     positive_only_damping: float = 0.25
     urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
+    pressing_words: tuple[str, ...] = DEFAULT_PRESSING_WORDS
     summary_chars: int = 140
     learned_sentiment_min: float = 0.6
 
@@ -104,14 +119,17 @@ class OfflineOptions(BaseModel):
             log.debug("offline provider ignores LLM options %s", ignored)
         return cls(**{k: v for k, v in options.items() if k in cls.model_fields})
 
-    def rules_payload(self, model: str, complaint_cues: tuple[str, ...]) -> dict[str, Any]:
-        """What `prompt_version` hashes: the rules' name, the model and every option."""
+    def rules_payload(self, model: str) -> dict[str, Any]:
+        """What `prompt_version` hashes: the rules' name, the model, every option and
+        the cue patterns of `cues` (a changed pattern re-scores every text)."""
         payload: dict[str, Any] = {"rules": RULES_NAME, "model": model}
         for name in type(self).model_fields:
             value = getattr(self, name)
             payload[name] = list(value) if isinstance(value, tuple) else value
-        payload["complaint_cues"] = list(complaint_cues)
-        # the removed option's default stays in the fingerprint: the enrichment keys of
-        # rows stored before its removal still match, so an upgrade does not re-enrich
+        payload["complaint_cues"] = list(cues.COMPLAINT_CUES)
+        payload["problem_cues"] = list(cues.DEFECT_CUES + cues.EXPECTATION_CUES)
+        payload["resolution_cues"] = list(cues.RESOLUTION_CUES)
+        payload["politeness"] = list(cues.POLITENESS)
+        # the removed review_threshold option's default (kept as in offline-rules-v2)
         payload["review_threshold"] = LEGACY_REVIEW_THRESHOLD
         return payload

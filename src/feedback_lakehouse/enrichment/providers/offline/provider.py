@@ -32,6 +32,7 @@ from feedback_lakehouse.contracts import (
 )
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
 from feedback_lakehouse.enrichment.providers.offline import rules
+from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer, tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     CompiledTaxonomy,
@@ -47,7 +48,7 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
     RULES_NAME,
     OfflineOptions,
 )
-from feedback_lakehouse.enrichment.providers.offline.rules import COMPLAINT_CUES, NEGATIONS
+from feedback_lakehouse.enrichment.providers.offline.rules import NEGATIONS
 from feedback_lakehouse.enrichment.providers.registry import register
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
@@ -90,7 +91,8 @@ class OfflineProvider:
             w: 4.0 for w in self.options.critical_words
         }
         self._urgency_matcher = PhraseMatcher(urgency)
-        self._rules = self.options.rules_payload(self.model, COMPLAINT_CUES)
+        self._pressing = PhraseMatcher(dict.fromkeys(self.options.pressing_words, 1.0))
+        self._rules = self.options.rules_payload(self.model)
 
     # ----------------------------------------------------------------- public API
 
@@ -191,6 +193,12 @@ class OfflineProvider:
         margins, 0.56 on the held-out half with this rule (see README "Quality and
         evaluation").
         """
+        return self.sentiment_with_evidence(text, analyzer)[:3]
+
+    def sentiment_with_evidence(
+        self, text: str, analyzer: SentimentIntensityAnalyzer | None = None
+    ) -> tuple[str, float, dict[str, float], rules.SentimentEvidence]:
+        """`sentiment` plus the evidence it was decided from (cues, emphasis)."""
         return rules.sentiment_of(text, self.options, analyzer or sentiment_analyzer())
 
     @staticmethod
@@ -235,7 +243,7 @@ class OfflineProvider:
                 "and VADER are English-only; route to review or an LLM provider",
             )
         learned_category, learned_sentiment = learned or (None, None)
-        sentiment, intensity, vader = self.sentiment(text, analyzer)
+        sentiment, intensity, vader, evidence = self.sentiment_with_evidence(text, analyzer)
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
@@ -246,8 +254,9 @@ class OfflineProvider:
         choice = rules.choose(result, taxonomy, self.options)
         choice = rules.prefer_learned(choice, learned_category, taxonomy, self.options)
         category = taxonomy.categories.get(choice.main)
+        pressed = sentiment == "negative" and rules.pressed(evidence, tokens, self._pressing)
         urgency, urgent_found = rules.urgency_of(
-            category, sentiment, intensity, tokens, self._urgency_matcher
+            category, sentiment, intensity, tokens, self._urgency_matcher, pressed
         )
         learned_note = None
         if learned_category is not None:

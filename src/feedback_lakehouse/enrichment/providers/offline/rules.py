@@ -15,6 +15,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
+from feedback_lakehouse.enrichment.providers.offline import cues
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     STOPWORDS,
     CompiledTaxonomy,
@@ -48,36 +49,8 @@ NEGATIONS = frozenset(
 
 _WHITESPACE = re.compile(r"\s+")
 _FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
-_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-
-# Phrases that mark a complaint in product reviews although VADER's lexicon scores
-# them neutral (or not at all): returning the item, disappointed hopes, poor make.
-COMPLAINT_CUES = (
-    r"\breturn(?:ed|ing)?\b",
-    r"\bsen(?:t|d|ding) (?:it |this |them )?back\b",
-    r"\bgoing back\b",
-    r"\bwanted to (?:love|like)\b",
-    r"\bhad (?:such )?high hopes\b",
-    r"\bunfortunately\b",
-    r"\bsadly\b",
-    r"\bpoor(?:ly)? (?:quality|made)\b",
-    r"\bcheap(?:ly)?\b",
-    r"\bunflattering\b",
-    r"\bnot flattering\b",
-    r"\bwould not recommend\b",
-    r"\bwouldn'?t recommend\b",
-    r"\bnot worth\b",
-    r"\bwaste\b",
-    r"\bdisappoint\w*",
-    r"\bnot (?:as|what) (?:pictured|shown|described)\b",
-    r"\bdid not work\b",
-    r"\bdidn'?t work\b",
-    r"\bnot for me\b",
-)
-# matched on the lower-cased text: the same matches as re.IGNORECASE, about 3x faster
-# (the engine tries each alternative at every position; case folding makes each try dearer)
-_COMPLAINT_CUE = re.compile("|".join(COMPLAINT_CUES))
+_NO_SCORES = {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
 
 
 @dataclass
@@ -101,32 +74,86 @@ class Choice:
     best: float
 
 
-def sentiment_of(
-    text: str, options: OfflineOptions, vader: SentimentIntensityAnalyzer
-) -> tuple[str, float, dict[str, float]]:
-    """(label, intensity 0..1, VADER scores); see `OfflineProvider.sentiment`."""
-    scores = vader.polarity_scores(text)
-    sentences = [s for s in _SENTENCE_SPLIT.split(text) if s.strip()]
+@dataclass(frozen=True)
+class SentimentEvidence:
+    """What the sentiment label is decided from (see `cues`)."""
+
+    compounds: tuple[float, ...]  # VADER per sentence, names and politeness left out
+    whole: float  # VADER compound of the whole text as scored
+    complaints: int  # review-complaint cues ("returned it", "unfortunately")
+    problems: tuple[str, ...]  # problem-report cues ("crashes", "never arrived")
+    emphasis: tuple[int, int, int]  # emoji, "!!!" runs, CAPITALS words as written
+    scores: dict[str, float]  # VADER's scores of the whole text as scored
+
+
+def evidence_of(text: str, vader: SentimentIntensityAnalyzer) -> SentimentEvidence:
+    """The sentiment evidence of one text: VADER on its sentences without handles,
+    links, names and politeness formulae; the cues on its lower-cased text; emphasis
+    from the text as written."""
+    sentences = cues.for_scoring(text, [s for s in _SENTENCE_SPLIT.split(text) if s.strip()])
+    scored = " ".join(sentences)
+    scores = vader.polarity_scores(scored) if scored else dict(_NO_SCORES)
+    whole = float(scores["compound"])
     if len(sentences) > 1:
-        compounds = [float(vader.polarity_scores(s)["compound"]) for s in sentences]
+        compounds = tuple(float(vader.polarity_scores(s)["compound"]) for s in sentences)
     else:
-        compounds = [float(scores["compound"])]
-    cues = min(3, len(_COMPLAINT_CUE.findall(text.lower())))
-    score = sum(compounds) / len(compounds) - options.cue_weight * cues
+        compounds = (whole,)
+    low = cues.lowered(text)
+    return SentimentEvidence(
+        compounds=compounds,
+        whole=whole,
+        complaints=cues.complaint_cues(low),
+        problems=tuple(cues.problem_cues(low)),
+        emphasis=cues.emphasis_of(text),
+        scores=scores,
+    )
+
+
+def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
+    """negative / positive / mixed / neutral from the evidence.
+
+    The score is the mean sentence compound minus `cue_weight` per complaint cue and
+    `problem_weight` per problem-report cue (at most three of each); a text with a
+    problem report is never positive (`problem_never_positive`).
+    """
+    compounds = evidence.compounds
+    complaints = min(3, evidence.complaints)
+    problems = min(3, len(evidence.problems))
+    score = (
+        sum(compounds) / len(compounds)
+        - options.cue_weight * complaints
+        - options.problem_weight * problems
+    )
     strong = options.mixed_sentence_strength
     if score <= options.negative_below:
-        label = "negative"
-    elif score > options.positive_above:
-        label = "positive"
-    elif max(compounds) >= strong and min(compounds) <= -strong:
-        label = "mixed"
-    else:
-        label = "neutral"
-    intensity = abs(float(scores["compound"]))
-    if "!!!" in text:
-        intensity += 0.1
-    intensity += min(0.15, 0.05 * len(_CAPS_WORD.findall(text)))
-    return label, round(min(1.0, intensity), 4), scores
+        return "negative"
+    if score > options.positive_above and not (problems and options.problem_never_positive):
+        return "positive"
+    if problems and options.problem_never_positive:
+        return "negative"
+    if max(compounds) >= strong and min(compounds) <= -strong:
+        return "mixed"
+    return "neutral"
+
+
+def intensity_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
+    """0..1: the whole text's |compound| (at least `problem_intensity` for a problem
+    report), plus emphasis: per emoji, per "!!!" run, per word in CAPITALS."""
+    base = abs(evidence.whole)
+    if evidence.problems:
+        base = max(base, options.problem_intensity)
+    emoji, exclaimed, shouted = evidence.emphasis
+    base += min(0.2, 0.1 * emoji) + min(0.2, 0.1 * exclaimed) + min(0.15, 0.05 * shouted)
+    return round(min(1.0, base), 4)
+
+
+def sentiment_of(
+    text: str, options: OfflineOptions, vader: SentimentIntensityAnalyzer
+) -> tuple[str, float, dict[str, float], SentimentEvidence]:
+    """(label, intensity 0..1, VADER scores, evidence); see `OfflineProvider.sentiment`."""
+    evidence = evidence_of(text, vader)
+    label, intensity = label_of(evidence, options), intensity_of(evidence, options)
+    return label, intensity, evidence.scores, evidence
 
 
 def _keyword_scores(
@@ -233,14 +260,19 @@ def prefer_learned(
     return Choice(main, secondary, learned.probability, choice.ranked, choice.best_id, choice.best)
 
 
+_URGENCY_LEVELS = ("low", "medium", "high", "critical")
+
+
 def urgency_of(
     category: Category | None,
     sentiment: str,
     intensity: float,
     tokens: Sequence[str],
     matcher: PhraseMatcher,
+    pressed: bool = False,
 ) -> tuple[str, list[str]]:
-    """(low / medium / high / critical, the urgency phrases found)."""
+    """(low / medium / high / critical, the urgency phrases found); at least `high`
+    when `pressed` (a problem report with "ASAP" or "!!!")."""
     points = float(category.criticality) if category else 2.0
     if sentiment == "negative":
         points += 1.0 + 2.0 * intensity
@@ -250,15 +282,16 @@ def urgency_of(
         points -= 2.0
     found = matcher.find(tokens)
     points += min(4.0, sum(weight for _, _, weight in found))
-    if points >= 8:
-        level = "critical"
-    elif points >= 6:
+    level = _URGENCY_LEVELS[(points >= 4) + (points >= 6) + (points >= 8)]
+    if pressed and level in ("low", "medium"):
         level = "high"
-    elif points >= 4:
-        level = "medium"
-    else:
-        level = "low"
     return level, [phrase for _, phrase, _ in found]
+
+
+def pressed(evidence: SentimentEvidence, tokens: Sequence[str], pressing: PhraseMatcher) -> bool:
+    """A problem report under time pressure: "ASAP", "urgent" (`pressing_words`) or a
+    "!!!" run in the text as written."""
+    return bool(evidence.problems) and (evidence.emphasis[1] > 0 or bool(pressing.find(tokens)))
 
 
 def summary_of(text: str, max_chars: int) -> str:

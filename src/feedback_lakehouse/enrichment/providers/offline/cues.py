@@ -1,0 +1,197 @@
+"""What the offline sentiment reads besides VADER's lexicon: the cues of a complaint.
+
+Customer feedback is not the social-media text VADER was tuned on. Three things in it
+mislead a general sentiment lexicon, and each has a small, general rule here:
+
+- A *problem report* (something failed, broke, was lost, is late or was charged wrongly:
+  "crashes", "never arrived", "still waiting", "charged twice", "stopped working",
+  "refund not received") is a complaint whatever words surround it. These are the
+  "problem statement" and "negated expectation" moves of complaint discourse (a thing
+  that should have happened did not): patterns over verbs of failure and damage,
+  negated arrival/receipt, and persistence ("still", "keeps"). A cue right after a
+  negation ("no crashes", "never broke") is not a report, and one followed by a repair
+  ("support fixed it") is resolved.
+- *Politeness and request formulae* ("please fix", "thanks in advance", "kind regards")
+  are in VADER's lexicon as positive words ("please" +1.3, "thanks" +1.9, "help"
+  +1.7): in feedback they frame the request, not the opinion, so they are not scored.
+- *Handles, hashtags, links, masked tokens and names* ("@united", "#blessed", "<URL>",
+  "the Smart Heated Mug") are not sentiment words either: an airline named United is
+  not a positive word.
+
+Emphasis (emoji, "!!!", CAPITALS) is read from the text as written: it raises intensity
+and urgency, never the label.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Complaint phrases of product reviews that VADER scores neutral: returning the item,
+# disappointed hopes, poor make (offline-rules-v2; a penalty per cue).
+COMPLAINT_CUES = (
+    r"\breturn(?:ed|ing)?\b",
+    r"\bsen(?:t|d|ding) (?:it |this |them )?back\b",
+    r"\bgoing back\b",
+    r"\bwanted to (?:love|like)\b",
+    r"\bhad (?:such )?high hopes\b",
+    r"\bunfortunately\b",
+    r"\bsadly\b",
+    r"\bpoor(?:ly)? (?:quality|made)\b",
+    r"\bcheap(?:ly)?\b",
+    r"\bunflattering\b",
+    r"\bnot flattering\b",
+    r"\bwould not recommend\b",
+    r"\bwouldn'?t recommend\b",
+    r"\bnot worth\b",
+    r"\bwaste\b",
+    r"\bdisappoint\w*",
+    r"\bnot (?:as|what) (?:pictured|shown|described)\b",
+    r"\bdid not work\b",
+    r"\bdidn'?t work\b",
+    r"\bnot for me\b",
+)
+
+_NEG = r"(?:not|never|no|n't|cannot|can'?t|won'?t|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t)"
+_NOT_YET = r"(?:not|never|n't|still not|not yet|yet to be)"
+
+# Problem reports: failure, defect, loss, delay and wrong charges (matched on the
+# lower-cased text with typographic apostrophes made plain). Two kinds: a failure or
+# defect word, which a negation before it cancels ("no crashes", "never broke") ...
+DEFECT_CUES = (
+    r"\bcrash(?:es|ed|ing)?\b",
+    r"\bfr(?:eez(?:es|ing)|oze|ozen)\b",
+    r"\b(?:stopped|stops|quit|quits) (?:working|charging|connecting)\b",
+    r"\bkeeps? (?:crashing|failing|freezing|disconnecting|logging me out|breaking)\b",
+    r"\b(?:error|bug|buggy|glitch\w*|fail(?:s|ed|ing|ure)?)\b",
+    r"\blocked out\b",
+    r"\b(?:broken|broke|damaged|defective|faulty|cracked|shattered|smashed|dented"
+    r"|ripped|torn|leak(?:s|ed|ing)?|fell apart|came apart|falling apart)\b",
+    r"\bwrong (?:item|size|colou?r|order|product|parcel|address)\b",
+    r"\bmissing (?:parts?|pieces?|items?|screws?|buttons?|from)\b",
+    r"\b(?:delayed|lost (?:in|my|the|our)|got lost|arrived late|late delivery)\b",
+    r"\b(?:charged|billed) (?:me )?(?:twice|double|two times|again|extra|after)\b",
+    r"\b(?:double[- ]charged|overcharged)\b",
+)
+# ... and a negated expectation, which carries its own negation: something that should
+# have worked, arrived or been refunded did not, or still has not.
+EXPECTATION_CUES = (
+    rf"\b{_NEG} (?:work|working|load|loading|open|opening|start|turn on|connect|charge"
+    r"|let me|log me|log ?in|sign ?in)\b",
+    r"\b(?:unable|impossible) to\b",
+    rf"\b{_NOT_YET} (?:arrived|received|come|came|delivered|shipped|refunded|showed up"
+    r"|turned up|got it)\b",
+    r"\b(?:has|have|had)n'?t (?:arrived|come|been (?:delivered|shipped|refunded|received))\b",
+    r"\bstill (?:waiting|no\b|not\b|nothing|hasn'?t|haven'?t|have not|has not|missing)",
+    r"\bwhere is my\b",
+    r"\bno (?:response|reply|answer|update|refund)\b",
+    r"\brefund (?:not|never|still|has not|hasn'?t)\b",
+)
+
+# A repair after the problem ("support fixed it", "works now"): the report is resolved.
+RESOLUTION_CUES = (
+    r"(?<!please )(?<!get it )(?<!be )\b(?:fixed|resolved|sorted) "
+    r"(?:it|this|that|my|the|everything|quickly|fast|right away|immediately|in)\b",
+    r"\b(?:works|working) (?:now|again|fine now|perfectly now)\b",
+    r"\bnow (?:works|working)\b",
+)
+
+# Request and politeness formulae: framing, not opinion (removed before scoring).
+POLITENESS = (
+    r"\bthank(?:s| you)(?: (?:so|very) much)?(?: in advance)?(?: for (?:your|the) help)?\b",
+    r"\b(?:many )?thanks\b",
+    r"\bthx\b",
+    r"\bplease(?: help(?: me)?)?\b",
+    r"\b(?:kind|best|warm) regards\b",
+    r"\bregards\b",
+    r"\bcheers\b",
+    r"\b(?:i would|i'd|would) appreciate(?: it)?(?: if)?\b",
+    r"^\s*(?:hi|hello|dear)\b[^,.!?\n]*[,.!]?",
+)
+
+# Not sentiment words: @handles, #hashtags, links, masked tokens such as <URL>, <EMAIL>.
+_NOT_WORDS = re.compile(r"[@#][\w.-]+|\bhttps?://\S+|\bwww\.\S+|<[A-Z][A-Z_]*>")
+_POLITENESS = re.compile("|".join(POLITENESS), re.IGNORECASE | re.MULTILINE)
+_DEFECT = re.compile("|".join(DEFECT_CUES))
+_EXPECTATION = re.compile("|".join(EXPECTATION_CUES))
+_RESOLUTION = re.compile("|".join(RESOLUTION_CUES))
+_COMPLAINT = re.compile("|".join(COMPLAINT_CUES))
+_APOSTROPHE = str.maketrans({"’": "'", "`": "'", "´": "'"})
+# the words before a cue that cancel it: "no crashes", "never broke", "not damaged"
+_CANCELLED_BY = re.compile(
+    r"(?:\b(?:no|not|never|without|nothing|zero)|n't|\b(?:didnt|doesnt|hasnt|havent|wasnt|isnt|wont|dont))"
+    r"\W+(?:\w+\W+)?$"
+)
+_NOT_WORD_MARKS = ("@", "#", "<", "http", "www.")
+_POLITE_WORDS = ("thank", "thx", "please", "regards", "cheers", "appreciate")
+_INNER_CAPITAL = re.compile(r"\s[A-Z][a-z]")
+_CAPITALS = re.compile(r"[A-Z]{3}")
+_TITLE_WORD = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Za-z]+)?$")
+_EMOJI = re.compile("[\U0001f300-\U0001faff\u2600-\u27bf]")
+_SHOUT = re.compile(r"\b[A-Z]{3,}\b")
+_EXCLAIMED = re.compile(r"!{3,}|(?:!\s*){3,}|\?!|!\?")
+
+
+def lowered(text: str) -> str:
+    """The text lower-cased with typographic apostrophes made plain (what cues match)."""
+    return text.lower().translate(_APOSTROPHE)
+
+
+def complaint_cues(low: str) -> int:
+    """How many review-complaint phrases (`COMPLAINT_CUES`) the lower-cased text has."""
+    return len(_COMPLAINT.findall(low))
+
+
+def problem_cues(low: str) -> list[str]:
+    """The problem-report cues of the lower-cased text: negated expectations, and
+    failure or defect words not negated right before ("no crashes", "never broke");
+    none when a repair follows the last one ("support fixed it", "works now")."""
+    found = [(m.end(), m.group(0)) for m in _EXPECTATION.finditer(low)]
+    for match in _DEFECT.finditer(low):
+        if not _CANCELLED_BY.search(low[max(0, match.start() - 24) : match.start()]):
+            found.append((match.end(), match.group(0)))
+    if found and _RESOLUTION.search(low, max(end for end, _ in found)):
+        return []
+    return [cue for _, cue in sorted(found)]
+
+
+def _names_removed(sentence: str) -> str:
+    """A sentence without its mid-sentence capitalised runs (names: "the Smart Heated
+    Mug", "flew United"), unless most of its words are capitalised (a title such as
+    "Great Fit And Lovely Colour")."""
+    if not _INNER_CAPITAL.search(sentence):
+        return sentence
+    words = sentence.split()
+    titled = [bool(_TITLE_WORD.match(w.strip('.,;:!?"()'))) for w in words]
+    if sum(titled) > 0.7 * len(words):
+        return sentence
+    return " ".join(w for i, w in enumerate(words) if i == 0 or not titled[i])
+
+
+def for_scoring(text: str, sentences: list[str]) -> list[str]:
+    """Each sentence of `text` without handles, hashtags, links, masked tokens, names
+    and politeness formulae (what VADER scores); sentences left empty are dropped.
+    Each pattern runs only when a cheap test on the text says it can match."""
+    low = text.lower()
+    handles = any(mark in text for mark in _NOT_WORD_MARKS)
+    polite = any(word in low for word in _POLITE_WORDS)
+    out: list[str] = []
+    for sentence in sentences:
+        cleaned = _NOT_WORDS.sub(" ", sentence) if handles else sentence
+        if polite or sentence[:6].lower().startswith(("hi", "hello", "dear")):
+            cleaned = _POLITENESS.sub(" ", cleaned)
+        cleaned = _names_removed(cleaned).strip(" ,;:-")
+        if any(ch.isalnum() for ch in cleaned) or not cleaned.isascii():
+            out.append(cleaned)
+    return out
+
+
+def emphasis_of(text: str) -> tuple[int, int, int]:
+    """(emoji, runs of "!!!" or "?!", words in CAPITALS) in the text as written
+    (handles, links and masked tokens such as <URL> left out)."""
+    if any(mark in text for mark in _NOT_WORD_MARKS):
+        text = _NOT_WORDS.sub(" ", text)
+    return (
+        0 if text.isascii() else len(_EMOJI.findall(text)),
+        len(_EXCLAIMED.findall(text)) if "!" in text else 0,
+        len(_SHOUT.findall(text)) if _CAPITALS.search(text) else 0,
+    )
