@@ -17,7 +17,7 @@ from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 
 log = logging.getLogger(__name__)
 
-RULES_NAME = "offline-rules-v2"
+RULES_NAME = "offline-rules-v3"
 DEFAULT_MODEL = "vader-keywords-1"
 
 # The LLM options a dbt project sets: accepted and ignored.
@@ -78,7 +78,7 @@ class OfflineOptions(BaseModel):
     positive_only_damping: float = 0.25
     urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
-    summary_chars: int = 140
+    summary_chars: int = 120
     learned_sentiment_min: float = 0.6
 
     @classmethod
