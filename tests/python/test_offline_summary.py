@@ -154,6 +154,10 @@ TRICKY = [
 def test_sentences_keep_the_texts_tokens(text: str) -> None:
     """The category scores read the sentences' tokens: they must be the text's tokens."""
     sentences = sentences_of(text)
-    assert [w for s in sentences for w in s.words] == tokens_of(text)
-    for sentence in sentences:
-        assert _spans(sentence.text, sentence) is not None, sentence
+    assert sentences.tokens == tokens_of(text)
+    assert [w for k in range(len(sentences.firsts)) for w in sentences.words(k)] == (
+        sentences.tokens
+    )
+    for k in range(len(sentences.firsts)):
+        text_k, words = sentences.text(k), sentences.words(k)
+        assert _spans(text_k, words, len(words)) is not None, text_k

@@ -263,7 +263,7 @@ class OfflineProvider:
             and learned_sentiment.probability >= self.options.learned_sentiment_min
         ):
             sentiment = learned_sentiment.label
-        tokens = [word for sentence in sentences for word in sentence.words]  # = tokens_of(text)
+        tokens = sentences.tokens  # = tokens_of(text)
         found = compiled.matcher.find(tokens)  # read by the category scores and the summary
         result = rules.score(tokens, sentiment, compiled, self.options, found)
         choice = rules.choose(result, taxonomy, self.options)
