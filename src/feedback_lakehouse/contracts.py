@@ -72,6 +72,17 @@ class Enrichment(BaseModel):
     sentiment: Sentiment
     sentiment_intensity: float = Field(ge=0.0, le=1.0)
     urgency: Urgency
+    # The meaning of the two free-text fields, for every provider (documented here in
+    # comments, not in the schema, so the LLM prompts' versions stay as they are; the
+    # LLM prompt templates ask for the same):
+    # - root_cause_guess: a short key phrase of the problem in the customer's terms
+    #   ("zipper broke", "parcel never arrived", "charged twice"); never a category
+    #   name or "<category>: <keyword>" (main_category already says that); null when
+    #   the text names no problem (nothing matched offline, `unknown`, praise).
+    # - short_summary: the text's point in one readable line: the sentence that
+    #   carries the evidence for the labels, never a greeting or filler sentence
+    #   ("Hi.", "Well."). The offline provider quotes that sentence, cut at a word
+    #   boundary with an ellipsis (`summary_chars`, 120); LLMs write <= 25 words.
     root_cause_guess: str | None = Field(default=None, max_length=300)
     suggested_owner: str | None = Field(default=None, max_length=64)
     short_summary: str = Field(max_length=300)

@@ -175,13 +175,14 @@ def test_every_record_validates_and_stays_in_the_taxonomy(
         assert len(record.short_summary or "") <= 300
 
 
-def test_long_text_summary_is_first_sentence_or_cut(
+def test_summary_is_one_normalised_sentence_or_cut(
     provider: OfflineProvider, taxonomy: Taxonomy
 ) -> None:
     record = enrich_one(provider, taxonomy, "  The box  was crushed.   The lamp inside cracked.")
     assert record.short_summary == "The box was crushed."
     long = enrich_one(provider, taxonomy, "word " * 200)
-    assert len(long.short_summary or "") <= 141
+    assert len(long.short_summary or "") <= 120  # summary_chars, ellipsis included
+    assert (long.short_summary or "").endswith("word…")
 
 
 def _with_keyword(taxonomy_csv: Path, category_id: str, extra: str) -> Taxonomy:

@@ -100,7 +100,7 @@ class OfflineOptions(BaseModel):
     urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
     pressing_words: tuple[str, ...] = DEFAULT_PRESSING_WORDS
-    summary_chars: int = 140
+    summary_chars: int = 120
     learned_sentiment_min: float = 0.6
 
     @classmethod

@@ -33,7 +33,7 @@ from feedback_lakehouse.contracts import (
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
 from feedback_lakehouse.enrichment.providers.offline import rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
-from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer, tokens_of
+from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     CompiledTaxonomy,
     PhraseMatcher,
@@ -49,6 +49,7 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
     OfflineOptions,
 )
 from feedback_lakehouse.enrichment.providers.offline.rules import NEGATIONS
+from feedback_lakehouse.enrichment.providers.offline.summary import sentences_of, summarize
 from feedback_lakehouse.enrichment.providers.registry import register
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
@@ -97,7 +98,7 @@ class OfflineProvider:
     # ----------------------------------------------------------------- public API
 
     def prompt_version(self, taxonomy: Taxonomy) -> str:
-        """`offline-rules-v2+<hash>` over these rules and the taxonomy's content."""
+        """`offline-rules-v3+<hash>` over these rules and the taxonomy's content."""
         return f"{RULES_NAME}+{self._fingerprint(taxonomy)[:12]}"
 
     def enrich(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> list[EnrichedRecord]:
@@ -222,6 +223,16 @@ class OfflineProvider:
             language=language,
         )
 
+    @staticmethod
+    def _learned_note(learned: Prediction | None, language: str | None) -> str | None:
+        """The learned model's verdict for the rationale, None without one."""
+        if learned is None:
+            return None
+        english = not language or language == "en" or language.startswith("en-")
+        return f"learned {learned.label} {learned.probability:.2f}" + (
+            "" if english else f" (language '{language}')"
+        )
+
     def _enrich_one(
         self,
         item: TextItem,
@@ -234,8 +245,11 @@ class OfflineProvider:
         language = item.language.strip().lower() if item.language else None
         if not text.strip():
             return self._unclassified(language, "", "empty text: nothing to classify")
-        summary = rules.summary_of(text, self.options.summary_chars)
+        sentences = sentences_of(text)
         if not self._has_rules(item, learned):
+            summary, _ = summarize(
+                sentences, (), UNKNOWN_CATEGORY, (), taxonomy, None, self.options
+            )
             return self._unclassified(
                 language,
                 summary,
@@ -249,8 +263,9 @@ class OfflineProvider:
             and learned_sentiment.probability >= self.options.learned_sentiment_min
         ):
             sentiment = learned_sentiment.label
-        tokens = tokens_of(text)
-        result = rules.score(tokens, sentiment, compiled, self.options)
+        tokens = sentences.tokens  # = tokens_of(text)
+        found = compiled.matcher.find(tokens)  # read by the category scores and the summary
+        result = rules.score(tokens, sentiment, compiled, self.options, found)
         choice = rules.choose(result, taxonomy, self.options)
         choice = rules.prefer_learned(choice, learned_category, taxonomy, self.options)
         category = taxonomy.categories.get(choice.main)
@@ -258,20 +273,17 @@ class OfflineProvider:
         urgency, urgent_found = rules.urgency_of(
             category, sentiment, intensity, tokens, self._urgency_matcher, pressed
         )
-        learned_note = None
-        if learned_category is not None:
-            english = not language or language == "en" or language.startswith("en-")
-            learned_note = (
-                f"learned {learned_category.label} {learned_category.probability:.2f}"
-                + ("" if english else f" (language '{language}')")
-            )
+        summary, root_cause = summarize(
+            sentences, found, choice.main, choice.secondary, taxonomy, analyzer, self.options
+        )
+        learned_note = self._learned_note(learned_category, language)
         return Enrichment(
             main_category=choice.main,
             secondary_categories=choice.secondary,
             sentiment=sentiment,
             sentiment_intensity=intensity,
             urgency=urgency,
-            root_cause_guess=rules.root_cause_of(category, choice.main, result, self.options),
+            root_cause_guess=root_cause,
             suggested_owner=taxonomy.owner_of(choice.main),
             short_summary=summary,
             rationale=rules.rationale_of(

@@ -1,5 +1,5 @@
 """The offline provider's rules, one function per decision: sentiment, category scores,
-urgency, summary, root cause and the rationale that shows the evidence.
+urgency and the rationale that shows the evidence (summary and root cause: `summary.py`).
 
 Pure functions of the text (or its tokens), the compiled taxonomy and `OfflineOptions`;
 the provider (`provider.py`) strings them together per text.
@@ -47,8 +47,7 @@ NEGATIONS = frozenset(
     }
 )
 
-_WHITESPACE = re.compile(r"\s+")
-_FIRST_SENTENCE = re.compile(r"^(.+?[.!?])(?:\s|$)")
+_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
 _NO_SCORES = {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
 
@@ -157,12 +156,15 @@ def sentiment_of(
 
 
 def _keyword_scores(
-    tokens: Sequence[str], compiled: CompiledTaxonomy, options: OfflineOptions
+    tokens: Sequence[str],
+    compiled: CompiledTaxonomy,
+    options: OfflineOptions,
+    found: Sequence[tuple[int, str, list[Keyword]]] | None = None,
 ) -> tuple[dict[str, float], dict[str, list[Keyword]]]:
     scores: dict[str, float] = {}
     matched: dict[str, list[Keyword]] = {}
     seen: set[tuple[str, str]] = set()
-    for start, _key, entries in compiled.matcher.find(tokens):
+    for start, _key, entries in compiled.matcher.find(tokens) if found is None else found:
         negated_here = start > 0 and tokens[start - 1] in NEGATIONS
         for entry in entries:
             # "not great", "no love": a negated keyword of a positive-only category
@@ -198,11 +200,16 @@ def _example_overlap(
 
 
 def score(
-    tokens: Sequence[str], sentiment: str, compiled: CompiledTaxonomy, options: OfflineOptions
+    tokens: Sequence[str],
+    sentiment: str,
+    compiled: CompiledTaxonomy,
+    options: OfflineOptions,
+    found: Sequence[tuple[int, str, list[Keyword]]] | None = None,
 ) -> Scores:
     """Keyword weights plus weighted example overlap; positive-only categories damped
-    unless the sentiment is positive."""
-    scores, matched = _keyword_scores(tokens, compiled, options)
+    unless the sentiment is positive. `found`: the matcher's matches on `tokens`, when
+    the caller has them (the summary uses them too)."""
+    scores, matched = _keyword_scores(tokens, compiled, options, found)
     overlap: dict[str, float] = {}
     if compiled.example_index:
         overlap = _example_overlap(tokens, compiled, options)
@@ -293,40 +300,6 @@ def pressed(evidence: SentimentEvidence, tokens: Sequence[str], pressing: Phrase
     "!!!" run in the text as written."""
     return bool(evidence.problems) and (evidence.emphasis[1] > 0 or bool(pressing.find(tokens)))
 
-
-def summary_of(text: str, max_chars: int) -> str:
-    """The first sentence, cut at a word boundary to `max_chars`."""
-    clean = _WHITESPACE.sub(" ", text).strip()
-    match = _FIRST_SENTENCE.match(clean)
-    summary = match.group(1) if match else clean
-    if len(summary) > max_chars:
-        cut = summary[:max_chars].rsplit(" ", 1)[0].rstrip(",;:-")
-        summary = cut + "…"
-    return summary
-
-
-def root_cause_of(
-    category: Category | None, main: str, result: Scores, options: OfflineOptions
-) -> str | None:
-    """`<category name>: <keywords>` from the most specific evidence: longest phrases
-    first, words of the category's own name ("customer service") last."""
-    if category is None or main in options.positive_only_categories:
-        return None
-    name = category.category_name.lower()
-    keywords = sorted(
-        result.keywords.get(main, []),
-        key=lambda k: (k.keyword.lower() in name, -k.weight),
-    )
-    if not keywords:
-        return None
-    first = keywords[0]
-    top = [
-        k.keyword
-        for k in keywords
-        if k.weight == first.weight
-        and (k.keyword.lower() in name) == (first.keyword.lower() in name)
-    ][:2]
-    return f"{name}: {', '.join(top)}"
 
 
 def rationale_of(
