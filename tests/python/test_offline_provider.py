@@ -87,11 +87,12 @@ def test_empty_text(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
 
 
 def test_non_english_text_is_not_classified(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
-    # "app" and "crash" would match English keywords; the language says not to trust them
-    record = enrich_one(provider, taxonomy, "Die App stürzt ab, crash!", language="de")
+    # "app" and "crash" would match English keywords; the language (one the taxonomy has
+    # no keywords in) says not to trust them
+    record = enrich_one(provider, taxonomy, "L'app si blocca, crash!", language="it")
     assert record.main_category == UNKNOWN_CATEGORY
     assert record.review_signals == "no_rules_for_language"
-    assert record.language == "de"
+    assert record.language == "it"
     assert "not supported" in (record.rationale or "")
     english = enrich_one(provider, taxonomy, "The app keeps crashing", language="en")
     assert english.main_category == "app_performance"

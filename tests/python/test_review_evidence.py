@@ -64,7 +64,8 @@ def test_offline_low_confidence_is_answered_with_its_confidence(
 
 
 def test_offline_reports_a_language_without_rules(taxonomy: Taxonomy) -> None:
-    item = TextItem(text_hash="h", text="Die Lieferung kam nie an", language="de")
+    # Italian: the shipped taxonomy has keywords in English, German, Spanish and French
+    item = TextItem(text_hash="h", text="La consegna non è mai arrivata", language="it")
     (record,) = OfflineProvider().enrich([item], taxonomy)
     assert record.status == "ok"
     assert record.main_category == UNKNOWN_CATEGORY

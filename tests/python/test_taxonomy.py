@@ -25,7 +25,12 @@ def seed() -> pd.DataFrame:
 
 
 def test_seed_has_exactly_the_contract_columns(seed: pd.DataFrame) -> None:
-    assert list(seed.columns) == SEED_COLUMNS
+    # the contract's columns, then keywords_<language> / examples_<language> pairs
+    assert list(seed.columns[: len(SEED_COLUMNS)]) == SEED_COLUMNS
+    others = list(seed.columns[len(SEED_COLUMNS) :])
+    assert others == [
+        f"{kind}_{lang}" for lang in ("de", "es", "fr") for kind in ("keywords", "examples")
+    ]
 
 
 def test_seed_loads_with_a_sensible_number_of_categories(taxonomy: Taxonomy) -> None:

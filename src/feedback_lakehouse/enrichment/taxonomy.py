@@ -1,11 +1,15 @@
 """Taxonomy loading and the rule that no label outside the taxonomy is ever stored.
 
 The taxonomy lives in the dbt seed `seeds/taxonomy/taxonomy_categories.csv`, one row
-per (taxonomy_version, category_id). `keywords` and `examples` are `|`-separated.
+per (taxonomy_version, category_id). `keywords` and `examples` are `|`-separated and
+English; optional `keywords_<language>` / `examples_<language>` columns (ISO 639-1:
+`keywords_de`, `examples_fr`, ...) hold the same categories' phrases in other languages,
+so a taxonomy without them (every bring-your-own one written before) loads unchanged.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +38,10 @@ SEED_COLUMNS = [
     "keywords",
     "examples",
 ]
+# the language of `keywords` and `examples`; other languages have their own columns
+BASE_LANGUAGE = "en"
+LANGUAGE_COLUMN = re.compile(r"^(keywords|examples)_([a-z]{2,3})$")
+Phrases = tuple[tuple[str, ...], tuple[str, ...]]  # (keywords, examples)
 
 
 class TaxonomyError(ValueError):
@@ -50,6 +58,15 @@ class Category:
     parent_category_id: str | None = None
     keywords: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
+    # other languages: language -> (keywords, examples), from keywords_<language> columns
+    translations: Mapping[str, Phrases] = field(default_factory=dict, hash=False)
+
+    def phrases(self, language: str) -> Phrases:
+        """(keywords, examples) in `language`: the base columns for English, else the
+        language's columns (empty when the seed has none)."""
+        if language == BASE_LANGUAGE:
+            return self.keywords, self.examples
+        return self.translations.get(language, ((), ()))
 
 
 @dataclass(frozen=True)
@@ -60,6 +77,22 @@ class Taxonomy:
     @property
     def ids(self) -> list[str]:
         return list(self.categories)
+
+    @property
+    def languages(self) -> frozenset[str]:
+        """The languages the offline rules can read: English and every language with a
+        keyword for at least one category."""
+        found = {BASE_LANGUAGE}
+        for category in self.categories.values():
+            found |= {lang for lang, (keywords, _) in category.translations.items() if keywords}
+        return frozenset(found)
+
+    def rules_language(self, language: str | None) -> str | None:
+        """The language whose phrases read a text detected as `language` ("de", "de-AT"):
+        English for no language (too short to tell), None when the taxonomy has no
+        keywords in it."""
+        code = language_code(language)
+        return code if code in self.languages else None
 
     def owner_of(self, category_id: str | None) -> str | None:
         category = self.categories.get(category_id or "")
@@ -125,19 +158,11 @@ class Taxonomy:
                 f"taxonomy version '{chosen}' is not in the seed (it has {versions}); "
                 "set the dbt var taxonomy_version to one of them"
             )
+        languages = language_columns(frame.columns)
         categories = {}
         for row in rows.to_dict("records"):
-            cid = str(row["category_id"]).strip().lower()
-            categories[cid] = Category(
-                category_id=cid,
-                category_name=str(row["category_name"]),
-                description=str(row["description"]),
-                owner_team=str(row["owner_team"]),
-                criticality=int(row["criticality"]),
-                parent_category_id=_none_if_blank(row["parent_category_id"]),
-                keywords=_split(row["keywords"]),
-                examples=_split(row["examples"]),
-            )
+            category = _category_of(row, languages)
+            categories[category.category_id] = category
         return cls(version=chosen, categories=categories)
 
     @classmethod
@@ -168,8 +193,54 @@ def default_version(versions: pd.DataFrame) -> str:
     return found[0]
 
 
+def language_code(language: str | None) -> str:
+    """The ISO 639-1 code of a detected language ("de-AT" -> "de"); English when the
+    language is unknown (a text too short to tell, as the offline rules always read it)."""
+    code = (language or "").strip().lower().replace("_", "-").split("-", 1)[0]
+    return code or BASE_LANGUAGE
+
+
+def language_columns(columns: Iterable[Any]) -> dict[str, dict[str, str]]:
+    """language -> {"keywords": column, "examples": column} of the seed's
+    `keywords_<language>` / `examples_<language>` columns (either may be absent)."""
+    found: dict[str, dict[str, str]] = {}
+    for column in columns:
+        match = LANGUAGE_COLUMN.match(str(column).strip().lower())
+        if match is None:
+            continue
+        kind, language = match.groups()
+        if language == BASE_LANGUAGE:
+            raise TaxonomyError(
+                f"taxonomy seed column '{column}': English phrases belong in the columns "
+                "keywords and examples; rename or remove it"
+            )
+        found.setdefault(language, {})[kind] = str(column)
+    return found
+
+
+def _category_of(row: Mapping[str, Any], languages: Mapping[str, Mapping[str, str]]) -> Category:
+    translations: dict[str, Phrases] = {}
+    for language, columns in sorted(languages.items()):
+        keywords = _split(row.get(columns.get("keywords", "")))
+        examples = _split(row.get(columns.get("examples", "")))
+        if keywords or examples:
+            translations[language] = (keywords, examples)
+    return Category(
+        category_id=str(row["category_id"]).strip().lower(),
+        category_name=str(row["category_name"]),
+        description=str(row["description"]),
+        owner_team=str(row["owner_team"]),
+        criticality=int(row["criticality"]),
+        parent_category_id=_none_if_blank(row["parent_category_id"]),
+        keywords=_split(row["keywords"]),
+        examples=_split(row["examples"]),
+        translations=translations,
+    )
+
+
 def _split(value: Any) -> tuple[str, ...]:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    # a blank cell: None, NaN or pandas' NA (a language column a seed leaves empty)
+    if value is None or (not isinstance(value, str) and bool(pd.isna(value))):
         return ()
     return tuple(part.strip() for part in str(value).split("|") if part.strip())
 

@@ -1,5 +1,7 @@
 """The offline provider's taxonomy matcher: the seed's keywords (with regular
-inflections) as whole-token phrases, and its examples as content-word sets."""
+inflections) as whole-token phrases, and its examples as content-word sets, compiled
+per language (`Category.phrases`): English from the seed's `keywords` and `examples`,
+German, Spanish, French, ... from its `keywords_<language>` columns."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
-from feedback_lakehouse.enrichment.taxonomy import Category, Taxonomy
+from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Category, Taxonomy
 
 # words that carry no topic; ignored when comparing a text with example phrases
 _STOPWORD_TEXT = """a an the and or but so if then than to of in on at by for from with without into
@@ -20,6 +22,36 @@ _STOPWORD_TEXT = """a an the and or but so if then than to of in on at by for fr
     one two can could would should will shall may might must get got gets getting im ive
     id dont didnt not no yes please thanks thank"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def words(text: str) -> frozenset[str]:
+    """The whitespace-separated words of `text` (word lists written as prose)."""
+    return frozenset(text.split())
+
+
+# the same for the other languages with shipped keywords (articles, pronouns, auxiliary
+# verbs, prepositions: "die App ist" and "das Paket ist" share no topic word)
+LANGUAGE_STOPWORDS = {
+    "de": words(
+        """der die das den dem des ein eine einen einem einer eines und oder aber wenn
+        dann als wie zu von vom mit bei nach seit für auf an am im in ins aus über um
+        ist sind war waren bin bist hat habe haben hatte wird wurde werden kann können
+        ich mich mir mein meine meinen wir uns unser sie ihr ihre es er du dich dein
+        ihnen sehr auch noch schon nur so da hier was wer wo warum dass bitte danke"""
+    ),
+    "es": words(
+        """el la los las un una unos unas y o pero si que de del al a en con por para
+        sin sobre es son fue era está están estoy he ha han hay ser estar me mi mis yo
+        nosotros nos su sus se lo le les tu te muy también ya solo cuando donde como
+        este esta esto ese esa por favor gracias"""
+    ),
+    "fr": words(
+        """le la les l un une des du de d et ou mais si que qu à au aux en dans avec par
+        pour sur sous est sont était été suis ai as a ont avoir être je j me m mon ma
+        mes moi nous notre vous votre il elle ils elles se s ce cette ces c très aussi
+        déjà seulement quand où comment ne n y sil plait merci cest jai nest quil"""
+    ),
+}
 
 
 def _inflections(word: str) -> set[str]:
@@ -34,6 +66,42 @@ def _inflections(word: str) -> set[str]:
     return forms
 
 
+def _inflections_de(word: str) -> set[str]:
+    """German noun and adjective endings: Paket -> Pakete, Paketen; defekt -> defekter."""
+    return {word + ending for ending in ("e", "en", "n", "er", "es", "em", "s")}
+
+
+def _inflections_es(word: str) -> set[str]:
+    """Spanish plural and gender: roto -> rotos, rota, rotas; error -> errores."""
+    forms = {word + "s", word + "es"}
+    if word[-1] in "oa":
+        other = "a" if word[-1] == "o" else "o"
+        forms |= {word[:-1] + other, word[:-1] + other + "s"}
+    return forms
+
+
+def _inflections_fr(word: str) -> set[str]:
+    """French plural and gender: cassé -> cassée, cassés, cassées; colis stays."""
+    return {word + "s", word + "e", word + "es", word + "x"}
+
+
+# regular inflections per language, added to single-word keywords of 4+ letters (3+
+# for English, as before); a form that is itself a keyword keeps its own category
+INFLECTIONS = {
+    BASE_LANGUAGE: _inflections,
+    "de": _inflections_de,
+    "es": _inflections_es,
+    "fr": _inflections_fr,
+}
+# a token this long is tried as a German compound: "lieferverzögerung" reads as its
+# longest keyword ending of at least COMPOUND_HEAD letters ("verzögerung")
+COMPOUND_LANGUAGES = frozenset({"de", "nl"})
+COMPOUND_MIN, COMPOUND_HEAD = 8, 5
+# French and Italian elisions ("l'application" is the token "lapplication")
+ELISION_LANGUAGES = frozenset({"fr", "it"})
+ELISIONS = ("qu", "l", "d", "j", "n", "s", "c", "m", "t")
+
+
 class PhraseMatcher:
     """Leftmost-longest, non-overlapping matching of word phrases on token lists.
 
@@ -42,16 +110,20 @@ class PhraseMatcher:
     few hundred phrases fast on long texts (no regex alternation backtracking).
     """
 
-    def __init__(self, phrases: Mapping[str, Any], inflect: bool = False) -> None:
+    def __init__(
+        self, phrases: Mapping[str, Any], inflect: bool = False, language: str = BASE_LANGUAGE
+    ) -> None:
         table: dict[str, Any] = {}
         for phrase, payload in phrases.items():
             key = " ".join(tokens_of(phrase))
             if key:
                 table.setdefault(key, payload)
-        if inflect:
+        inflections = INFLECTIONS.get(language) if inflect else None
+        if inflections is not None:
+            shortest = 3 if language == BASE_LANGUAGE else 4
             for key, payload in list(table.items()):
-                if " " not in key and len(key) >= 3 and key.isalpha():
-                    for form in _inflections(key):
+                if " " not in key and len(key) >= shortest and key.isalpha():
+                    for form in inflections(key):
                         table.setdefault(form, payload)
         self.table = table
         self.max_len = max((key.count(" ") + 1 for key in table), default=0)
@@ -99,14 +171,52 @@ class CompiledTaxonomy:
     matcher: PhraseMatcher
     example_tokens: dict[str, list[frozenset[str]]] = field(default_factory=dict)
     example_index: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    language: str = BASE_LANGUAGE
+
+    def tokens_for(self, tokens: list[str]) -> list[str]:
+        """The tokens as the matcher reads them, one for one (positions kept): in German
+        a compound no keyword names reads as its keyword ending ("paketverzögerung" ->
+        "verzögerung"), in French an elided word as the word ("lapplication" ->
+        "application"). Other languages: the tokens themselves."""
+        compound = self.language in COMPOUND_LANGUAGES
+        if not compound and self.language not in ELISION_LANGUAGES:
+            return tokens
+        table = self.matcher.table
+        out = list(tokens)
+        for i, token in enumerate(tokens):
+            if token in table:
+                continue
+            head = _compound_head(token, table) if compound else _elided(token, table)
+            if head is not None:
+                out[i] = head
+        return out
 
 
-def compile_taxonomy(categories: Iterable[Category], phrase_bonus: float) -> CompiledTaxonomy:
+def _compound_head(token: str, table: Mapping[str, Any]) -> str | None:
+    if len(token) < COMPOUND_MIN or not token.isalpha():
+        return None
+    for start in range(3, len(token) - COMPOUND_HEAD + 1):  # longest ending first
+        if token[start:] in table:
+            return token[start:]
+    return None
+
+
+def _elided(token: str, table: Mapping[str, Any]) -> str | None:
+    for prefix in ELISIONS:
+        rest = token[len(prefix) :]
+        if token.startswith(prefix) and len(rest) >= 3 and rest in table:
+            return rest
+    return None
+
+
+def compile_taxonomy(
+    categories: Iterable[Category], phrase_bonus: float, language: str = BASE_LANGUAGE
+) -> CompiledTaxonomy:
     keywords: dict[str, list[Keyword]] = {}
-    example_tokens: dict[str, list[frozenset[str]]] = {}
-    example_index: dict[str, list[tuple[str, int]]] = {}
+    categories = list(categories)
     for category in categories:
-        for keyword in category.keywords:
+        own_keywords, _ = category.phrases(language)
+        for keyword in own_keywords:
             key = " ".join(tokens_of(keyword))
             if not key:
                 continue
@@ -114,42 +224,53 @@ def compile_taxonomy(categories: Iterable[Category], phrase_bonus: float) -> Com
             entries = keywords.setdefault(key, [])
             if all(entry.category_id != category.category_id for entry in entries):
                 entries.append(Keyword(category.category_id, keyword.strip(), weight))
+    compiled = CompiledTaxonomy(
+        matcher=PhraseMatcher(keywords, inflect=True, language=language), language=language
+    )
+    stopwords = STOPWORDS | LANGUAGE_STOPWORDS.get(language, frozenset())
+    for category in categories:
         examples: list[frozenset[str]] = []
-        for example in category.examples:
-            content = frozenset(t for t in tokens_of(example) if t not in STOPWORDS)
+        for example in category.phrases(language)[1]:
+            # read as a text is read (compounds, elisions), so the words compare
+            words = compiled.tokens_for(tokens_of(example))
+            content = frozenset(t for t in words if t not in stopwords)
             if not content:
                 continue
             for token in content:
-                example_index.setdefault(token, []).append((category.category_id, len(examples)))
+                compiled.example_index.setdefault(token, []).append(
+                    (category.category_id, len(examples))
+                )
             examples.append(content)
-        example_tokens[category.category_id] = examples
-    return CompiledTaxonomy(
-        matcher=PhraseMatcher(keywords, inflect=True),
-        example_tokens=example_tokens,
-        example_index=example_index,
-    )
+        compiled.example_tokens[category.category_id] = examples
+    return compiled
 
 
-_compiled_cache: dict[tuple[str, float], CompiledTaxonomy] = {}
+_compiled_cache: dict[tuple[str, float, str], CompiledTaxonomy] = {}
 _compiled_lock = threading.Lock()
 
 
-def compiled_for(fingerprint: str, taxonomy: Taxonomy, phrase_bonus: float) -> CompiledTaxonomy:
-    """Compiled matchers per taxonomy content, built once per process and reused."""
-    key = (fingerprint, phrase_bonus)
+def compiled_for(
+    fingerprint: str, taxonomy: Taxonomy, phrase_bonus: float, language: str = BASE_LANGUAGE
+) -> CompiledTaxonomy:
+    """Compiled matchers per taxonomy content and language, built once per process."""
+    key = (fingerprint, phrase_bonus, language)
     with _compiled_lock:
         compiled = _compiled_cache.get(key)
         if compiled is None:
-            if len(_compiled_cache) >= 16:
+            if len(_compiled_cache) >= 64:
                 _compiled_cache.clear()
-            compiled = compile_taxonomy(taxonomy.categories.values(), phrase_bonus)
+            compiled = compile_taxonomy(taxonomy.categories.values(), phrase_bonus, language)
             _compiled_cache[key] = compiled
     return compiled
 
 
 def taxonomy_payload(taxonomy: Taxonomy) -> list[dict[str, Any]]:
-    return [
-        {
+    """What the offline prompt version hashes of the taxonomy. Other languages'
+    phrases are added only when a category has them, so an English-only taxonomy
+    hashes as it did before they existed (its texts are not enriched again)."""
+    payload = []
+    for c in sorted(taxonomy.categories.values(), key=lambda c: c.category_id):
+        entry: dict[str, Any] = {
             "id": c.category_id,
             "name": c.category_name,
             "owner": c.owner_team,
@@ -157,5 +278,10 @@ def taxonomy_payload(taxonomy: Taxonomy) -> list[dict[str, Any]]:
             "keywords": list(c.keywords),
             "examples": list(c.examples),
         }
-        for c in sorted(taxonomy.categories.values(), key=lambda c: c.category_id)
-    ]
+        if c.translations:
+            entry["languages"] = {
+                language: {"keywords": list(keywords), "examples": list(examples)}
+                for language, (keywords, examples) in sorted(c.translations.items())
+            }
+        payload.append(entry)
+    return payload

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from time import perf_counter
 from typing import Any
@@ -31,7 +31,7 @@ from feedback_lakehouse.contracts import (
     joined_signals,
 )
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
-from feedback_lakehouse.enrichment.providers.offline import rules
+from feedback_lakehouse.enrichment.providers.offline import cues, languages, rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
@@ -51,7 +51,7 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
 from feedback_lakehouse.enrichment.providers.offline.rules import NEGATIONS
 from feedback_lakehouse.enrichment.providers.offline.summary import sentences_of, summarize
 from feedback_lakehouse.enrichment.providers.registry import register
-from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy, language_code
 
 __all__ = [
     "COMPLAINT_CUES",
@@ -69,6 +69,11 @@ log = logging.getLogger(__name__)
 
 _ENRICHMENT_FIELDS = tuple(Enrichment.model_fields)
 Learned = tuple[Prediction | None, Prediction | None]
+# (label, intensity, scores, evidence, the rationale's sentiment note or None for VADER)
+Sentiment = tuple[str, float, dict[str, float], rules.SentimentEvidence, str | None]
+# the rules of other languages than English (matcher inflections, compounds and
+# elisions, `languages` cues): part of the prompt version of a taxonomy that has them
+LANGUAGE_RULES = "languages-v1"
 
 
 @register("offline", options=OfflineOptions)
@@ -105,7 +110,10 @@ class OfflineProvider:
         """One record per item, in order; a text that fails becomes a `failed` record."""
         fingerprint = self._fingerprint(taxonomy)
         prompt_version = f"{RULES_NAME}+{fingerprint[:12]}"
-        compiled = compiled_for(fingerprint, taxonomy, self.options.phrase_bonus)
+        compiled = {
+            language: compiled_for(fingerprint, taxonomy, self.options.phrase_bonus, language)
+            for language in taxonomy.languages
+        }
         analyzer = sentiment_analyzer()
         learned = self._learned(items)
         enriched_at = datetime.now(timezone.utc).replace(tzinfo=None)
@@ -128,7 +136,7 @@ class OfflineProvider:
                 )
                 # evidence only: int_feedback__status decides the status from it
                 signals = taxonomy.signals_of(enrichment)
-                if not self._has_rules(item, pair):
+                if not self._has_rules(item, pair, taxonomy):
                     signals.append(NO_RULES_FOR_LANGUAGE)
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
@@ -169,7 +177,10 @@ class OfflineProvider:
         }
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
-        payload = {"rules": self._rules, "taxonomy": taxonomy_payload(taxonomy)}
+        payload: dict[str, Any] = {"rules": self._rules, "taxonomy": taxonomy_payload(taxonomy)}
+        others = sorted(taxonomy.languages - {BASE_LANGUAGE})
+        if others:  # an English-only taxonomy keeps the prompt version it had
+            payload["languages"] = {"rules": LANGUAGE_RULES, "cues": languages.cue_payload(others)}
         raw = json.dumps(payload, sort_keys=True, ensure_ascii=True)
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -203,11 +214,50 @@ class OfflineProvider:
         return rules.sentiment_of(text, self.options, analyzer or sentiment_analyzer())
 
     @staticmethod
-    def _has_rules(item: TextItem, learned: Learned | None) -> bool:
-        """English (or unknown) text, or a learned category: the rules apply to it."""
-        language = item.language.strip().lower() if item.language else None
-        english = not language or language == "en" or language.startswith("en-")
-        return english or (learned is not None and learned[0] is not None)
+    def _has_rules(item: TextItem, learned: Learned | None, taxonomy: Taxonomy) -> bool:
+        """A language the taxonomy has keywords in (English or unknown always), or a
+        learned category: the rules apply to it."""
+        known = taxonomy.rules_language(item.language) is not None
+        return known or (learned is not None and learned[0] is not None)
+
+    def _sentiment_in(
+        self,
+        text: str,
+        tokens: Sequence[str],
+        language: str | None,
+        analyzer: SentimentIntensityAnalyzer,
+    ) -> Sentiment:
+        """VADER for English (and unknown); another language's cue words (`languages`),
+        neutral for one without cues."""
+        code = language_code(language)
+        if code == BASE_LANGUAGE:
+            return (*self.sentiment_with_evidence(text, analyzer), None)
+        found = languages.sentiment_of(tokens, code)
+        scores = found.scores()
+        evidence = rules.SentimentEvidence(
+            compounds=(scores["compound"],),
+            whole=scores["compound"],
+            complaints=0,
+            problems=found.problems,
+            emphasis=cues.emphasis_of(text),
+            scores=scores,
+        )
+        note = found.note if languages.has_cues(code) else f"no sentiment cues for '{code}'"
+        return found.label, rules.intensity_of(evidence, self.options), scores, evidence, note
+
+    def _without_rules(
+        self, language: str | None, sentences: Any, taxonomy: Taxonomy
+    ) -> Enrichment:
+        """`unknown` for a text in a language the taxonomy has no keywords in."""
+        summary, _ = summarize(sentences, (), UNKNOWN_CATEGORY, (), taxonomy, None, self.options)
+        return self._unclassified(
+            language,
+            summary,
+            f"language '{language}' is not supported offline: taxonomy {taxonomy.version} "
+            f"has keywords in {', '.join(sorted(taxonomy.languages))}; add the columns "
+            f"keywords_{language_code(language)} and examples_{language_code(language)} to "
+            "the taxonomy seed, or route to review or an LLM provider",
+        )
 
     @staticmethod
     def _unclassified(language: str | None, summary: str, rationale: str) -> Enrichment:
@@ -237,7 +287,7 @@ class OfflineProvider:
         self,
         item: TextItem,
         taxonomy: Taxonomy,
-        compiled: CompiledTaxonomy,
+        compiled: Mapping[str, CompiledTaxonomy],
         analyzer: SentimentIntensityAnalyzer,
         learned: Learned | None = None,
     ) -> Enrichment:
@@ -246,26 +296,23 @@ class OfflineProvider:
         if not text.strip():
             return self._unclassified(language, "", "empty text: nothing to classify")
         sentences = sentences_of(text)
-        if not self._has_rules(item, learned):
-            summary, _ = summarize(
-                sentences, (), UNKNOWN_CATEGORY, (), taxonomy, None, self.options
-            )
-            return self._unclassified(
-                language,
-                summary,
-                f"language '{language}' is not supported offline: the keyword lexicon "
-                "and VADER are English-only; route to review or an LLM provider",
-            )
+        if not self._has_rules(item, learned, taxonomy):
+            return self._without_rules(language, sentences, taxonomy)
+        # the text's language's keywords (a learned category reads any: then English's)
+        rules_of = compiled[taxonomy.rules_language(language) or BASE_LANGUAGE]
         learned_category, learned_sentiment = learned or (None, None)
-        sentiment, intensity, vader, evidence = self.sentiment_with_evidence(text, analyzer)
+        sentiment, intensity, vader, evidence, note = self._sentiment_in(
+            text, sentences.tokens, language, analyzer
+        )
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
         ):
             sentiment = learned_sentiment.label
-        tokens = sentences.tokens  # = tokens_of(text)
-        found = compiled.matcher.find(tokens)  # read by the category scores and the summary
-        result = rules.score(tokens, sentiment, compiled, self.options, found)
+        # = tokens_of(text), German compounds and French elisions read as their keyword
+        tokens = rules_of.tokens_for(sentences.tokens)
+        found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
+        result = rules.score(tokens, sentiment, rules_of, self.options, found)
         choice = rules.choose(result, taxonomy, self.options)
         choice = rules.prefer_learned(choice, learned_category, taxonomy, self.options)
         category = taxonomy.categories.get(choice.main)
@@ -287,7 +334,7 @@ class OfflineProvider:
             suggested_owner=taxonomy.owner_of(choice.main),
             short_summary=summary,
             rationale=rules.rationale_of(
-                choice, result, vader, urgent_found, learned_note, self.options
+                choice, result, vader, urgent_found, learned_note, self.options, note
             ),
             confidence=min(1.0, max(0.0, choice.confidence)),
             needs_review=False,  # no model flag offline: the evidence is in the record

@@ -308,9 +308,11 @@ def rationale_of(
     urgent_found: list[str],
     learned: str | None,
     options: OfflineOptions,
+    sentiment_note: str | None = None,
 ) -> str:
-    """The evidence in words: top categories with their keywords, VADER, urgency words;
-    `learned` (the learned model's verdict) first. At most 600 characters."""
+    """The evidence in words: top categories with their keywords, VADER (or, for another
+    language, `sentiment_note`: the cue words), urgency words; `learned` (the learned
+    model's verdict) first. At most 600 characters."""
     parts: list[str] = []
     if learned is not None:
         parts.append(learned)
@@ -331,9 +333,10 @@ def rationale_of(
         if cid in result.example_overlap:
             detail += f" example overlap {result.example_overlap[cid]:.2f}"
         parts.append(detail)
-    parts.append(
+    vader_note = (
         f"vader compound {vader['compound']:.3f} (pos {vader['pos']:.2f}, neg {vader['neg']:.2f})"
     )
+    parts.append(sentiment_note or vader_note)
     if urgent_found:
         parts.append("urgency words: " + ", ".join(urgent_found))
     rationale = "; ".join(parts)
