@@ -301,7 +301,6 @@ def pressed(evidence: SentimentEvidence, tokens: Sequence[str], pressing: Phrase
     return bool(evidence.problems) and (evidence.emphasis[1] > 0 or bool(pressing.find(tokens)))
 
 
-
 def rationale_of(
     choice: Choice,
     result: Scores,
