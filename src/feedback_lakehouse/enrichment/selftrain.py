@@ -114,7 +114,7 @@ def pseudo_labels(
 def _pipeline(settings: SelfTrainSettings) -> Pipeline:
     """The learner's TF-IDF + logistic regression, on word 1-2 grams only and fitted by
     saga: it labels every text of a batch, and the learner's character n-grams and lbfgs
-    made training and labelling 20k reviews 7x slower (README "Self-training")."""
+    made training and labelling 20k reviews 10x slower (README "Self-training")."""
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
     classifier = LogisticRegression(C=settings.c, solver="saga", max_iter=1000, random_state=0)
     return Pipeline([("words", words), ("classifier", classifier)])
