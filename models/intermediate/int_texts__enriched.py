@@ -28,6 +28,7 @@ def model(dbt, session):
         "llm_seed": dbt.config.get("llm_seed"),
         "llm_cache_path": dbt.config.get("llm_cache_path"),
         "offline_learning": dbt.config.get("offline_learning"),
+        "offline_self_training": dbt.config.get("offline_self_training"),
         "cascade_llm": dbt.config.get("cascade_llm"),
         "cascade_min_confidence": dbt.config.get("cascade_min_confidence"),
         # Databricks: tasks the calls are spread over, and the secret scope of the keys

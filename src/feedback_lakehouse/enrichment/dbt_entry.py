@@ -33,6 +33,8 @@ from feedback_lakehouse.enrichment.parallel import (
     warm_up,
 )
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
+from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel, SelfTrainSettings
+from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, stored_model
 from feedback_lakehouse.enrichment.spark import enrichment_model_spark, is_spark_session, to_spark
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 from feedback_lakehouse.progress import Progress
@@ -108,6 +110,24 @@ def learn(taxonomy: Taxonomy, decisions: Any, feedback: Any, gold: Any) -> Learn
         len(model.examples),
         model.identity if model.is_trained else "too few to train, rules only",
     )
+    return model if model.is_trained else None
+
+
+def self_train(
+    dbt: Any, session: Any, texts: Any, taxonomy: Taxonomy, options: dict[str, Any]
+) -> SelfTrainedModel | None:
+    """The offline provider's self-trained model (`offline_self_training`): the stored one
+    rebuilt when it still holds (a daily run), else one trained on this batch."""
+    settings = SelfTrainSettings()
+
+    def version(model: SelfTrainedModel) -> str:
+        return make_provider("offline", **options, selftrained=model).prompt_version(taxonomy)
+
+    model = stored_model(dbt, session, texts, taxonomy, settings, version)
+    if model is None:
+        base = make_provider("offline", **options)
+        key = base.prompt_version(taxonomy)
+        model = batch_model(texts, taxonomy, base.options, key, settings)
     return model if model.is_trained else None
 
 
@@ -262,6 +282,7 @@ def enrichment_model(
     (`int_review_decisions__latest`), `feedback` (`int_feedback__canonical`, for the
     texts) and `gold` (`int_gold_labels`, its `train` split) train a local classifier
     whose training-set hash becomes part of the model name, hence of the enrichment key.
+    Self-training (`offline_self_training` true, provider `offline`): `self_train`.
     """
     provider_name = config_value(settings, "enrichment_provider", "offline")
     version = config_value(settings, "taxonomy_version")
@@ -270,7 +291,12 @@ def enrichment_model(
     taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
     options = _model_options(settings, provider_name, taxonomy, prices, decisions, feedback, gold)
     max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
+    self_training = provider_name == "offline" and _truthy(
+        config_value(settings, "offline_self_training", False)
+    )
     if is_spark_session(session):  # Databricks: spread the calls over the cluster
+        if self_training:
+            log.warning("SELF-TRAINING is not run on Spark yet: the rules alone label texts")
         return enrichment_model_spark(
             dbt,
             session,
@@ -283,6 +309,8 @@ def enrichment_model(
             secret_scope=config_value(settings, "llm_secret_scope"),
             max_run_attempts=max_run_attempts,
         )
+    if self_training:
+        options["selftrained"] = self_train(dbt, session, texts, taxonomy, options)
     provider = make_provider(provider_name, **options)
     return _enrich_in_process(dbt, session, settings, provider, taxonomy, texts, max_run_attempts)
 

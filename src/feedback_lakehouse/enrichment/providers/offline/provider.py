@@ -51,6 +51,7 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
 from feedback_lakehouse.enrichment.providers.offline.rules import NEGATIONS
 from feedback_lakehouse.enrichment.providers.offline.summary import sentences_of, summarize
 from feedback_lakehouse.enrichment.providers.registry import register
+from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy, language_code
 
 __all__ = [
@@ -87,12 +88,23 @@ class OfflineProvider:
     name = "offline"
     options_model = OfflineOptions
 
-    def __init__(self, *, learner: LearnedModel | None = None, **options: Any) -> None:
+    def __init__(
+        self,
+        *,
+        learner: LearnedModel | None = None,
+        selftrained: SelfTrainedModel | None = None,
+        **options: Any,
+    ) -> None:
         self.options = OfflineOptions.parse(options)
         # a learned model (from review decisions and gold labels) is part of the model's
-        # identity: new training data, new enrichment key, every text enriched again
+        # identity: new training data, new enrichment key, every text enriched again;
+        # so is a model self-trained on the rules' sure labels (`selftrain.py`)
         self.learner = learner if learner is not None and learner.is_trained else None
-        self.model = DEFAULT_MODEL + (f"+{self.learner.identity}" if self.learner else "")
+        trained = selftrained is not None and selftrained.is_trained
+        self.selftrained = selftrained if trained else None
+        self.model = DEFAULT_MODEL + "".join(
+            f"+{m.identity}" for m in (self.learner, self.selftrained) if m is not None
+        )
         urgency = {w: 1.5 for w in self.options.urgent_words} | {
             w: 4.0 for w in self.options.critical_words
         }
@@ -116,6 +128,7 @@ class OfflineProvider:
         }
         analyzer = sentiment_analyzer()
         learned = self._learned(items)
+        trained = self._self_trained(items, taxonomy)
         enriched_at = datetime.now(timezone.utc).replace(tzinfo=None)
         records: list[EnrichedRecord] = []
         for item in items:
@@ -132,7 +145,9 @@ class OfflineProvider:
             try:
                 pair = learned.get(item.text_hash)
                 enrichment = taxonomy.coerce(
-                    self._enrich_one(item, taxonomy, compiled, analyzer, pair)
+                    self._enrich_one(
+                        item, taxonomy, compiled, analyzer, pair, trained.get(item.text_hash)
+                    )
                 )
                 # evidence only: int_feedback__status decides the status from it
                 signals = taxonomy.signals_of(enrichment)
@@ -175,6 +190,43 @@ class OfflineProvider:
             item.text_hash: (cat, sen)
             for item, cat, sen in zip(todo, categories, sentiments, strict=True)
         }
+
+    def _self_trained(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> dict[str, Prediction]:
+        """The self-trained model's category per text hash (texts the rules read), in one
+        batch; its training examples need none (they keep the rules' label)."""
+        if self.selftrained is None:
+            return {}
+        todo = [
+            item
+            for item in items
+            if (item.text or "").strip()
+            and item.text_hash not in self.selftrained.labels
+            and self._has_rules(item, None, taxonomy)
+        ]
+        predictions = self.selftrained.predict([item.text for item in todo])
+        return {item.text_hash: p for item, p in zip(todo, predictions, strict=True)}
+
+    def _category(
+        self,
+        item: TextItem,
+        result: rules.Scores,
+        taxonomy: Taxonomy,
+        learned: Prediction | None,
+        trained: Prediction | None,
+    ) -> tuple[rules.Choice, str | None]:
+        """The rules' choice, then the self-trained model's where the rules are not sure,
+        then the model learned from people where it is surer; with the rationale's notes."""
+        choice = rules.choose(result, taxonomy, self.options)
+        note = None
+        if self.selftrained is not None:
+            choice, note = self.selftrained.decide(
+                choice, trained, item.text_hash, self.options.max_secondary
+            )
+        choice = rules.prefer_learned(choice, learned, taxonomy, self.options)
+        language = item.language.strip().lower() if item.language else None
+        learned_note = self._learned_note(learned, language)
+        notes = [n for n in (note, learned_note) if n]
+        return choice, "; ".join(notes) or None
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
         payload: dict[str, Any] = {"rules": self._rules, "taxonomy": taxonomy_payload(taxonomy)}
@@ -290,6 +342,7 @@ class OfflineProvider:
         compiled: Mapping[str, CompiledTaxonomy],
         analyzer: SentimentIntensityAnalyzer,
         learned: Learned | None = None,
+        trained: Prediction | None = None,
     ) -> Enrichment:
         text = item.text or ""
         language = item.language.strip().lower() if item.language else None
@@ -313,8 +366,7 @@ class OfflineProvider:
         tokens = rules_of.tokens_for(sentences.tokens)
         found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
         result = rules.score(tokens, sentiment, rules_of, self.options, found)
-        choice = rules.choose(result, taxonomy, self.options)
-        choice = rules.prefer_learned(choice, learned_category, taxonomy, self.options)
+        choice, notes = self._category(item, result, taxonomy, learned_category, trained)
         category = taxonomy.categories.get(choice.main)
         pressed = sentiment == "negative" and rules.pressed(evidence, tokens, self._pressing)
         urgency, urgent_found = rules.urgency_of(
@@ -323,7 +375,6 @@ class OfflineProvider:
         summary, root_cause = summarize(
             sentences, found, choice.main, choice.secondary, taxonomy, analyzer, self.options
         )
-        learned_note = self._learned_note(learned_category, language)
         return Enrichment(
             main_category=choice.main,
             secondary_categories=choice.secondary,
@@ -334,7 +385,7 @@ class OfflineProvider:
             suggested_owner=taxonomy.owner_of(choice.main),
             short_summary=summary,
             rationale=rules.rationale_of(
-                choice, result, vader, urgent_found, learned_note, self.options, note
+                choice, result, vader, urgent_found, notes, self.options, note
             ),
             confidence=min(1.0, max(0.0, choice.confidence)),
             needs_review=False,  # no model flag offline: the evidence is in the record

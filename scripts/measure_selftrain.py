@@ -1,0 +1,204 @@
+"""Measure self-training (README "Quality and evaluation", "Self-training").
+
+    .venv/bin/python scripts/measure_selftrain.py banking77 [--shared ../shared/data]
+    .venv/bin/python scripts/measure_selftrain.py speed [--texts 20000] [--runs 3] [--workers 2]
+
+banking77: the 10,003 train + 3,080 test queries are the unlabelled corpus (as
+`make example-banking77` loads them, with no review decisions); the taxonomy is the
+example's (`examples/banking77/seeds/byo_taxonomy`: each intent's name as its keyword and
+two train queries as examples). The gold intents only score: half A / half B by the row
+id (`train-<n>` / `test-<n>`, sha256, even first byte = A); the 154 queries the taxonomy
+holds as examples are left out of both halves. The criterion (rule confidence at or
+above which a rule label is a pseudo-label) is chosen on half A; half B is reported.
+speed: raw vaderSentiment, the offline provider (`enrich`, one process) and the offline
+provider with self-training (training on the batch included) on the same clothing
+review texts with the clothing example's taxonomy; CPU seconds, median of `--runs`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import re
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = [(c, n) for n in (8000, 20000) for c in (0.3, 0.4, 0.5, 0.6)]  # criterion, sample
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def banking_rows(shared: Path, examples: set[str]) -> list[tuple[str, str, str]]:
+    """(half, text, gold category id) per query that is not a taxonomy example."""
+    from feedback_devtools.examples import category_id
+
+    rows = []
+    for split in ("train", "test"):
+        with (shared / "banking77" / f"{split}.csv").open(encoding="utf-8") as f:
+            for n, row in enumerate(csv.DictReader(f), start=1):
+                half = "A" if hashlib.sha256(f"{split}-{n}".encode()).digest()[0] % 2 == 0 else "B"
+                if row["text"].strip() not in examples:
+                    rows.append((half, row["text"], category_id(row["category"])))
+    return rows
+
+
+def _scores(rows: list[tuple[str, str, str]], by_hash: dict[str, Any], half: str) -> dict:
+    """Accuracy, unknown share and expected calibration error (10 bins) on one half."""
+    picked = [(gold, by_hash[_hash(text)]) for h, text, gold in rows if h == half]
+    right = [r.main_category == gold for gold, r in picked]
+    conf = [float(r.confidence or 0.0) for _, r in picked]
+    ece = 0.0
+    for b in range(10):
+        members = [i for i, c in enumerate(conf) if min(int(c * 10), 9) == b]
+        if members:
+            acc = sum(right[i] for i in members) / len(members)
+            mean = sum(conf[i] for i in members) / len(members)
+            ece += len(members) / len(conf) * abs(acc - mean)
+    return {
+        "n": len(picked),
+        "accuracy": sum(right) / len(picked),
+        "unknown": sum(r.main_category == "unknown" for _, r in picked) / len(picked),
+        "ece": ece,
+    }
+
+
+def run_banking77(shared: Path) -> None:
+    from feedback_lakehouse.contracts import TextItem
+    from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+    from feedback_lakehouse.enrichment.selftrain import (
+        SelfTrainedModel,
+        SelfTrainSettings,
+        pseudo_labels,
+    )
+    from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+
+    seeds = ROOT / "examples" / "banking77" / "seeds" / "byo_taxonomy"
+    taxonomy = Taxonomy.from_csv(seeds / "taxonomy_categories.csv")
+    examples = {e.strip() for c in taxonomy.categories.values() for e in c.examples}
+    rows = banking_rows(shared, examples)
+    gold_of = {_hash(text): gold for _, text, gold in rows}
+    items = [
+        TextItem(text_hash=h, text=t, language="en")
+        for h, t in {_hash(text): text for _, text, _ in rows}.items()
+    ]
+    base = OfflineProvider()
+    plain = {r.text_hash: r for r in base.enrich(items, taxonomy)}
+    print("rules only:", {h: _fmt(_scores(rows, plain, h)) for h in "AB"})
+    triples = [(i.text_hash, i.text, i.language) for i in items]
+    results = []
+    for c, sample in GRID:
+        settings = SelfTrainSettings(min_confidence=c, sample=sample)
+        labels = pseudo_labels(triples, taxonomy, base.options, "measure", settings)
+        precision = sum(gold_of[e.text_hash] == e.category for e in labels) / max(1, len(labels))
+        model = SelfTrainedModel(labels, settings)
+        provider = OfflineProvider(selftrained=model)
+        out = {r.text_hash: r for r in provider.enrich(items, taxonomy)}
+        scores = {h: _scores(rows, out, h) for h in "AB"}
+        results.append(((c, sample), scores))
+        print(
+            f"c={c} sample={sample}: {len(labels)} pseudo-labels ({precision:.3f} right), "
+            f"{model.reason}; " + str({h: _fmt(s) for h, s in scores.items()})
+        )
+    best_c, best = max(results, key=lambda r: r[1]["A"]["accuracy"])
+    print(f"chosen on half A: (c, sample)={best_c}; half B: {_fmt(best['B'])}")
+
+
+def _fmt(scores: dict) -> str:
+    return (
+        f"n={scores['n']} acc={scores['accuracy']:.3f} unknown={scores['unknown']:.3f} "
+        f"ece={scores['ece']:.3f}"
+    )
+
+
+def _median_cpu(func: Callable[[], Any], runs: int, before: Callable[[], None]) -> float:
+    cpus = []
+    for _ in range(runs):
+        before()
+        started = time.process_time()
+        func()
+        cpus.append(time.process_time() - started)
+    return statistics.median(cpus)
+
+
+def _median_wall(func: Callable[[], Any], runs: int, before: Callable[[], None]) -> float:
+    walls = []
+    for _ in range(runs):
+        before()
+        started = time.perf_counter()
+        func()
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls)
+
+
+def run_speed(shared: Path, limit: int, runs: int, workers: int) -> None:
+    import pandas as pd
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from feedback_lakehouse.enrichment.engine import enrich_frame
+    from feedback_lakehouse.enrichment.parallel import map_chunks, warm_up
+    from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
+    from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+    from feedback_lakehouse.enrichment.selftrain import SelfTrainSettings
+    from feedback_lakehouse.enrichment.selftrain_dbt import batch_model
+    from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+
+    texts = []
+    with (shared / "womens_clothing_reviews" / "reviews.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            title, body = (row["Title"] or "").strip(), (row["Review Text"] or "").strip()
+            if body:
+                texts.append(re.sub(r"\s+", " ", f"{title}. {body}" if title else body))
+    texts = sorted(set(texts))[:limit]
+    frame = pd.DataFrame({"text_hash": [_hash(t) for t in texts], "text": texts, "language": "en"})
+    seeds = ROOT / "examples" / "clothing_reviews" / "seeds" / "byo_taxonomy"
+    taxonomy = Taxonomy.from_csv(seeds / "taxonomy_categories.csv")
+    raw = SentimentIntensityAnalyzer()
+    base = OfflineProvider()
+    base.enrich([], taxonomy)  # matchers built once per process, as in the bench
+
+    def self_trained() -> None:
+        model = batch_model(frame, taxonomy, base.options, "speed", SelfTrainSettings())
+        enrich_frame(frame, taxonomy, OfflineProvider(selftrained=model), workers=workers)
+
+    clock = _median_cpu
+    if workers > 1:  # as a full build runs it: the worker server started, wall seconds
+        warm_up(workers)
+        map_chunks(list, [0] * workers * 4, workers, min_items=0, work_here=False)
+        clock = _median_wall
+    raw_s = clock(lambda: [raw.polarity_scores(t) for t in texts], runs, lambda: None)
+    plain_s = clock(
+        lambda: enrich_frame(frame, taxonomy, base, workers=workers), runs, reset_sentiment_memo
+    )
+    self_s = clock(self_trained, runs, reset_sentiment_memo)
+    n = len(texts)
+    unit = "CPU s" if workers == 1 else f"wall s over {workers} processes"
+    print(
+        f"{n} texts, {unit} (median of {runs}): raw VADER {raw_s:.2f}, offline {plain_s:.2f} "
+        f"({raw_s / plain_s:.2f}x raw), offline + self-training {self_s:.2f} "
+        f"({raw_s / self_s:.2f}x raw)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("what", choices=("banking77", "speed"))
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
+    parser.add_argument("--texts", type=int, default=20000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=1)
+    args = parser.parse_args()
+    if args.what == "banking77":
+        run_banking77(args.shared)
+    else:
+        run_speed(args.shared, args.texts, args.runs, args.workers)
+
+
+if __name__ == "__main__":
+    main()

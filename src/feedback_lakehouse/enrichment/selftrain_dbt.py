@@ -1,0 +1,144 @@
+"""Self-training in a dbt build: which self-trained model a run enriches with (`selftrain.py`).
+
+A build that enriches every text (the first, a full refresh, or any build after the rules,
+the taxonomy or the self-training settings changed) trains on that batch: the rules label
+a fixed sample of it, their sure labels are the training set. A later run (the daily run)
+rebuilds that same model from the enrichment table itself: the rows it learned from start
+their rationale with `selftrain.EXAMPLE_MARK <category>`, their texts are still in
+`int_texts__to_enrich`, so the same training set gives the same identity, the same
+enrichment key, and only new texts are enriched. When the stored model cannot be rebuilt
+exactly (a text gone, other settings, other rules), the run trains on the batch again and
+says why: every text is enriched again under the new model.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
+from feedback_lakehouse.enrichment.selftrain import (
+    EXAMPLE_MARK,
+    SELFTRAIN_NAME,
+    SelfTrainedModel,
+    SelfTrainSettings,
+    example_of_rationale,
+    pseudo_labels,
+)
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+
+log = logging.getLogger(__name__)
+
+_ENGLISH_SQL = (
+    "(language is null or lower(trim(language)) in ('', 'en') or lower(trim(language)) like 'en-%')"
+)
+
+
+def _identity_of(model: str) -> str | None:
+    """The self-trained part of a stored `model` name (`vader-keywords-1+selftrain-1-...`)."""
+    return next((p for p in model.split("+") if p.startswith(SELFTRAIN_NAME + "-")), None)
+
+
+def _stored_examples(dbt: Any, session: Any, texts: Any, model: str) -> pd.DataFrame:
+    """text_hash, text and rationale of the stored rows `model` learned from."""
+    marked = (
+        f"select text_hash, rationale from {dbt.this} where model = {sql_literal(model)} "
+        f"and rationale like {sql_literal(EXAMPLE_MARK + '%')}"
+    )
+    rows = to_pandas(session.sql(marked))
+    if is_duckdb_relation(texts):
+        texts = project(texts, ["text_hash", "text"]).filter(
+            f"text_hash in (select text_hash from ({marked}))"
+        )
+    frame = to_pandas(texts)[["text_hash", "text"]].drop_duplicates("text_hash")
+    return rows.merge(frame, on="text_hash", how="inner")
+
+
+def stored_model(
+    dbt: Any,
+    session: Any,
+    texts: Any,
+    taxonomy: Taxonomy,
+    settings: SelfTrainSettings,
+    prompt_version: Callable[[SelfTrainedModel], str],
+) -> SelfTrainedModel | None:
+    """The newest stored self-trained model of this taxonomy version, rebuilt from its
+    marked rows, when it is exactly the one stored under today's rules; else None."""
+    if not dbt.is_incremental:
+        return None
+    found = session.sql(
+        f"select model, prompt_version from {dbt.this} where provider = 'offline' "
+        f"and taxonomy_version = {sql_literal(taxonomy.version)} "
+        f"and model like {sql_literal('%+' + SELFTRAIN_NAME + '-%')} "
+        "order by enriched_at desc limit 1"
+    ).fetchall()
+    if not found:
+        return None
+    model_name, stored_prompt = found[0]
+    identity = _identity_of(model_name)
+    rows = _stored_examples(dbt, session, texts, model_name)
+    examples = [
+        e
+        for e in map(example_of_rationale, rows["text_hash"], rows["text"], rows["rationale"])
+        if e is not None
+    ]
+    model = SelfTrainedModel(examples, settings)
+    if model.identity != identity or prompt_version(model) != stored_prompt:
+        log.warning(
+            "SELF-TRAINING: the stored model %s could not be rebuilt exactly from its %d "
+            "marked rows (got %s under prompt %s, stored %s): training on this batch, and "
+            "every text is enriched again",
+            identity,
+            len(rows),
+            model.identity,
+            prompt_version(model),
+            stored_prompt,
+        )
+        return None
+    log.info("self-training: rebuilt the stored model %s (%s)", identity, model.reason)
+    return model
+
+
+def batch_sample(texts: Any, settings: SelfTrainSettings) -> list[tuple[str, str, str | None]]:
+    """(text_hash, text, language) of the texts the rules label for training: the first
+    `sample` non-empty English texts by hash (sorted and cut in SQL on DuckDB)."""
+    if is_duckdb_relation(texts):
+        texts = (
+            project(texts, ["text_hash", "text", "language"])
+            .filter(f"coalesce(trim(text), '') <> '' and {_ENGLISH_SQL}")
+            .order("text_hash")
+            .limit(int(settings.sample))
+        )
+    frame = to_pandas(texts)
+    languages = frame["language"].astype(object).where(frame["language"].notna(), None)
+    return list(
+        zip(
+            frame["text_hash"].tolist(),
+            frame["text"].fillna("").tolist(),
+            languages.tolist(),
+            strict=True,
+        )
+    )
+
+
+def batch_model(
+    texts: Any, taxonomy: Taxonomy, options: Any, key: str, settings: SelfTrainSettings
+) -> SelfTrainedModel:
+    """A model trained on this batch's sure rule labels (`selftrain.pseudo_labels`)."""
+    sample = batch_sample(texts, settings)
+    labels = pseudo_labels(sample, taxonomy, options, key, settings)
+    model = SelfTrainedModel(labels, settings)
+    log.info(
+        "self-training: %d pseudo-labels (rule confidence >= %s) from %d sampled texts in "
+        "%d categories; %s; model %s",
+        len(labels),
+        settings.min_confidence,
+        len(sample),
+        len({e.category for e in labels}),
+        model.reason,
+        model.identity if model.is_trained else "none",
+    )
+    return model

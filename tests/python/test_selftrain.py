@@ -1,0 +1,203 @@
+"""Self-training: the rules' sure labels teach a local model the user's own words."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import datetime
+from types import SimpleNamespace
+
+import duckdb
+import pandas as pd
+import pytest
+
+from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, TextItem
+from feedback_lakehouse.enrichment.learner import Prediction
+from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
+from feedback_lakehouse.enrichment.providers.offline.provider import DEFAULT_MODEL, OfflineProvider
+from feedback_lakehouse.enrichment.selftrain import (
+    EXAMPLE_MARK,
+    SelfTrainedModel,
+    SelfTrainSettings,
+    pseudo_labels,
+    rule_choice,
+)
+from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, stored_model
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+
+SETTINGS = SelfTrainSettings(min_confidence=0.5, min_examples=10, max_per_class=25)
+
+# two keywords of one category: rule confidence 2 / (2 + 1.5) = 0.57 (sure at 0.5);
+# one keyword: 1 / 2.5 = 0.4 (not sure); "courier" and "bank statement" are no keywords
+SURE_DELIVERY = [
+    f"My parcel arrived {when} and the delivery was {how}; the courier {did}."
+    for when, how, did in itertools.product(
+        ("on monday", "on friday", "at night", "two days late", "this morning"),
+        ("slow", "messy", "a mess", "awful"),
+        ("was rude", "left it outside", "threw it over the fence"),
+    )
+]
+SURE_BILLING = [
+    f"The invoice has a {what} charge from {when}; my bank statement {does}."
+    for what, when, does in itertools.product(
+        ("double", "wrong", "strange", "hidden"),
+        ("march", "april", "may", "last week", "yesterday"),
+        ("shows it twice", "does not match", "is wrong"),
+    )
+]
+ONE_KEYWORD = ["The parcel is finally here.", "Another invoice came in the post."]
+RULES_BLIND = ["The courier left it at the wrong door again.", "My bank statement is wrong again."]
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    def row(cid: str, keywords: str) -> dict[str, object]:
+        return {
+            "taxonomy_version": "s1",
+            "category_id": cid,
+            "parent_category_id": "",
+            "category_name": cid.title(),
+            "description": cid,
+            "owner_team": "support",
+            "criticality": 3,
+            "keywords": keywords,
+            "examples": "",
+        }
+
+    return Taxonomy.from_records(
+        [row("delivery", "parcel|delivery"), row("billing", "invoice|charge")]
+    )
+
+
+def _items(*texts: str, prefix: str = "h") -> list[TextItem]:
+    return [
+        TextItem(text_hash=f"{prefix}{i:04d}", text=t, language="en") for i, t in enumerate(texts)
+    ]
+
+
+CORPUS = _items(*SURE_DELIVERY, *SURE_BILLING, *ONE_KEYWORD, *RULES_BLIND, "Hello there.")
+
+
+def _triples(items: list[TextItem]) -> list[tuple[str, str, str | None]]:
+    return [(i.text_hash, i.text, i.language) for i in items]
+
+
+def _model(taxonomy: Taxonomy, items: list[TextItem] = CORPUS) -> SelfTrainedModel:
+    labels = pseudo_labels(_triples(items), taxonomy, OfflineOptions(), "t", SETTINGS)
+    return SelfTrainedModel(labels, SETTINGS)
+
+
+def test_pseudo_labels_are_only_the_rule_labels_at_or_above_the_criterion(taxonomy):
+    options = OfflineOptions()
+    choices = {i.text_hash: rule_choice(i.text, taxonomy, options, "t") for i in CORPUS}
+    sure = {h for h, c in choices.items() if c.main != UNKNOWN_CATEGORY and c.confidence >= 0.5}
+    unsure = {h for h, c in choices.items() if c.main != UNKNOWN_CATEGORY} - sure
+    assert len(unsure) == len(ONE_KEYWORD)  # labelled by the rules, below the criterion
+    wide = SelfTrainSettings(min_confidence=0.5, max_per_class=1000)
+    labels = pseudo_labels(_triples(CORPUS), taxonomy, options, "t", wide)
+    assert {e.text_hash for e in labels} == sure
+    assert all(e.category == choices[e.text_hash].main for e in labels)
+    looser = SelfTrainSettings(min_confidence=0.3, max_per_class=1000)
+    loose = pseudo_labels(_triples(CORPUS), taxonomy, options, "t", looser)
+    assert {e.text_hash for e in loose} == sure | unsure
+    capped = pseudo_labels(_triples(CORPUS), taxonomy, options, "t", SETTINGS)
+    assert len(capped) == 2 * SETTINGS.max_per_class
+
+
+def test_the_self_trained_model_labels_texts_the_rules_could_not(taxonomy):
+    model = _model(taxonomy)
+    assert model.is_trained, model.reason
+    blind = _items(*RULES_BLIND, prefix="new")
+    rules_only = OfflineProvider().enrich(blind, taxonomy)
+    assert [r.main_category for r in rules_only] == [UNKNOWN_CATEGORY, UNKNOWN_CATEGORY]
+    learned = OfflineProvider(selftrained=model).enrich(blind, taxonomy)
+    assert [r.main_category for r in learned] == ["delivery", "billing"]
+    for record in learned:
+        assert record.rationale.startswith(f"self-trained {record.main_category} ")
+        assert 0.0 < record.confidence <= 1.0
+
+
+def test_the_rules_sure_labels_are_never_overridden(taxonomy, monkeypatch):
+    model = _model(taxonomy)
+    # a model that is very sure of the wrong category for every text
+    monkeypatch.setattr(
+        model, "predict", lambda texts: [Prediction("billing", 0.99) for _ in texts]
+    )
+    rules_only = {r.text_hash: r for r in OfflineProvider().enrich(CORPUS, taxonomy)}
+    trained = {r.text_hash: r for r in OfflineProvider(selftrained=model).enrich(CORPUS, taxonomy)}
+    sure = [
+        h for h, r in rules_only.items() if r.main_category != "unknown" and r.confidence >= 0.5
+    ]
+    assert len(sure) == len(SURE_DELIVERY) + len(SURE_BILLING)
+    for h in sure:
+        assert trained[h].main_category == rules_only[h].main_category
+        assert trained[h].confidence == rules_only[h].confidence
+    # below the criterion the (fake) model is surer than the rules and wins
+    assert trained[CORPUS[len(SURE_DELIVERY) + len(SURE_BILLING)].text_hash].main_category == (
+        "billing"
+    )
+
+
+def test_the_model_name_and_prompt_version_change_with_the_training_set(taxonomy):
+    model = _model(taxonomy)
+    again = _model(taxonomy, list(reversed(CORPUS)))  # same set, other order
+    fewer = _model(taxonomy, [i for i in CORPUS if i.text != SURE_DELIVERY[0]])
+    providers = [OfflineProvider(selftrained=m) for m in (model, again, fewer)]
+    versions = [p.prompt_version(taxonomy) for p in providers]
+    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-1-c0.5-n50-")
+    assert providers[0].model == providers[1].model and versions[0] == versions[1]
+    assert providers[0].model != providers[2].model and versions[0] != versions[2]
+    assert versions[0] != OfflineProvider().prompt_version(taxonomy)
+
+
+def _stored(taxonomy: Taxonomy, model: SelfTrainedModel) -> tuple[duckdb.DuckDBPyConnection, str]:
+    provider = OfflineProvider(selftrained=model)
+    records = provider.enrich(CORPUS, taxonomy)
+    con = duckdb.connect()
+    con.register(
+        "stored_frame",
+        pd.DataFrame(
+            {
+                "text_hash": [r.text_hash for r in records],
+                "rationale": [r.rationale for r in records],
+                "model": provider.model,
+                "prompt_version": provider.prompt_version(taxonomy),
+                "provider": "offline",
+                "taxonomy_version": taxonomy.version,
+                "enriched_at": datetime(2026, 1, 1),
+            }
+        ),
+    )
+    con.execute("create table enriched as select * from stored_frame")
+    texts = pd.DataFrame(_triples(CORPUS), columns=["text_hash", "text", "language"])
+    con.register("texts_frame", texts)
+    con.execute("create table texts as select * from texts_frame")
+    return con, provider.model
+
+
+def test_a_daily_run_rebuilds_the_stored_model_from_its_marked_rows(taxonomy):
+    model = batch_model(
+        pd.DataFrame(_triples(CORPUS), columns=["text_hash", "text", "language"]),
+        taxonomy,
+        OfflineOptions(),
+        "t",
+        SETTINGS,
+    )
+    assert model.identity == _model(taxonomy).identity
+    con, name = _stored(taxonomy, model)
+    marked = con.sql(f"select count(*) from enriched where rationale like '{EXAMPLE_MARK}%'")
+    assert marked.fetchall()[0][0] == len(model.labels) == 50
+    dbt = SimpleNamespace(is_incremental=True, this="enriched")
+
+    def version(m: SelfTrainedModel) -> str:
+        return OfflineProvider(selftrained=m).prompt_version(taxonomy)
+
+    rebuilt = stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version)
+    assert rebuilt is not None and rebuilt.identity == model.identity
+    # a training text gone: not the same model, so the run trains on its batch again
+    con.execute(
+        "delete from texts where text_hash = (select min(text_hash) from enriched "
+        f"where rationale like '{EXAMPLE_MARK}%')"
+    )
+    assert stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version) is None
+    full = SimpleNamespace(is_incremental=False, this="enriched")
+    assert stored_model(full, con, con.table("texts"), taxonomy, SETTINGS, version) is None
