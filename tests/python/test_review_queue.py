@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from dbt_helpers import run_dbt
 
 pytestmark = pytest.mark.e2e

@@ -2,10 +2,11 @@
 
 `export_queue()` writes `rpt_review_queue` (masked text, the model's labels, why the item
 is queued, its expected value and whether it is within its team's budget for today; all
-of it, or with `within_budget` today's items only) with empty decision columns for the reviewer to fill in. `import_decisions()`
-reads such a file (or any CSV with the decision columns), validates every row and, only
-when all rows are valid, writes the decisions as one new CSV into `<landing>/reviews/`,
-where the bronze model `bronze_reviews__decisions` picks them up on the next `dbt build`.
+of it, or with `within_budget` today's items only) with empty decision columns for the
+reviewer to fill in. `import_decisions()` reads such a file (or any CSV with the decision
+columns), validates every row and, only when all rows are valid, writes the decisions as
+one new CSV into `<landing>/reviews/`, where the bronze model `bronze_reviews__decisions`
+picks them up on the next `dbt build`.
 A bad file changes nothing: the errors name each row and problem, and the file is kept
 as it is so it can be fixed and imported again.
 
