@@ -28,13 +28,13 @@ feedback as (
     where
         not is_reviewed
         {%- if not var('review_include_empty') %}
-        and not is_empty
+            and not is_empty
         {%- endif %}
         {%- if not var('review_include_spam') %}
-        and not is_spam
+            and not is_spam
         {%- endif %}
         {%- if not var('review_include_praise') %}
-        and coalesce(main_category, '') != 'praise'
+            and coalesce(main_category, '') != 'praise'
         {%- endif %}
 
 ),
