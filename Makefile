@@ -144,3 +144,10 @@ example-banking77-500: venv
 
 example-clothing: venv
 	bash scripts/run_example.sh clothing_reviews
+
+# the review queue's learning curve on the same real data (README "Human review loop"):
+# a simulated reviewer (gold labels) decides 100, 250, 500 items in queue order and at
+# random; held-out accuracy of the model learned from the decisions. Outside CI.
+.PHONY: learning-curve
+learning-curve: venv
+	$(BIN)/python -m feedback_devtools.learning_curve --shared "$${SHARED_DATA:-../shared/data}"

@@ -118,15 +118,24 @@ def review() -> None:
     help="CSV file to write.",
 )
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Top N items only.")
-def review_export(db_path: Path, schema: str, out: Path, limit: int | None) -> None:
-    """Write the review queue as CSV, with empty decision columns to fill in."""
+@click.option(
+    "--within-budget",
+    is_flag=True,
+    help="Only each owner team's items within today's budget (var review_daily_budget_per_team).",
+)
+def review_export(
+    db_path: Path, schema: str, out: Path, limit: int | None, within_budget: bool
+) -> None:
+    """Write the review queue as CSV, highest expected value first, with empty decision
+    columns to fill in."""
     from feedback_lakehouse.activation.review import ReviewError, export_queue
 
     try:
-        n = export_queue(db_path, out, schema=schema, limit=limit)
+        n = export_queue(db_path, out, schema=schema, limit=limit, within_budget=within_budget)
     except ReviewError as err:
         raise click.ClickException(str(err)) from err
-    click.echo(f"wrote {n} items to review to {out}")
+    scope = " (each owner team's budget for today)" if within_budget else ""
+    click.echo(f"wrote {n} items to review{scope} to {out}")
     click.echo(
         "fill in reviewer, verdict (useful|incorrect) and any corrected_* column, then run "
         f"`feedback review import --file {out}`"

@@ -46,9 +46,8 @@ HOSTILE = [
 def _queue_db(path: Path, texts: list[str]) -> Path:
     con = duckdb.connect(str(path))
     try:
-        columns = ", ".join(
-            f"{c} {'integer' if c == 'queue_rank' else 'varchar'}" for c in QUEUE_COLUMNS
-        )
+        types = {"queue_rank": "integer", "is_within_daily_budget": "boolean"}
+        columns = ", ".join(f"{c} {types.get(c, 'varchar')}" for c in QUEUE_COLUMNS)
         con.execute(f"create table main.rpt_review_queue ({columns})")
         con.execute(
             "create table main.fct_feedback (feedback_id varchar, taxonomy_version varchar)"
@@ -151,3 +150,23 @@ def test_import_rejects_formula_reviewer_names(tmp_path: Path) -> None:
     assert "spreadsheet formula" in result.errors[0]
     assert result.errors[1].startswith("row 2 (shop:f2): reviewer")
     assert not (tmp_path / "landing").exists()
+
+
+def test_export_within_budget_writes_only_todays_items(tmp_path: Path) -> None:
+    """`--within-budget`: only the items each owner team can review today, in queue
+    order; without it the whole queue (the backlog too)."""
+    db = _queue_db(tmp_path / "w.duckdb", ["first", "second", "third", "fourth"])
+    con = duckdb.connect(str(db))
+    try:
+        con.execute(
+            "update main.rpt_review_queue set is_within_daily_budget = queue_rank in (1, 3)"
+        )
+    finally:
+        con.close()
+    out = tmp_path / "today.csv"
+    assert export_queue(db, out, within_budget=True) == 2
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [r["masked_text"] for r in rows] == ["first", "third"]
+    assert {r["is_within_daily_budget"] for r in rows} == {"True"}
+    assert export_queue(db, tmp_path / "all.csv") == 4

@@ -15,7 +15,7 @@ binned as (
 
     select
         *,
-        least(cast(floor(confidence * {{ bins }}) as integer), {{ bins }} - 1) as bin_index
+        {{ feedback_lakehouse.confidence_bin('confidence') }} as bin_index
     from pairs
 
 ),

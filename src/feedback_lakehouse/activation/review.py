@@ -1,10 +1,12 @@
 """The human review loop: export the review queue as CSV, import reviewers' decisions.
 
 `export_queue()` writes `rpt_review_queue` (masked text, the model's labels, why the item
-is queued) with empty decision columns for the reviewer to fill in. `import_decisions()`
-reads such a file (or any CSV with the decision columns), validates every row and, only
-when all rows are valid, writes the decisions as one new CSV into `<landing>/reviews/`,
-where the bronze model `bronze_reviews__decisions` picks them up on the next `dbt build`.
+is queued, its expected value and whether it is within its team's budget for today; all
+of it, or with `within_budget` today's items only) with empty decision columns for the
+reviewer to fill in. `import_decisions()` reads such a file (or any CSV with the decision
+columns), validates every row and, only when all rows are valid, writes the decisions as
+one new CSV into `<landing>/reviews/`, where the bronze model `bronze_reviews__decisions`
+picks them up on the next `dbt build`.
 A bad file changes nothing: the errors name each row and problem, and the file is kept
 as it is so it can be fixed and imported again.
 
@@ -53,6 +55,11 @@ QUEUE_COLUMNS: tuple[str, ...] = (
     "status_reason",
     "suggested_owner",
     "priority_score",
+    "uncertainty",
+    "expected_value",
+    "owner_team",
+    "team_queue_rank",
+    "is_within_daily_budget",
     "taxonomy_version",
     "prompt_version",
 )
@@ -100,13 +107,21 @@ def _connect(db_path: str | Path, read_only: bool = True) -> duckdb.DuckDBPyConn
 
 
 def export_queue(
-    db_path: str | Path, out: str | Path, schema: str = "main", limit: int | None = None
+    db_path: str | Path,
+    out: str | Path,
+    schema: str = "main",
+    limit: int | None = None,
+    within_budget: bool = False,
 ) -> int:
-    """Write the review queue as CSV (queue columns, then empty decision columns)."""
+    """Write the review queue as CSV (queue columns, then empty decision columns), in
+    queue order (expected value); `within_budget`: only each owner team's items within
+    today's budget (var review_daily_budget_per_team), the rest stays in the queue."""
     con = _connect(db_path)
     try:
+        where = " where is_within_daily_budget" if within_budget else ""
         sql = (
-            f"select {', '.join(QUEUE_COLUMNS)} from {schema}.rpt_review_queue order by queue_rank"
+            f"select {', '.join(QUEUE_COLUMNS)} from {schema}.rpt_review_queue{where} "
+            "order by queue_rank"
         )
         if limit is not None:
             sql += f" limit {int(limit)}"
