@@ -157,13 +157,18 @@ def check_ai_query(spark, work: Path) -> None:
     by_status = rows.groupby("status").size().to_dict()
     log(f"ai_query model with canned answers: {by_status}")
     problems = []
-    if set(by_status) != {"ok", "needs_review", "failed"}:
+    # providers record evidence: an answer is `ok` with its review_signals; the status
+    # (needs_review for low confidence or an unknown category) is int_feedback__status's
+    if set(by_status) != {"ok", "failed"}:
         problems.append(f"statuses {sorted(by_status)}")
     unknown = rows[rows["error"].fillna("").str.startswith("category outside")]
     if unknown.empty or set(unknown["main_category"]) != {"unknown"}:
         problems.append("a category outside the taxonomy must become unknown")
-    if not set(unknown["status"]) <= {"needs_review"}:
-        problems.append("a category outside the taxonomy must need review")
+    if not all("label_coerced" in (signals or "") for signals in unknown["review_signals"]):
+        problems.append("a category outside the taxonomy must carry the signal label_coerced")
+    low = rows[(rows["status"] == "ok") & (rows["confidence"] < 0.2)]
+    if low.empty:
+        problems.append("the low-confidence answer must be stored ok with its confidence")
     failed = rows[rows["status"] == "failed"]
     if set(failed["error"]) != {
         "rate limited",
