@@ -25,36 +25,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from feedback_devtools.landing_texts import joined, landing_texts
 from feedback_lakehouse.contracts import NO_RULES_FOR_LANGUAGE, UNKNOWN_CATEGORY, TextItem
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
-from feedback_lakehouse.ingest.landing import read_source
 from feedback_lakehouse.text.language import detect_languages
 
 PROJECT = Path(__file__).resolve().parents[1]
 SEEDS = PROJECT / "seeds" / "taxonomy"
-TEXT_COLUMNS = {
-    "shop": ("review_title", "review_body"),
-    "helpdesk": ("subject", "description"),
-    "appstore": (None, "review_text"),
-    "survey": (None, "comment"),
-}
-
-
-def _joined(title: object, body: object) -> str:
-    title = title.strip() if isinstance(title, str) else ""
-    body = body.strip() if isinstance(body, str) else ""
-    return f"{title}. {body}" if title and body else title or body
-
-
-def landing_texts(landing: Path) -> list[str]:
-    texts: list[str] = []
-    for source, (title_col, body_col) in TEXT_COLUMNS.items():
-        frame = read_source(source, landing)
-        frame = frame[~frame["_is_rejected"].astype(bool)]
-        titles = frame[title_col] if title_col else [None] * len(frame)
-        texts += [_joined(t, b) for t, b in zip(titles, frame[body_col], strict=True)]
-    return list(dict.fromkeys(t for t in texts if t.strip()))
 
 
 def tickets(landing: Path) -> list[tuple[str, str, str]]:
@@ -68,9 +46,7 @@ def tickets(landing: Path) -> list[tuple[str, str, str]]:
                 continue
             if not (isinstance(ticket, dict) and ticket.get("id") and ticket.get("tags")):
                 continue
-            subject = str(ticket.get("subject") or "").strip()
-            body = str(ticket.get("description") or "").strip()
-            text = f"{subject}. {body}" if subject and body else subject or body
+            text = joined(str(ticket.get("subject") or ""), str(ticket.get("description") or ""))
             if text:
                 out.append((str(ticket["id"]), text, str(ticket["tags"][0])))
     return out

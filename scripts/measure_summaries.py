@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from feedback_devtools.landing_texts import joined, landing_texts
 from feedback_lakehouse.contracts import TextItem
 from feedback_lakehouse.enrichment.providers.offline.lexicon import (
     reset_sentiment_memo,
@@ -38,35 +39,10 @@ from feedback_lakehouse.enrichment.providers.offline.lexicon import (
 )
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
-from feedback_lakehouse.ingest.landing import read_source
 
 PROJECT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DATA", PROJECT.parent / "shared" / "data"))
-TEXT_COLUMNS = {
-    "shop": ("review_title", "review_body"),
-    "helpdesk": ("subject", "description"),
-    "appstore": (None, "review_text"),
-    "survey": (None, "comment"),
-}
 SEED = 18
-
-
-def _joined(title: object, body: object) -> str:
-    title = str(title).strip() if isinstance(title, str) else ""
-    body = str(body).strip() if isinstance(body, str) else ""
-    if not title:
-        return body
-    return f"{title}. {body}" if body else title
-
-
-def landing_texts(landing: Path) -> list[str]:
-    texts: list[str] = []
-    for source, (title_col, body_col) in TEXT_COLUMNS.items():
-        frame = read_source(source, landing)
-        frame = frame[~frame["_is_rejected"].astype(bool)]
-        titles = frame[title_col] if title_col else [None] * len(frame)
-        texts += [_joined(t, b) for t, b in zip(titles, frame[body_col], strict=True)]
-    return list(dict.fromkeys(t for t in texts if t.strip()))
 
 
 def clothing(half: str) -> tuple[list[str], list[int]]:
@@ -74,7 +50,7 @@ def clothing(half: str) -> tuple[list[str], list[int]]:
     frame = frame[frame["Review Text"].notna()].sample(frac=1.0, random_state=SEED)
     middle = len(frame) // 2
     part = frame.iloc[:middle] if half == "a" else frame.iloc[middle:]
-    texts = [_joined(t, b) for t, b in zip(part["Title"], part["Review Text"], strict=True)]
+    texts = [joined(t, b) for t, b in zip(part["Title"], part["Review Text"], strict=True)]
     return texts, [int(r) for r in part["Rating"]]
 
 
