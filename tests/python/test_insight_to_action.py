@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import csv
+import html
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -28,7 +30,8 @@ from dbt_helpers import query, run_dbt
 from feedback_devtools.sample import generate
 from feedback_lakehouse.activation.alerts import send_alerts
 from feedback_lakehouse.cli import main
-from feedback_lakehouse.reporting.report import CHART_IDS
+from feedback_lakehouse.reporting.issue_insight import theme_impact
+from feedback_lakehouse.reporting.report import CHART_IDS, write_report
 
 pytestmark = pytest.mark.e2e
 
@@ -477,6 +480,57 @@ def test_report_renders_every_chart_in_headless_chromium(
     for chart in charts:
         assert chart["svg"] > 0 and chart["traces"] > 0 and chart["marks"] > 0, chart
     assert _pixels_vary(shot)
+
+
+def test_report_mails_with_quotes_theme_impact_and_one_review_definition(
+    built: tuple[Path, dict], tmp_path: Path
+) -> None:
+    work, _ = built
+    db = work / "warehouse.duckdb"
+    page = write_report(db, tmp_path / "report.html").read_text(encoding="utf-8")
+    size = len(page.encode("utf-8"))
+    assert size < 1_500_000, f"the report is {size:,} bytes: too big to mail (< 1.5 MB)"
+    assert len(re.findall(r"^\* plotly\.js", page, flags=re.MULTILINE)) == 1  # once
+    assert page.count("Plotly.newPlot(") == len(CHART_IDS)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        queue = con.execute("select count(*) from main.rpt_review_queue").fetchone()[0]
+        issues = con.execute(
+            "select main_category from main.rpt_top_issues_this_week order by topic_rank limit 5"
+        ).fetchall()
+        texts = dict(
+            con.execute(
+                "select feedback_id, masked_text from main.fct_feedback_reporting "
+                "where weeks_before_as_of = 0 and sentiment in ('negative', 'mixed')"
+            ).fetchall()
+        )
+        categories = dict(
+            con.execute("select feedback_id, main_category from main.fct_feedback").fetchall()
+        )
+        impact = theme_impact(con)
+    finally:
+        con.close()
+    # one definition of "review": the tile and the queue chart count the same items
+    assert f"in the review queue<b>{queue:,} (" in page
+    assert f"Review queue: {queue:,} items" in page
+    assert "needing review" not in page
+    # the age of backfilled data is not called time to insight
+    assert "hours to insight" not in page and "loaded to labelled" in page
+    # each top issue with 2-3 of its own complaints of the week, as masked text
+    assert issues
+    for (category,) in issues:
+        section = re.search(rf'<section class="issue" id="issue-{category}">(.*?)</section>', page)
+        assert section, category
+        quotes = re.findall(r'<blockquote data-feedback-id="([^"]+)">(.*?)<cite>', section[1])
+        assert 2 <= len(quotes) <= 3, (category, quotes)
+        for feedback_id, text in quotes:
+            feedback_id = html.unescape(feedback_id)
+            assert categories[feedback_id] == category
+            assert html.unescape(text) == texts[feedback_id]
+    # the theme impact table: one row per category theme_impact returns
+    table = re.search(r'<table id="theme-impact">(.*?)</table>', page)
+    assert table and table[1].count("<tr>") == len(impact) + 1
+    assert all(f"<td>{row['category_id']}</td>" in table[1] for row in impact)
 
 
 def _pixels_vary(png: Path) -> bool:

@@ -1,26 +1,41 @@
 """One self-contained HTML report with charts, built from the marts (plotly, inlined).
 
-Sections: this week's alerts (rising issues and critical items), the trend of the top
-complaint categories, the product (SKU) leaderboard, rising issues, the review queue, time to
-insight, and the pipeline KPIs. plotly.js is embedded once, inline, so the file opens
-offline and can be mailed or attached as it is.
+Sections: the KPI tiles and their definitions, this week's alerts (rising issues and
+critical items), the top issues of the week with representative quotes, the theme
+impact table (how much each category moves the rating), the trend of the top complaint
+categories, the product (SKU) leaderboard, rising issues, the review queue, hours to
+label, and release impact. The quotes and the impact numbers come from
+`issue_insight`, the same functions the workspace calls, so both show the same thing.
+
+plotly.js is embedded once, inline, so the file opens offline and can be mailed: the
+"basic" partial bundle (scatter and bar traces, all these charts use) of the plotly.js
+version the plotly package ships, 1.2 MB instead of the full bundle's 4.8 MB. It is kept
+gzipped in `assets/` (from npm's plotly.js-basic-dist-min, MIT licence beside it).
 """
 
 from __future__ import annotations
 
-import html
-from dataclasses import dataclass
+import gzip
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import plotly.graph_objects as go
-from plotly.offline import get_plotlyjs
 
 from feedback_lakehouse.reporting import marts
+from feedback_lakehouse.reporting.issue_insight import representative_quotes, theme_impact
+from feedback_lakehouse.reporting.report_sections import DEFINITIONS, esc, impact, issues, table
 
 TOP_CATEGORIES = 5
+TOP_ISSUES = 5
+QUOTES_PER_ISSUE = 3
+# the top issues' records: this week's complaints, as rpt_top_issues_this_week counts them
+ISSUE_WHERE = "weeks_before_as_of = 0 and sentiment in ('negative', 'mixed')"
+PLOTLY_BUNDLE = "plotly-basic.min.js.gz"
 CHART_IDS = (
     "chart-category-trend",
     "chart-sku-leaderboard",
@@ -45,63 +60,92 @@ class ReportData:
     alerts: list[dict[str, Any]]
     roi: dict[str, Any] | None
     releases: list[dict[str, Any]]
+    issues: list[dict[str, Any]] = field(default_factory=list)
+    impact: list[dict[str, Any]] = field(default_factory=list)
+    review_queue_items: int = 0
 
 
 def load(db_path: str | Path, schema: str = "main") -> ReportData:
     db_path = Path(db_path)
     con = marts.connect(db_path, ReportError)
-    s = schema
     try:
         try:
-            as_of = con.execute(f"select max(created_date) from {s}.fct_feedback").fetchall()
+            as_of = con.execute(f"select max(created_date) from {schema}.fct_feedback").fetchall()
         except duckdb.CatalogException as err:
             raise ReportError(
-                f"{db_path} has no marts in schema '{s}' ({err}); run dbt build"
+                f"{db_path} has no marts in schema '{schema}' ({err}); run dbt build"
             ) from err
-        trend = marts.rows(
-            con,
-            f"""
-            with top as (
-                select main_category from {s}.rpt_weekly_issue_trends
-                where main_category not in ('praise', 'unknown') and weeks_before_as_of < 4
-                group by main_category
-                order by sum(complaint_items) desc, main_category
-                limit {TOP_CATEGORIES}
-            )
-            select t.week_start_date, t.main_category, sum(t.complaint_items) as complaints
-            from {s}.rpt_weekly_issue_trends as t
-            inner join top on t.main_category = top.main_category
-            group by t.week_start_date, t.main_category
-            order by t.main_category, t.week_start_date
-            """,
-        )
-        return ReportData(
-            as_of_date=as_of[0][0] if as_of else None,
-            trend=trend,
-            skus=marts.rows(
-                con, f"select * from {s}.rpt_sku_negative_feedback order by sku_rank limit 10"
-            ),
-            rising=marts.rows(
-                con, f"select * from {s}.rpt_rising_issues order by rising_rank limit 12"
-            ),
-            review_queue=marts.rows(
-                con,
-                f"select coalesce(suggested_owner, '(unrouted)') as owner_team, review_reason, "
-                f"count(*) as items from {s}.rpt_review_queue group by all order by 1, 2",
-            ),
-            kpis=marts.rows(con, f"select * from {s}.rpt_pipeline_kpis order by kpi_key"),
-            alerts=marts.rows(
-                con,
-                f"select * from {s}.rpt_alerts order by case alert_type when 'rising_issue' "
-                "then 0 else 1 end, coalesce(z_score, 0) desc, metric_value desc, alert_id",
-            ),
-            roi=next(iter(marts.rows(con, f"select * from {s}.rpt_roi_deflection")), None),
-            releases=marts.rows(
-                con, f"select * from {s}.rpt_release_impact order by release_date desc"
-            ),
-        )
+        data = ReportData(as_of_date=as_of[0][0] if as_of else None, **_marts(con, schema))
+        data.issues = _top_issues(con, schema)
+        data.impact = theme_impact(con, schema=schema)
+        data.review_queue_items = sum(int(r["items"]) for r in data.review_queue)
+        return data
     finally:
         con.close()
+
+
+def _marts(con: duckdb.DuckDBPyConnection, s: str) -> dict[str, Any]:
+    trend = marts.rows(
+        con,
+        f"""
+        with top as (
+            select main_category from {s}.rpt_weekly_issue_trends
+            where main_category not in ('praise', 'unknown') and weeks_before_as_of < 4
+            group by main_category
+            order by sum(complaint_items) desc, main_category
+            limit {TOP_CATEGORIES}
+        )
+        select t.week_start_date, t.main_category, sum(t.complaint_items) as complaints
+        from {s}.rpt_weekly_issue_trends as t
+        inner join top on t.main_category = top.main_category
+        group by t.week_start_date, t.main_category
+        order by t.main_category, t.week_start_date
+        """,
+    )
+    return {
+        "trend": trend,
+        "skus": marts.rows(
+            con, f"select * from {s}.rpt_sku_negative_feedback order by sku_rank limit 10"
+        ),
+        "rising": marts.rows(
+            con, f"select * from {s}.rpt_rising_issues order by rising_rank limit 12"
+        ),
+        "review_queue": marts.rows(
+            con,
+            f"select coalesce(suggested_owner, '(unrouted)') as owner_team, review_reason, "
+            f"count(*) as items from {s}.rpt_review_queue group by all order by 1, 2",
+        ),
+        "kpis": marts.rows(con, f"select * from {s}.rpt_pipeline_kpis order by kpi_key"),
+        "alerts": marts.rows(
+            con,
+            f"select * from {s}.rpt_alerts order by case alert_type when 'rising_issue' "
+            "then 0 else 1 end, coalesce(z_score, 0) desc, metric_value desc, alert_id",
+        ),
+        "roi": next(iter(marts.rows(con, f"select * from {s}.rpt_roi_deflection")), None),
+        "releases": marts.rows(
+            con, f"select * from {s}.rpt_release_impact order by release_date desc"
+        ),
+    }
+
+
+def _top_issues(con: duckdb.DuckDBPyConnection, s: str) -> list[dict[str, Any]]:
+    """This week's top complaint categories, each with its most central quotes."""
+    issues = marts.rows(
+        con,
+        f"select * from {s}.rpt_top_issues_this_week order by topic_rank limit {TOP_ISSUES}",
+    )
+    for issue in issues:
+        issue["quotes"] = representative_quotes(
+            con, issue["main_category"], ISSUE_WHERE, k=QUOTES_PER_ISSUE, schema=s
+        )
+    return issues
+
+
+@lru_cache(maxsize=1)
+def plotly_js() -> str:
+    """The vendored plotly.js basic bundle (see the module docstring)."""
+    asset = resources.files("feedback_lakehouse.reporting").joinpath("assets", PLOTLY_BUNDLE)
+    return gzip.decompress(asset.read_bytes()).decode("utf-8")
 
 
 # ---------------------------------------------------------------------------- charts
@@ -198,10 +242,9 @@ def review_queue(data: ReportData) -> go.Figure:
             if r["review_reason"] == reason
         }
         fig.add_trace(go.Bar(x=teams, y=[counts.get(t, 0) for t in teams], name=reason))
-    total = sum(int(r["items"]) for r in data.review_queue)
     return _layout(
         fig,
-        f"Human review queue: {total} items, by owner team and reason",
+        f"Review queue: {data.review_queue_items:,} items, by owner team and reason",
         barmode="stack",
         yaxis_title="items",
     )
@@ -226,7 +269,12 @@ def time_to_insight(data: ReportData) -> go.Figure:
             ),
         ]
     )
-    return _layout(fig, "Time to insight", barmode="group", yaxis_title="hours")
+    return _layout(
+        fig,
+        "Hours to label (median): from written (includes the data's age) and from loaded",
+        barmode="group",
+        yaxis_title="hours",
+    )
 
 
 # ---------------------------------------------------------------------------- page
@@ -241,42 +289,33 @@ table { border-collapse: collapse; width: 100%; margin: 8px 0 24px; font-size: 0
 th, td { border-bottom: 1px solid #eee; padding: 4px 6px; text-align: left; vertical-align: top; }
 .chart { margin: 12px 0 28px; }
 .critical { color: #c0392b; font-weight: bold; }
+blockquote { margin: 6px 0 6px 12px; padding: 4px 10px; border-left: 3px solid #ccc; }
+blockquote cite { display: block; color: #666; font-size: 0.85em; font-style: normal; }
 """
-
-
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value))
 
 
 def _tiles(data: ReportData) -> str:
     overall = next((k for k in data.kpis if k["kpi_scope"] == "all"), None)
     tiles: list[tuple[str, str]] = []
     if overall:
+        records = int(overall["records"] or 0)
+        queue = data.review_queue_items
+        share = f" ({queue / records:.1%} of records)" if records else ""
         tiles += [
-            ("feedback records", f"{overall['records']:,}"),
+            ("feedback records", f"{records:,}"),
             ("enrichment coverage", f"{(overall['enrichment_coverage'] or 0):.1%}"),
-            ("needing review", f"{(overall['review_share'] or 0):.1%}"),
+            ("in the review queue", f"{queue:,}{share}"),
             ("other / unknown", f"{(overall['other_or_unknown_rate'] or 0):.1%}"),
-            ("median hours to insight", f"{(overall['median_hours_created_to_label'] or 0):.1f}"),
+            (
+                "median hours, loaded to labelled",
+                f"{(overall['median_hours_ingested_to_label'] or 0):.1f}",
+            ),
             ("enrichment cost", f"${(overall['enrichment_cost_usd'] or 0):,.2f}"),
         ]
     if data.roi:
         tiles.append(("analyst hours saved", f"{data.roi['analyst_hours_saved']:,.1f}"))
     tiles.append(("alerts", str(len(data.alerts))))
-    return "".join(f'<div class="tile">{_e(label)}<b>{_e(v)}</b></div>' for label, v in tiles)
-
-
-def _table(rows: list[dict[str, Any]], columns: list[tuple[str, str]], table_id: str) -> str:
-    head = "".join(f"<th>{_e(label)}</th>" for _, label in columns)
-    body = []
-    for row in rows:
-        cells = []
-        for key, _ in columns:
-            value = row.get(key)
-            css = ' class="critical"' if key == "severity" and value == "critical" else ""
-            cells.append(f"<td{css}>{_e(value)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table id="{table_id}"><tr>{head}</tr>{"".join(body)}</table>'
+    return "".join(f'<div class="tile">{esc(label)}<b>{esc(v)}</b></div>' for label, v in tiles)
 
 
 def _charts(data: ReportData) -> str:
@@ -302,7 +341,7 @@ def render(data: ReportData, generated_at: datetime | None = None) -> str:
     """The whole page as one HTML string (plotly.js inline)."""
     generated = (generated_at or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     charts = _charts(data)
-    alerts = _table(
+    alerts = table(
         data.alerts,
         [
             ("severity", "severity"),
@@ -313,7 +352,7 @@ def render(data: ReportData, generated_at: datetime | None = None) -> str:
         ],
         "alerts",
     )
-    releases = _table(
+    releases = table(
         data.releases,
         [
             ("release_date", "date"),
@@ -330,17 +369,34 @@ def render(data: ReportData, generated_at: datetime | None = None) -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>Feedback report, week ending {_e(data.as_of_date)}</title>
+<title>Feedback report, week ending {esc(data.as_of_date)}</title>
 <style>{_CSS}</style>
-<script type="text/javascript">{get_plotlyjs()}</script>
+<script type="text/javascript">{plotly_js()}</script>
 </head>
 <body>
 <h1>Customer feedback report</h1>
-<p class="sub">Week ending {_e(data.as_of_date)}; generated {_e(generated)} from the
+<p class="sub">Week ending {esc(data.as_of_date)}; generated {esc(generated)} from the
 Feedback Lakehouse marts.</p>
 <div class="tiles">{_tiles(data)}</div>
+{DEFINITIONS}
 <h2>Alerts this week</h2>
 {alerts}
+<h2>Top issues this week, in customers' words</h2>
+<p class="sub">This week's complaint categories (negative or mixed feedback; praise and
+unlabelled items are not issues), ranked by volume. The quotes are the masked texts nearest
+each issue's centre (TF-IDF), the same ones the workspace shows.</p>
+{issues(data)}
+<h2>Theme impact: how much each category moves the rating</h2>
+<p class="sub">Least-squares regression of the rating on the 1-5 scale (NPS 0-10 maps
+onto it as 1 + 0.4 &times; score) on one indicator per category a record carries (main
+or secondary) and per source, over all rated records. An effect of -0.50 means records
+with that category are rated half a point lower than records that name no theme
+(baseline: {esc(data.impact[0]["baseline"] if data.impact else "no named theme")}), the other
+categories and the source held fixed; "fixing it is worth" is minus that, per record
+carrying it and on the average rating of all rated records. 95% confidence intervals
+are heteroskedasticity-robust (HC1). Categories with fewer than 30 rated records are
+marked, not hidden.</p>
+{impact(data)}
 {charts}
 <h2>Releases and fixes: complaints before and after</h2>
 {releases}
