@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 
 from feedback_lakehouse.reporting import marts
 from feedback_lakehouse.reporting.issue_insight import representative_quotes, theme_impact
-from feedback_lakehouse.reporting.report_sections import DEFINITIONS, esc, impact, issues, table
+from feedback_lakehouse.reporting.report_sections import DEFINITIONS, esc, issue_sections, table
 
 TOP_CATEGORIES = 5
 TOP_ISSUES = 5
@@ -381,22 +381,7 @@ Feedback Lakehouse marts.</p>
 {DEFINITIONS}
 <h2>Alerts this week</h2>
 {alerts}
-<h2>Top issues this week, in customers' words</h2>
-<p class="sub">This week's complaint categories (negative or mixed feedback; praise and
-unlabelled items are not issues), ranked by volume. The quotes are the masked texts nearest
-each issue's centre (TF-IDF), the same ones the workspace shows.</p>
-{issues(data)}
-<h2>Theme impact: how much each category moves the rating</h2>
-<p class="sub">Least-squares regression of the rating on the 1-5 scale (NPS 0-10 maps
-onto it as 1 + 0.4 &times; score) on one indicator per category a record carries (main
-or secondary) and per source, over all rated records. An effect of -0.50 means records
-with that category are rated half a point lower than records that name no theme
-(baseline: {esc(data.impact[0]["baseline"] if data.impact else "no named theme")}), the other
-categories and the source held fixed; "fixing it is worth" is minus that, per record
-carrying it and on the average rating of all rated records. 95% confidence intervals
-are heteroskedasticity-robust (HC1). Categories with fewer than 30 rated records are
-marked, not hidden.</p>
-{impact(data)}
+{issue_sections(data)}
 {charts}
 <h2>Releases and fixes: complaints before and after</h2>
 {releases}

@@ -89,3 +89,25 @@ def impact(data: Any) -> str:
         ("note", "note"),
     ]
     return table(rows, columns, "theme-impact")
+
+
+def issue_sections(data: Any) -> str:
+    """The top issues with their quotes and the theme impact table, with what they mean."""
+    baseline = data.impact[0]["baseline"] if data.impact else "no named theme"
+    return f"""<h2>Top issues this week, in customers' words</h2>
+<p class="sub">This week's complaint categories (negative or mixed feedback; praise and
+unlabelled items are not issues), ranked by volume. The quotes are the masked texts nearest
+each issue's centre (TF-IDF), the same ones the workspace shows.</p>
+{issues(data)}
+<h2>Theme impact: how much each category moves the rating</h2>
+<p class="sub">Least-squares regression of the rating on the 1-5 scale (NPS 0-10 maps
+onto it as 1 + 0.4 &times; score) on one indicator per category a record carries (main
+or secondary) and per source, over all rated records. An effect of -0.50 means records
+with that category are rated half a point lower than records that name no theme
+(baseline: {esc(baseline)}), the other
+categories and the source held fixed; "fixing it is worth" is minus that, per record
+carrying it and on the average rating of all rated records. 95% confidence intervals
+are heteroskedasticity-robust (HC1). Categories with fewer than 30 rated records are
+marked, not hidden.</p>
+{impact(data)}
+"""
