@@ -42,7 +42,8 @@ def _design(rated: list[Record], themes: list[str]) -> tuple[np.ndarray, list[st
     for theme in themes:
         column = np.array([theme in r[1] for r in rated], dtype=float)
         trial = np.column_stack([*columns, column])
-        if np.linalg.matrix_rank(trial) == trial.shape[1]:
+        # the rank of the p x p cross-product: cheap at a million rows
+        if np.linalg.matrix_rank(trial.T @ trial) == trial.shape[1]:
             columns.append(column)
             kept.append(theme)
         else:
