@@ -86,4 +86,5 @@ function reviewKeys() {
 document.addEventListener("DOMContentLoaded", () => {
   drawCharts();
   reviewKeys();
+  document.body.dataset.ready = "1";
 });
