@@ -5,6 +5,10 @@ as bound SQL, the review desk's queue order and skips, and decisions validated a
 from __future__ import annotations
 
 import csv
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -12,6 +16,7 @@ import pytest
 
 from feedback_lakehouse.activation.review import DECISION_COLUMNS, QUEUE_COLUMNS
 from feedback_lakehouse.serve import queries, review_desk
+from feedback_lakehouse.serve.bench import running
 from feedback_lakehouse.serve.filters import RECORD_COLUMNS, FilterError, Filters, drill_where
 
 RECORDS = [
@@ -26,7 +31,14 @@ RECORDS = [
 
 
 @pytest.fixture
-def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
+def con(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = duckdb.connect(str(db_path), read_only=True)
+    yield con
+    con.close()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
     path = tmp_path / "w.duckdb"
     con = duckdb.connect(str(path))
     types = {
@@ -66,6 +78,9 @@ def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
         "create table main.fct_feedback as "
         "select feedback_id, 'v1' as taxonomy_version from main.fct_feedback_reporting"
     )
+    con.execute(
+        "create table main.int_reporting_calendar as select date '2026-11-22' as as_of_date"
+    )
     con.execute("create schema main_taxonomy")
     con.execute(
         "create table main_taxonomy.taxonomy_categories as "
@@ -81,8 +96,8 @@ def con(tmp_path: Path) -> duckdb.DuckDBPyConnection:
             "where feedback_id = ?",
             [rank, fid],
         )
-    yield con
     con.close()
+    return path
 
 
 def test_drill_down_counts_apply_the_filters(con: duckdb.DuckDBPyConnection) -> None:
@@ -153,3 +168,50 @@ def test_a_decision_is_validated_as_import_validates_it(
     assert rows[0]["decided_at"].endswith("Z")
     landed = review_desk.landed_decisions(landing)
     assert [(d["feedback_id"], d["reviewer"]) for d in landed] == [("shop:6", "dana")]
+
+
+def _post(url: str, body: bytes, content_type: str) -> tuple[int, dict]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def test_the_app_takes_decisions_as_json_only_and_says_why_not(
+    db_path: Path, tmp_path: Path
+) -> None:
+    landing = tmp_path / "landing"
+    decision = {"feedback_id": "shop:6", "reviewer": "dana", "verdict": "useful"}
+    body = json.dumps(decision).encode()
+    with running(db_path, landing) as base:
+        # a cross-site form post (text/plain) is refused: no CORS preflight needed for it
+        status, answer = _post(base + "/api/decisions", body, "text/plain")
+        assert status == 415 and "Content-Type: application/json" in answer["errors"][0]
+        assert not (landing / "reviews").exists()
+        status, answer = _post(
+            base + "/api/decisions",
+            b'{"feedback_id": "nope", "verdict": "useful"}',
+            "application/json",
+        )
+        assert status == 422 and "feedback_id 'nope' is not a feedback id" in answer["errors"][0]
+        status, answer = _post(base + "/api/decisions", body, "application/json")
+        assert status == 200 and Path(answer["file"]).parent == landing / "reviews"
+        with urllib.request.urlopen(base + "/review", timeout=10) as response:
+            assert response.status == 200
+        with pytest.raises(urllib.error.HTTPError) as bad:
+            urllib.request.urlopen(base + "/texts?date_from=yesterday", timeout=10)
+        assert bad.value.code == 400
+
+
+def test_a_database_without_marts_gets_a_page_saying_what_to_do(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    with (
+        running(empty, tmp_path / "landing") as base,
+        pytest.raises(urllib.error.HTTPError) as answer,
+    ):
+        urllib.request.urlopen(base + "/", timeout=10)
+    assert answer.value.code == 503
+    assert "has no built marts in schema &#39;main&#39;" in answer.value.read().decode()

@@ -80,6 +80,14 @@ def create_app(db_path: str | Path, landing_dir: str | Path, schema: str = "main
                     options=queries.options(con, schema),
                     as_of=queries.as_of_date(con, schema),
                 )
+        except duckdb.CatalogException as err:
+            message = (
+                f"{settings.db_path} has no built marts in schema '{schema}' ({err}); run "
+                "`make build` (or dbt build) on it, or pass --schema"
+            )
+            return templates.TemplateResponse(
+                request, "error.html", {"message": message}, status_code=503
+            )
         except (Unavailable, FilterError) as err:
             code = 400 if isinstance(err, FilterError) else 503
             return templates.TemplateResponse(
@@ -138,7 +146,16 @@ def _routes(app: FastAPI, settings: Settings, render: Callable[..., Response]) -
 
 
 async def _decide(request: Request, settings: Settings) -> JSONResponse:
-    """Validate one decision and drop it into the landing folder (422 with the problems)."""
+    """Validate one decision and drop it into the landing folder (422 with the problems).
+
+    Only `application/json` bodies: another site's page can post a form (text/plain)
+    to 127.0.0.1 without asking, but not JSON, which needs a CORS preflight this app
+    never grants."""
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        return JSONResponse(
+            {"errors": ["send the decision as JSON (Content-Type: application/json)"]},
+            status_code=415,
+        )
     try:
         payload = await request.json()
     except ValueError:
