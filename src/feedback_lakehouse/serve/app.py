@@ -173,6 +173,9 @@ async def _decide(request: Request, settings: Settings) -> JSONResponse:
             )
     except Unavailable as err:
         return JSONResponse({"errors": [str(err)]}, status_code=503)
+    except duckdb.CatalogException as err:
+        message = f"{settings.db_path} has no built marts ({err}); run `make build` on it"
+        return JSONResponse({"errors": [message]}, status_code=503)
     if errors:
         return JSONResponse({"errors": errors}, status_code=422)
     return JSONResponse({"file": str(written)})
