@@ -66,7 +66,7 @@
                 ['corrected_category', 'corrected_category', false, '^[a-z][a-z0-9_]*$'],
                 ['corrected_sentiment', 'corrected_sentiment', false, '^(positive|neutral|negative|mixed)$'],
                 ['corrected_urgency', 'corrected_urgency', false, '^(low|medium|high|critical)$'],
-                ['verdict', 'verdict', true, '^(useful|incorrect)$'],
+                ['verdict', 'verdict', true, '^(useful|incorrect|needs_refinement)$'],
                 ['note', 'note', false, none],
             ]},
         'gold': {'table': 'gold__labels', 'folder': 'gold', 'pattern': '*.csv', 'format': 'csv',

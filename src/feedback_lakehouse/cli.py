@@ -137,8 +137,8 @@ def review_export(
     scope = " (each owner team's budget for today)" if within_budget else ""
     click.echo(f"wrote {n} items to review{scope} to {out}")
     click.echo(
-        "fill in reviewer, verdict (useful|incorrect) and any corrected_* column, then run "
-        f"`feedback review import --file {out}`"
+        "fill in reviewer, verdict (useful|incorrect|needs_refinement) and any corrected_* "
+        f"column, then run `feedback review import --file {out}`"
     )
 
 
@@ -332,6 +332,39 @@ def example_prepare(
     except ExampleError as err:
         raise click.ClickException(str(err)) from err
     click.echo(", ".join(f"{k}: {v} rows" for k, v in counts.items()) + f" -> {out_dir}")
+
+
+@main.command()
+@_DB_OPTION
+@_SCHEMA_OPTION
+@click.option("--port", type=click.IntRange(1, 65535), default=8050, show_default=True)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help="Interface to listen on (local only)."
+)
+@click.option(
+    "--landing",
+    "landing_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/landing"),
+    show_default=True,
+    help="Landing folder; review decisions go to its reviews/ subfolder.",
+)
+def serve(db_path: Path, schema: str, port: int, host: str, landing_dir: Path) -> None:
+    """The workspace: a local web app over the built marts (This week, issues, products,
+    the review queue). Reads the database read-only; writes only review decisions."""
+    try:
+        import uvicorn
+
+        from feedback_lakehouse.serve.app import create_app
+    except ImportError as err:
+        raise click.ClickException(
+            f"feedback serve needs fastapi, uvicorn and jinja2 ({err}); "
+            "pip install -r requirements.txt -c constraints.txt"
+        ) from err
+    if not db_path.exists():
+        raise click.ClickException(f"{db_path} does not exist: run `make demo` (or dbt build)")
+    click.echo(f"workspace on http://{host}:{port}/ over {db_path} (Ctrl+C stops it)")
+    uvicorn.run(create_app(db_path, landing_dir, schema), host=host, port=port, log_level="warning")
 
 
 def _as_date(value) -> date:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -12,6 +13,24 @@ from feedback_devtools.fakellm import FakeLLM
 from feedback_lakehouse.enrichment.engine import make_provider
 from feedback_lakehouse.enrichment.providers.openai.provider import OpenAICompatProvider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+
+# --- one dbt build of the 2,000-record sample, shared by the end-to-end tests ---
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """(folder with landing/ and warehouse.duckdb, the sample's manifest): the sample
+    (2,000 records, seed 7) built once per session. Tests that change it work on a copy
+    (`copy_built`) unless they are its documented users (test_insight_to_action)."""
+    from dbt_helpers import run_dbt
+
+    from feedback_devtools.sample import generate
+
+    work = tmp_path_factory.mktemp("built_sample")
+    manifest = generate(work / "landing", records=2000, seed=7)
+    run_dbt(work, "build")
+    return work, manifest
+
 
 # --- LLM providers against the fake OpenAI-compatible server (tests/python/test_llm_*) ---
 

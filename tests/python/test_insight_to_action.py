@@ -27,7 +27,6 @@ import pytest
 from click.testing import CliRunner
 from dbt_helpers import query, run_dbt
 
-from feedback_devtools.sample import generate
 from feedback_lakehouse.activation.alerts import send_alerts
 from feedback_lakehouse.cli import main
 from feedback_lakehouse.reporting.issue_insight import theme_impact
@@ -40,11 +39,10 @@ JIRA_TOKEN = "jira-SECRET-token-123"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    work = tmp_path_factory.mktemp("action")
-    manifest = generate(work / "landing", records=2000, seed=7)
-    run_dbt(work, "build")
-    return work, manifest
+def built(built_sample: tuple[Path, dict]) -> tuple[Path, dict]:
+    """The session's build of the sample (conftest.py), shared with test_serve.py, which
+    copies it before the review decisions it adds."""
+    return built_sample
 
 
 def _alerts(db: Path) -> list[dict[str, Any]]:

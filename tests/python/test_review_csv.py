@@ -170,3 +170,29 @@ def test_export_within_budget_writes_only_todays_items(tmp_path: Path) -> None:
     assert [r["masked_text"] for r in rows] == ["first", "third"]
     assert {r["is_within_daily_budget"] for r in rows} == {"True"}
     assert export_queue(db, tmp_path / "all.csv") == 4
+
+
+def test_needs_refinement_is_a_verdict_from_import_to_bronze(tmp_path: Path) -> None:
+    """Issue 19: the seed's third verdict, `needs refinement`, was rejected by import and
+    by the bronze reader; it is accepted (spelled with a space or an underscore) and
+    stored as `needs_refinement`."""
+    from feedback_lakehouse.ingest.landing import read_source
+
+    path = tmp_path / "decisions.csv"
+    path.write_text(
+        "feedback_id,reviewer,verdict,corrected_category\n"
+        "shop:f1,ann,needs refinement,billing\n"
+        "shop:f2,ann,Needs_Refinement,\n"
+        "shop:f3,ann,useful,\n",
+        encoding="utf-8",
+    )
+    landing = tmp_path / "landing"
+    result = import_decisions(path, landing)
+    assert result.errors == []
+    assert result.written is not None and result.decisions == 3
+    with result.written.open(encoding="utf-8", newline="") as handle:
+        verdicts = [row["verdict"] for row in csv.DictReader(handle)]
+    assert verdicts == ["needs_refinement", "needs_refinement", "useful"]
+    frame = read_source("reviews", landing)
+    assert len(frame) == 3
+    assert not frame["_is_rejected"].any(), frame["_reject_reason"].tolist()

@@ -24,6 +24,8 @@ grouped as (
         sum(case when sentiment = model_sentiment then 1 else 0 end) as sentiment_agreements,
         sum(case when urgency = model_urgency then 1 else 0 end) as urgency_agreements,
         sum(case when review_verdict = 'useful' then 1 else 0 end) as useful_verdicts,
+        sum(case when review_verdict = 'needs_refinement' then 1 else 0 end)
+            as needs_refinement_verdicts,
         max(reviewed_at) as last_reviewed_at
     from reviewed
     group by
@@ -55,6 +57,8 @@ final as (
         cast(round(1.0 * urgency_agreements / reviewed_items, 3) as double)
             as urgency_agreement_rate,
         cast(round(1.0 * useful_verdicts / reviewed_items, 3) as double) as useful_rate,
+        cast(round(1.0 * needs_refinement_verdicts / reviewed_items, 3) as double)
+            as needs_refinement_rate,
         cast(last_reviewed_at as timestamp) as last_reviewed_at
     from grouped
 

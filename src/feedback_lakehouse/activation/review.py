@@ -224,6 +224,8 @@ def _row_problems(
         values["note"] = "'" + values["note"]  # kept as text, never run as a formula
     for name in (*CORRECTION_COLUMNS, "verdict"):
         values[name] = values[name].lower()
+    # "needs refinement" (the seed's spelling) and "needs-refinement" are needs_refinement
+    values["verdict"] = re.sub(r"[\s-]+", "_", values["verdict"])
     stamp, problem = _normalise_time(values["decided_at"], now)
     if problem:
         problems.append(problem)
@@ -325,6 +327,14 @@ def import_decisions(
         return ImportResult(None, 0, skipped, errors)
     if not decisions:
         return ImportResult(None, 0, skipped, [])
+    return ImportResult(write_decisions(decisions, landing_dir, now), len(decisions), skipped, [])
+
+
+def write_decisions(
+    decisions: Sequence[Sequence[str]], landing_dir: str | Path, now: datetime | None = None
+) -> Path:
+    """Write validated decision rows (DECISION_COLUMNS order) as one new CSV into
+    `<landing>/reviews/`, atomically (a partly written file is never read)."""
     body = io.StringIO(newline="")
     writer = csv.writer(body, lineterminator="\n")
     writer.writerow(DECISION_COLUMNS)
@@ -337,4 +347,4 @@ def import_decisions(
     partial = target.with_name("." + target.name + ".part")  # dot files are not read
     partial.write_bytes(data)
     os.replace(partial, target)
-    return ImportResult(target, len(decisions), skipped, [])
+    return target

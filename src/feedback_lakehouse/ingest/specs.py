@@ -145,7 +145,11 @@ SENTIMENT = Validator(
     "one of positive, neutral, negative, mixed", _digits(r"positive|neutral|negative|mixed")
 )
 URGENCY = Validator("one of low, medium, high, critical", _digits(r"low|medium|high|critical"))
-VERDICT = Validator("one of useful, incorrect", _digits(r"useful|incorrect"))
+# the seed's three verdicts; `feedback review import` turns "needs refinement" into the id
+VERDICT = Validator(
+    "one of useful, incorrect, needs_refinement",
+    _digits(r"useful|incorrect|needs_refinement"),
+)
 
 SOURCES: dict[str, SourceSpec] = {
     "shop": SourceSpec(
