@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from dbt_helpers import query, run_dbt
 from test_insight_to_action import _chromium
@@ -124,6 +125,9 @@ def test_every_page_opens_without_console_error(workspace: tuple, page: Any) -> 
         if keep:
             Path(keep).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(Path(keep) / f"{name}.png"))
+    # the products page shows each category's effect on the rating, linked to its issue page
+    page.goto(base + "/products", wait_until="load")
+    assert page.locator("#impact-table tr a[href^='/issue/']").count() >= 3
     assert page.problems == []
 
 
@@ -183,8 +187,21 @@ def test_lmp014_issue_page_shows_quotes_and_digest(workspace: tuple, page: Any) 
     assert quotes.count() >= 3
     for i in range(quotes.count()):
         assert sku["product_sku"] in quotes.nth(i).locator("footer").inner_text()
-    digest = page.locator("#digest").inner_text()
-    assert "not available" in digest or page.locator("#digest dl").count() == 1
+    sentences = page.locator("#digest ul.digest li").all_inner_texts()
+    assert 1 <= len(sentences) <= 3
+    assert "extractive digest" in page.locator("#digest p.note").inner_text()
+    # every digest sentence is quoted from one of the issue's own masked texts
+    with duckdb.connect(str(workspace[1] / "warehouse.duckdb"), read_only=True) as con:
+        texts = [
+            row[0]
+            for row in con.execute(
+                "select masked_text from fct_feedback_reporting"
+                " where main_category = ? and product_sku = ? and masked_text is not null",
+                [sku["category"], sku["product_sku"]],
+            ).fetchall()
+        ]
+    for sentence in sentences:
+        assert any(sentence.strip() in text for text in texts), sentence
     assert page.problems == []
 
 

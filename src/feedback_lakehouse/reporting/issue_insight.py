@@ -81,7 +81,10 @@ def _category_rows(
     sample: int | None,
     schema: str,
 ) -> list[dict[str, Any]]:
-    names = ("feedback_id", "source", "created_at", "sentiment", "masked_text", "text_hash")
+    names = (
+        "feedback_id", "source", "product_sku", "created_at", "sentiment", "masked_text",
+        "text_hash",
+    )  # fmt: skip
     tail = "and main_category = ? and masked_text is not null order by hash(feedback_id)"
     if sample is not None:
         tail += f" limit {int(sample)}"
@@ -146,7 +149,8 @@ def representative_quotes(
     Reads at most `sample` of the category's records (a fixed pseudo-random sample);
     texts equal after lower-casing and dropping punctuation, or near-duplicates of a
     quote already taken (TF-IDF cosine >= NEAR_DUPLICATE), are skipped. Each quote:
-    feedback_id, source, created_at, sentiment, text (= masked_text), centrality.
+    feedback_id, source, product_sku, created_at, sentiment, text (= masked_text),
+    centrality.
     """
     rows = _category_rows(con, category_id, where_sql, params, sample, schema)
     if not rows or k <= 0:
@@ -170,6 +174,7 @@ def representative_quotes(
         {
             "feedback_id": rows[i]["feedback_id"],
             "source": rows[i]["source"],
+            "product_sku": rows[i]["product_sku"],
             "created_at": rows[i]["created_at"],
             "sentiment": rows[i]["sentiment"],
             "text": texts[i],

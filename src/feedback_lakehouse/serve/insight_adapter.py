@@ -1,29 +1,29 @@
 """Quotes, digest and theme impact for the issue and product pages.
 
-`feedback_lakehouse.reporting.issue_insight` (written on another branch) provides
-`representative_quotes`, `issue_digest` and `theme_impact`. This adapter calls them when
-that module is importable and otherwise falls back: quotes are the most recent negative
-masked texts of the issue, the digest is `None` (the page says it is not available) and
-theme impact is `None` (the page hides it). `where_sql` is a `where ...` clause (or '')
-over the masked records of `filters.records_sql`, with `?` parameters in `params`.
+The numbers come from `feedback_lakehouse.reporting.issue_insight`, the one source the
+HTML report reads too, so the workspace and the report cannot disagree. The pages build
+a `where ...` clause (or '') over `fct_feedback_reporting` columns with `?` parameters
+(`filters.combine`); `issue_insight` takes the bare boolean expression, so this module
+only translates between the two.
 """
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Any
 
 import duckdb
 
-from feedback_lakehouse.serve.filters import records_sql
+from feedback_lakehouse.reporting import issue_insight
 
 
-def _module() -> ModuleType | None:
-    try:
-        return importlib.import_module("feedback_lakehouse.reporting.issue_insight")
-    except ImportError:
-        return None
+def condition(where_sql: str) -> str:
+    """`where a and b` -> `a and b`; '' -> `true`."""
+    text = where_sql.strip()
+    if not text:
+        return "true"
+    if text[:6].lower() != "where ":
+        raise ValueError(f"expected a `where ...` clause or '', got {where_sql!r}")
+    return text[6:]
 
 
 def representative_quotes(
@@ -34,42 +34,25 @@ def representative_quotes(
     k: int = 5,
     schema: str = "main",
 ) -> list[dict[str, Any]]:
-    module = _module()
-    if module is not None and hasattr(module, "representative_quotes"):
-        return list(module.representative_quotes(con, category_id, where_sql, params, k=k))
-    clause = f"{where_sql} and" if where_sql else "where"
-    sql = f"""
-        select feedback_id, created_date, source, product_sku, sentiment, masked_text
-        from {records_sql(schema)}
-        {clause} main_category = ? and sentiment in ('negative', 'mixed')
-            and masked_text is not null and not is_spam
-        order by created_at desc, feedback_id
-        limit {int(k)}"""
-    cursor = con.execute(sql, [*params, category_id])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    """The issue's texts nearest its centre (masked)."""
+    return issue_insight.representative_quotes(
+        con, category_id, condition(where_sql), params, k=k, schema=schema
+    )
 
 
 def issue_digest(
-    con: duckdb.DuckDBPyConnection, category_id: str, where_sql: str, params: list[Any]
-) -> dict[str, Any] | None:
-    """The issue digest, or None when the digest module is not available."""
-    module = _module()
-    if module is None or not hasattr(module, "issue_digest"):
-        return None
-    return dict(module.issue_digest(con, category_id, where_sql, params))
+    con: duckdb.DuckDBPyConnection,
+    category_id: str,
+    where_sql: str,
+    params: list[Any],
+    schema: str = "main",
+) -> dict[str, Any]:
+    """The extractive digest (the workspace never calls an LLM while a page loads)."""
+    return issue_insight.issue_digest(con, category_id, condition(where_sql), params, schema=schema)
 
 
 def theme_impact(
-    con: duckdb.DuckDBPyConnection, where_sql: str, params: list[Any]
-) -> list[dict[str, Any]] | None:
-    """Per category, how much it moves the rating; None (hidden) when not available."""
-    module = _module()
-    if module is None or not hasattr(module, "theme_impact"):
-        return None
-    return list(module.theme_impact(con, where_sql, params))
-
-
-def available() -> bool:
-    """True when the issue insight module is importable."""
-    return _module() is not None
+    con: duckdb.DuckDBPyConnection, where_sql: str, params: list[Any], schema: str = "main"
+) -> list[dict[str, Any]]:
+    """Per category, its effect on the 1-5 rating with a 95% interval."""
+    return issue_insight.theme_impact(con, condition(where_sql), params, schema=schema)

@@ -83,7 +83,7 @@ def issue(
         "quotes": insight_adapter.representative_quotes(
             con, category, where, params, k=5, schema=schema
         ),
-        "digest": insight_adapter.issue_digest(con, category, where, params),
+        "digest": insight_adapter.issue_digest(con, category, where, params, schema=schema),
         "releases": queries.mart(con, release_sql, [category, *([product] if product else [])]),
         "tickets": _tickets(con, schema, where, params),
     }
@@ -104,7 +104,7 @@ def products(con: Con, schema: str, f: Filters) -> dict[str, Any]:
     where, params = combine(f.where())
     return {
         "products": queries.worst_products(con, schema, f, limit=50),
-        "impact": insight_adapter.theme_impact(con, where, params),
+        "impact": insight_adapter.theme_impact(con, where, params, schema=schema),
     }
 
 
@@ -130,7 +130,7 @@ def product(con: Con, schema: str, f: Filters, sku: str) -> dict[str, Any]:
         "trend": charts.weekly_line(
             "chart-trend", "records per week", queries.weekly_trend(con, schema, where, params)
         ),
-        "impact": insight_adapter.theme_impact(con, where, params),
+        "impact": insight_adapter.theme_impact(con, where, params, schema=schema),
     }
 
 
