@@ -252,3 +252,21 @@ def test_without_baseline_records_the_reference_is_named() -> None:
     rows = {r["category_id"]: r for r in fit_impact(records)}
     assert rows["a"]["baseline"] == "reference category a"
     assert rows["b"]["effect"] == pytest.approx(-1.0, abs=0.01)
+
+
+def test_counted_combinations_give_the_same_fit_as_every_record() -> None:
+    """theme_impact reads distinct (source, labels, rating) with a count; the weighted
+    fit, intervals included, must equal the fit over the records one by one."""
+    grouped = [
+        ("shop", {"unknown"}, 4.5, 30),
+        ("shop", {"unknown"}, 3.5, 10),
+        ("shop", {"a"}, 3.0, 25),
+        ("shop", {"a"}, 4.0, 5),
+        ("shop", {"a", "b"}, 2.0, 12),
+        ("appstore", {"b"}, 3.0, 20),
+        ("appstore", {"unknown"}, 4.0, 15),
+        ("appstore", {"b"}, 1.0, 6),
+    ]
+    expanded = [(s, labels, rating) for s, labels, rating, n in grouped for _ in range(n)]
+    assert fit_impact(grouped) == fit_impact(expanded)
+    assert {r["category_id"]: r["n_rated"] for r in fit_impact(grouped)}["a"] == 42

@@ -296,18 +296,20 @@ def _default_cache(con: duckdb.DuckDBPyConnection) -> str | None:
 # ---------------------------------------------------------------------------- impact
 def _impact_rows(
     con: duckdb.DuckDBPyConnection, where_sql: str, params: Sequence[Any], schema: str
-) -> list[tuple[str, set[str], float | None]]:
+) -> list[tuple[str, set[str], float | None, int]]:
+    """The records as distinct (source, labels, rating) with how many share them."""
     rows = _select(
         con,
-        "source, main_category, secondary_categories, rating_normalized",
+        "source, main_category, secondary_categories, rating_normalized, count(*)",
         where_sql,
         params,
         schema=schema,
+        tail="group by all",
     )
     out = []
-    for source, main, secondary, rating in rows:
+    for source, main, secondary, rating, n in rows:
         labels = {main} | {c.strip() for c in str(secondary or "").split(",") if c.strip()}
-        out.append((str(source), labels, None if rating is None else float(rating)))
+        out.append((str(source), labels, None if rating is None else float(rating), int(n)))
     return out
 
 
