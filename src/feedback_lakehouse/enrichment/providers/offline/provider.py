@@ -31,7 +31,7 @@ from feedback_lakehouse.contracts import (
     joined_signals,
 )
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
-from feedback_lakehouse.enrichment.providers.offline import cues, languages, rules
+from feedback_lakehouse.enrichment.providers.offline import aspects, cues, languages, rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
@@ -115,7 +115,7 @@ class OfflineProvider:
     # ----------------------------------------------------------------- public API
 
     def prompt_version(self, taxonomy: Taxonomy) -> str:
-        """`offline-rules-v3+<hash>` over these rules and the taxonomy's content."""
+        """`offline-rules-v4+<hash>` over these rules and the taxonomy's content."""
         return f"{RULES_NAME}+{self._fingerprint(taxonomy)[:12]}"
 
     def enrich(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> list[EnrichedRecord]:
@@ -156,6 +156,7 @@ class OfflineProvider:
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
+                values["category_sentiments"] = enrichment.category_sentiments_json()
                 record = EnrichedRecord(
                     **values,
                     **provenance,
@@ -390,4 +391,14 @@ class OfflineProvider:
             confidence=min(1.0, max(0.0, choice.confidence)),
             needs_review=False,  # no model flag offline: the evidence is in the record
             language=language,
+            category_sentiments=aspects.category_sentiments(
+                sentences,
+                found,
+                choice.main,
+                choice.secondary,
+                sentiment,
+                language,
+                self.options,
+                analyzer,
+            ),
         )

@@ -1,0 +1,108 @@
+"""Aspect sentiment for the offline provider: each category's own sentiment, from the
+clauses that carry that category's evidence.
+
+"love the lamp, but the box arrived crushed and support never answered" is one sentence
+with three categories; its overall sentiment says little about each. The text is cut
+into clauses: its sentences (`summary.sentences_of`), each cut again before a contrast
+word ("but", "however", "although", ...: English, German, Spanish and French). A category
+whose taxonomy phrases matched (the matcher's evidence the labels were chosen from) is
+scored on the clauses holding those matches only, with the same sentiment rules as the
+whole text (`rules.sentiment_of`: VADER and the complaint and problem cues; another
+language's cue words, `languages.sentiment_of`). A category gets the overall sentiment
+when it is the text's only category, when no phrase of it matched (a label from the
+learned or self-trained model), or when its clauses are the whole text.
+
+Cost: nothing for a one-category text (most texts); otherwise one VADER pass per
+distinct clause set of a category, on texts the provider has already tokenised.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from feedback_lakehouse.contracts import CategorySentiment
+from feedback_lakehouse.enrichment.providers.offline import languages, rules
+from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
+from feedback_lakehouse.enrichment.providers.offline.summary import Found, Sentences, matches_of
+from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, language_code
+
+# a clause starts at one of these words (tokens are lower-cased, apostrophes dropped)
+_CONTRAST_TEXT = """but however although though yet whereas except
+    aber jedoch doch allerdings trotzdem pero aunque sino mais cependant pourtant"""
+CONTRAST_WORDS = frozenset(_CONTRAST_TEXT.split())
+
+
+def clause_starts(sentences: Sentences) -> list[int]:
+    """The first token of each clause: each sentence's first token and each contrast
+    word's (a sentence starting with "But" makes one clause, not an empty one)."""
+    starts = set(sentences.firsts)
+    starts.update(i for i, token in enumerate(sentences.tokens) if token in CONTRAST_WORDS)
+    return sorted(starts)
+
+
+def clauses_by_category(
+    sentences: Sentences, found: Found, categories: Sequence[str]
+) -> dict[str, tuple[int, ...]]:
+    """The clauses (indices into `clause_starts`) holding each category's matches;
+    categories without a match are left out."""
+    starts = clause_starts(sentences)
+    wanted = set(categories)
+    held: dict[str, set[int]] = {}
+    for start, _key, category, _weight in matches_of(found):
+        if category in wanted:
+            held.setdefault(category, set()).add(bisect_right(starts, start) - 1)
+    return {category: tuple(sorted(clauses)) for category, clauses in held.items()}
+
+
+def _clause_tokens(sentences: Sentences, clauses: tuple[int, ...]) -> list[list[str]]:
+    starts = clause_starts(sentences)
+    ends = [*starts[1:], len(sentences.tokens)]
+    return [sentences.tokens[starts[k] : ends[k]] for k in clauses]
+
+
+def _sentiment_of(
+    parts: list[list[str]],
+    language: str | None,
+    options: OfflineOptions,
+    analyzer: SentimentIntensityAnalyzer,
+) -> str:
+    code = language_code(language)
+    if code == BASE_LANGUAGE:
+        # one sentence per clause, so VADER scores each clause on its own
+        text = ". ".join(" ".join(tokens) for tokens in parts)
+        return rules.sentiment_of(text, options, analyzer)[0]
+    return languages.sentiment_of([t for tokens in parts for t in tokens], code).label
+
+
+def category_sentiments(
+    sentences: Sentences,
+    found: Found,
+    main: str,
+    secondary: Sequence[str],
+    overall: str,
+    language: str | None,
+    options: OfflineOptions,
+    analyzer: SentimentIntensityAnalyzer,
+) -> list[CategorySentiment]:
+    """One entry per category of the answer (main first): its own sentiment."""
+    categories = [main, *secondary]
+    if not secondary:
+        return [CategorySentiment(category=main, sentiment=overall)]
+    held = clauses_by_category(sentences, found, categories)
+    whole = tuple(range(len(clause_starts(sentences))))
+    scored: dict[tuple[int, ...], str] = {whole: overall}
+    out = []
+    for category in categories:
+        clauses = held.get(category)
+        if clauses is None:
+            sentiment = overall
+        else:
+            if clauses not in scored:
+                parts = _clause_tokens(sentences, clauses)
+                scored[clauses] = _sentiment_of(parts, language, options, analyzer)
+            sentiment = scored[clauses]
+        out.append(CategorySentiment(category=category, sentiment=sentiment))
+    return out
