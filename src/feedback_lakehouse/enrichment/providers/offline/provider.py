@@ -24,6 +24,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from feedback_lakehouse.contracts import (
     NO_RULES_FOR_LANGUAGE,
     UNKNOWN_CATEGORY,
+    CategorySentiment,
     EnrichedRecord,
     Enrichment,
     Status,
@@ -49,7 +50,12 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
     OfflineOptions,
 )
 from feedback_lakehouse.enrichment.providers.offline.rules import NEGATIONS
-from feedback_lakehouse.enrichment.providers.offline.summary import sentences_of, summarize
+from feedback_lakehouse.enrichment.providers.offline.summary import (
+    Found,
+    Sentences,
+    sentences_of,
+    summarize,
+)
 from feedback_lakehouse.enrichment.providers.registry import register
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy, language_code
@@ -326,6 +332,26 @@ class OfflineProvider:
             language=language,
         )
 
+    def _aspects(
+        self,
+        sentences: Sentences,
+        found: Found,
+        choice: rules.Choice,
+        sentiment: str,
+        language: str | None,
+    ) -> list[CategorySentiment]:
+        """Each category's own sentiment (`aspects.py`)."""
+        return aspects.category_sentiments(
+            sentences,
+            found,
+            choice.main,
+            choice.secondary,
+            sentiment,
+            language,
+            self.options,
+            sentiment_analyzer(),
+        )
+
     @staticmethod
     def _learned_note(learned: Prediction | None, language: str | None) -> str | None:
         """The learned model's verdict for the rationale, None without one."""
@@ -391,14 +417,5 @@ class OfflineProvider:
             confidence=min(1.0, max(0.0, choice.confidence)),
             needs_review=False,  # no model flag offline: the evidence is in the record
             language=language,
-            category_sentiments=aspects.category_sentiments(
-                sentences,
-                found,
-                choice.main,
-                choice.secondary,
-                sentiment,
-                language,
-                self.options,
-                analyzer,
-            ),
+            category_sentiments=self._aspects(sentences, found, choice, sentiment, language),
         )
