@@ -200,3 +200,14 @@ def test_llm_batch_answer_per_category_is_stored(make_llm, fake_llm, llm_taxonom
     assert json.loads(rows[1]["category_sentiments"]) == [
         {"category": "billing", "sentiment": "negative"}
     ]
+
+
+def test_offline_topic_heading_or_neutral_clause_takes_the_overall_sentiment(taxonomy):
+    """A clause that is only the matched phrase ("Support.") names a topic and holds no
+    opinion (VADER reads "support" as positive); a category's clauses with no sentiment
+    of their own take the text's."""
+    (row,) = _offline(taxonomy, "Support. Your returns team lost my return parcel. Waste of money.")
+    aspects = {e["category"]: e["sentiment"] for e in json.loads(row["category_sentiments"])}
+    assert len(aspects) >= 2, row
+    assert "positive" not in aspects.values(), row
+    assert set(aspects.values()) == {row["sentiment"]}, row

@@ -10,7 +10,10 @@ scored on the clauses holding those matches only, with the same sentiment rules 
 whole text (`rules.sentiment_of`: VADER and the complaint and problem cues; another
 language's cue words, `languages.sentiment_of`). A category gets the overall sentiment
 when it is the text's only category, when no phrase of it matched (a label from the
-learned or self-trained model), or when its clauses are the whole text.
+learned or self-trained model), when its clauses are the whole text, and when its
+clauses express no sentiment of their own (neutral: "Slow shipping." followed by
+"Really disappointed." is about shipping and negative). So a category's own sentiment
+only replaces the text's where its own clauses say something else.
 
 Cost: nothing for a one-category text (most texts); otherwise one VADER pass per
 distinct clause set of a category, on texts the provider has already tokenised.
@@ -25,14 +28,23 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import CategorySentiment
 from feedback_lakehouse.enrichment.providers.offline import languages, rules
+from feedback_lakehouse.enrichment.providers.offline.matcher import STOPWORDS
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
-from feedback_lakehouse.enrichment.providers.offline.summary import Found, Sentences, matches_of
+from feedback_lakehouse.enrichment.providers.offline.summary import (
+    FILLER,
+    Found,
+    Sentences,
+    matches_of,
+)
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, language_code
 
 # a clause starts at one of these words (tokens are lower-cased, apostrophes dropped)
 _CONTRAST_TEXT = """but however although though yet whereas except
     aber jedoch doch allerdings trotzdem pero aunque sino mais cependant pourtant"""
 CONTRAST_WORDS = frozenset(_CONTRAST_TEXT.split())
+# words that carry no opinion of their own: a clause of these and the matched phrase only
+# is a topic heading
+_NOT_OPINION = STOPWORDS | FILLER | CONTRAST_WORDS
 
 
 def clause_starts(sentences: Sentences) -> list[int]:
@@ -46,15 +58,32 @@ def clause_starts(sentences: Sentences) -> list[int]:
 def clauses_by_category(
     sentences: Sentences, found: Found, categories: Sequence[str]
 ) -> dict[str, tuple[int, ...]]:
-    """The clauses (indices into `clause_starts`) holding each category's matches;
-    categories without a match are left out."""
+    """The clauses (indices into `clause_starts`) holding each category's matches, less
+    those that hold nothing but the matched phrase ("Support.", "Packaging:"): a phrase
+    names the topic, it is no opinion. Categories without such a clause are left out."""
     starts = clause_starts(sentences)
+    ends = [*starts[1:], len(sentences.tokens)]
     wanted = set(categories)
-    held: dict[str, set[int]] = {}
-    for start, _key, category, _weight in matches_of(found):
+    matched: dict[str, set[int]] = {}
+    for start, key, category, _weight in matches_of(found):
         if category in wanted:
-            held.setdefault(category, set()).add(bisect_right(starts, start) - 1)
-    return {category: tuple(sorted(clauses)) for category, clauses in held.items()}
+            size = key.count(" ") + 1
+            matched.setdefault(category, set()).update(range(start, start + size))
+    tokens = sentences.tokens
+    out: dict[str, tuple[int, ...]] = {}
+    for category, positions in matched.items():
+        held = sorted({bisect_right(starts, i) - 1 for i in positions})
+        kept = tuple(
+            k
+            for k in held
+            if any(
+                i not in positions and tokens[i] not in _NOT_OPINION
+                for i in range(starts[k], ends[k])
+            )
+        )
+        if kept:
+            out[category] = kept
+    return out
 
 
 def _clause_tokens(sentences: Sentences, clauses: tuple[int, ...]) -> list[list[str]]:
@@ -102,7 +131,10 @@ def category_sentiments(
         else:
             if clauses not in scored:
                 parts = _clause_tokens(sentences, clauses)
-                scored[clauses] = _sentiment_of(parts, language, options, analyzer)
+                own = _sentiment_of(parts, language, options, analyzer)
+                # clauses with no sentiment of their own ("Slow shipping." before "Really
+                # disappointed.") take the text's: only an expressed one overrides it
+                scored[clauses] = overall if own == "neutral" else own
             sentiment = scored[clauses]
         out.append(CategorySentiment(category=category, sentiment=sentiment))
     return out
