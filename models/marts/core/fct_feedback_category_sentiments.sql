@@ -35,9 +35,9 @@ answered as (
 model_sentiments as (
 
     select
-        feedback_id,
-        lower(item.category) as category,
-        lower(item.sentiment) as sentiment
+        answered.feedback_id,
+        lower(answered.item.category) as category,
+        lower(answered.item.sentiment) as sentiment
     from answered
 
 ),
@@ -49,7 +49,8 @@ main_rows as (
         feedback.main_category as category,
         true as is_main_category,
         case
-            when feedback.main_category != feedback.model_main_category
+            when
+                feedback.main_category != feedback.model_main_category
                 or feedback.sentiment != feedback.model_sentiment
                 then 'review'
             when model_sentiments.sentiment is not null then 'category'
