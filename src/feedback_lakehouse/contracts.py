@@ -151,9 +151,10 @@ class Enrichment(BaseModel):
 
     def category_sentiments_json(self) -> str:
         """The stored form: a JSON array of {"category", "sentiment"} objects."""
-        return json.dumps(
-            [entry.model_dump() for entry in self.category_sentiments], separators=(",", ":")
-        )
+        entries = [
+            {"category": e.category, "sentiment": e.sentiment} for e in self.category_sentiments
+        ]
+        return json.dumps(entries, separators=(",", ":"))
 
 
 class TextItem(BaseModel):

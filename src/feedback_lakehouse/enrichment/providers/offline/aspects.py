@@ -47,22 +47,25 @@ CONTRAST_WORDS = frozenset(_CONTRAST_TEXT.split())
 _NOT_OPINION = STOPWORDS | FILLER | CONTRAST_WORDS
 
 
-def clause_starts(sentences: Sentences) -> list[int]:
-    """The first token of each clause: each sentence's first token and each contrast
-    word's (a sentence starting with "But" makes one clause, not an empty one)."""
+def clause_bounds(sentences: Sentences) -> tuple[list[int], list[int]]:
+    """(first token, end token) of each clause: a clause starts at each sentence's first
+    token and at each contrast word (a sentence starting with "But" makes one clause)."""
     starts = set(sentences.firsts)
     starts.update(i for i, token in enumerate(sentences.tokens) if token in CONTRAST_WORDS)
-    return sorted(starts)
+    ordered = sorted(starts)
+    return ordered, [*ordered[1:], len(sentences.tokens)]
 
 
 def clauses_by_category(
-    sentences: Sentences, found: Found, categories: Sequence[str]
+    sentences: Sentences,
+    bounds: tuple[list[int], list[int]],
+    found: Found,
+    categories: Sequence[str],
 ) -> dict[str, tuple[int, ...]]:
-    """The clauses (indices into `clause_starts`) holding each category's matches, less
-    those that hold nothing but the matched phrase ("Support.", "Packaging:"): a phrase
-    names the topic, it is no opinion. Categories without such a clause are left out."""
-    starts = clause_starts(sentences)
-    ends = [*starts[1:], len(sentences.tokens)]
+    """The clauses (indices into `bounds`) holding each category's matches, less those
+    that hold nothing but the matched phrase ("Support.", "Packaging:"): a phrase names
+    the topic, it is no opinion. Categories without such a clause are left out."""
+    starts, ends = bounds
     wanted = set(categories)
     matched: dict[str, set[int]] = {}
     for start, key, category, _weight in matches_of(found):
@@ -84,12 +87,6 @@ def clauses_by_category(
         if kept:
             out[category] = kept
     return out
-
-
-def _clause_tokens(sentences: Sentences, clauses: tuple[int, ...]) -> list[list[str]]:
-    starts = clause_starts(sentences)
-    ends = [*starts[1:], len(sentences.tokens)]
-    return [sentences.tokens[starts[k] : ends[k]] for k in clauses]
 
 
 def _sentiment_of(
@@ -120,9 +117,10 @@ def category_sentiments(
     categories = [main, *secondary]
     if not secondary:
         return [CategorySentiment(category=main, sentiment=overall)]
-    held = clauses_by_category(sentences, found, categories)
-    whole = tuple(range(len(clause_starts(sentences))))
-    scored: dict[tuple[int, ...], str] = {whole: overall}
+    bounds = clause_bounds(sentences)
+    held = clauses_by_category(sentences, bounds, found, categories)
+    starts, ends = bounds
+    scored: dict[tuple[int, ...], str] = {tuple(range(len(starts))): overall}
     out = []
     for category in categories:
         clauses = held.get(category)
@@ -130,7 +128,7 @@ def category_sentiments(
             sentiment = overall
         else:
             if clauses not in scored:
-                parts = _clause_tokens(sentences, clauses)
+                parts = [sentences.tokens[starts[k] : ends[k]] for k in clauses]
                 own = _sentiment_of(parts, language, options, analyzer)
                 # clauses with no sentiment of their own ("Slow shipping." before "Really
                 # disappointed.") take the text's: only an expressed one overrides it
