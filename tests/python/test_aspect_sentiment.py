@@ -211,3 +211,17 @@ def test_offline_topic_heading_or_neutral_clause_takes_the_overall_sentiment(tax
     assert len(aspects) >= 2, row
     assert "positive" not in aspects.values(), row
     assert set(aspects.values()) == {row["sentiment"]}, row
+
+
+def test_offline_a_weak_lexicon_word_does_not_overrule_the_text():
+    """'promised' alone makes VADER's compound 0.36: below mixed_sentence_strength (0.5),
+    so the clause has no clear sentiment (neutral: the category keeps the text's)."""
+    from feedback_lakehouse.enrichment.providers.offline import aspects
+    from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
+    from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
+
+    options, vader = OfflineOptions(), sentiment_analyzer()
+    weak = [["delivery", "took", "three", "weeks", "longer", "than", "promised"]]
+    clear = [["great", "support", "sorted", "it", "out", "in", "five", "minutes"]]
+    assert aspects._sentiment_of(weak, "en", options, vader) == "neutral"
+    assert aspects._sentiment_of(clear, "en", options, vader) == "positive"

@@ -12,7 +12,8 @@ language's cue words, `languages.sentiment_of`). A category gets the overall sen
 when it is the text's only category, when no phrase of it matched (a label from the
 learned or self-trained model), when its clauses are the whole text, and when its
 clauses express no sentiment of their own (neutral: "Slow shipping." followed by
-"Really disappointed." is about shipping and negative). So a category's own sentiment
+"Really disappointed." is about shipping and negative; in English a clause must be
+clearly positive or negative, `_sentiment_of`). So a category's own sentiment
 only replaces the text's where its own clauses say something else.
 
 Cost: nothing for a one-category text (most texts); otherwise one VADER pass per
@@ -95,11 +96,20 @@ def _sentiment_of(
     options: OfflineOptions,
     analyzer: SentimentIntensityAnalyzer,
 ) -> str:
+    """The clauses' own sentiment, `neutral` when they express none clearly: in English a
+    clause must be clearly positive or negative (|VADER compound| at least
+    `mixed_sentence_strength`, the option that says when a sentence is clearly one or
+    the other) or carry a problem cue; one word VADER's lexicon likes ("promised",
+    "help", "support") is not enough to overrule the text's sentiment."""
     code = language_code(language)
     if code == BASE_LANGUAGE:
         # one sentence per clause, so VADER scores each clause on its own
         text = ". ".join(" ".join(tokens) for tokens in parts)
-        return rules.sentiment_of(text, options, analyzer)[0]
+        evidence = rules.evidence_of(text, analyzer)
+        strongest = max((abs(c) for c in evidence.compounds), default=0.0)
+        if evidence.problems or strongest >= options.mixed_sentence_strength:
+            return rules.label_of(evidence, options)
+        return "neutral"
     return languages.sentiment_of([t for tokens in parts for t in tokens], code).label
 
 
