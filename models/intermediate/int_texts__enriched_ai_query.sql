@@ -215,6 +215,11 @@ final as (
                     case when not is_known_category then 'label_coerced' end
                 ), '')
         end as review_signals,
+        -- no per-category sentiment from ai_query yet (its prompt and schema do not ask
+        -- for it): null, and fct_feedback_category_sentiments gives the main category
+        -- the overall sentiment and leaves the secondary ones out (README "Aspect
+        -- sentiment")
+        cast(null as string) as category_sentiments,
         taxonomy_version,
         prompt_version,
         'ai_query' as provider,

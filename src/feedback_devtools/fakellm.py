@@ -486,27 +486,38 @@ def _user_text(body: dict[str, Any]) -> str:
     return ""
 
 
+def _sentiment_of(lowered: str) -> str:
+    negative = any(word in lowered for word in _NEGATIVE)
+    positive = any(word in lowered for word in _POSITIVE)
+    if negative and positive:
+        return "mixed"
+    return "negative" if negative else ("positive" if positive else "neutral")
+
+
 def classify(text: str, categories: list[str], fixed: str | None = None) -> dict[str, Any]:
     """The fake's deterministic answer for one text (keyword match on category ids)."""
     lowered = text.lower()
+    named = [c for c in categories if c in lowered or c.replace("_", " ") in lowered]
     category = fixed
     if category is None:
-        category = next(
-            (c for c in categories if c in lowered or c.replace("_", " ") in lowered), "unknown"
-        )
-    negative = any(word in lowered for word in _NEGATIVE)
-    positive = any(word in lowered for word in _POSITIVE)
-    sentiment = (
-        "mixed"
-        if negative and positive
-        else "negative"
-        if negative
-        else ("positive" if positive else "neutral")
-    )
+        category = named[0] if named else "unknown"
+    secondary = [c for c in named if c != category][:3]
+    sentiment = _sentiment_of(lowered)
+    # each category's own sentiment: that of the clauses naming it (split at ". ", "; "
+    # and " but "); the main category without a clause of its own takes the overall one
+    clauses = re.split(r"[.;!?]\s+| but ", lowered)
+    aspects = [{"category": category, "sentiment": sentiment}]
+    for other in secondary:
+        own = [c for c in clauses if other in c or other.replace("_", " ") in c]
+        aspects.append({"category": other, "sentiment": _sentiment_of(" ".join(own))})
+    if secondary:
+        own = [c for c in clauses if category in c or category.replace("_", " ") in c]
+        aspects[0]["sentiment"] = _sentiment_of(" ".join(own)) if own else sentiment
     known = category != "unknown"
     return {
         "main_category": category,
-        "secondary_categories": [],
+        "secondary_categories": secondary,
+        "category_sentiments": aspects,
         "sentiment": sentiment,
         "sentiment_intensity": 0.7 if sentiment != "neutral" else 0.2,
         "urgency": "high" if "urgent" in lowered or "crash" in lowered else "medium",

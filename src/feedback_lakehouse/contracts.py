@@ -10,10 +10,11 @@ outputs without loosening it, is what LLM requests send as the response format.
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime
 from enum import Enum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 UNKNOWN_CATEGORY = "unknown"
 
@@ -57,6 +58,23 @@ class FailureKind(str, Enum):
     permanent = "permanent"
 
 
+class CategorySentiment(BaseModel):
+    """The sentiment a text expresses about one of its categories (aspect sentiment).
+
+    A list of these, not a dict keyed by category: strict structured outputs cannot take
+    free-form object keys."""
+
+    model_config = ConfigDict(extra="forbid", use_enum_values=True, str_strip_whitespace=True)
+
+    category: str = Field(min_length=1, max_length=64)
+    sentiment: Sentiment
+
+    @field_validator("category")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.lower()
+
+
 class Enrichment(BaseModel):
     """What a provider returns for one text. Unknown keys are rejected.
 
@@ -90,6 +108,12 @@ class Enrichment(BaseModel):
     confidence: float = Field(ge=0.0, le=1.0)
     needs_review: bool
     language: str | None = Field(default=None, max_length=16)
+    # The sentiment about each of the answer's categories, from the sentences that carry
+    # it ("love the lamp, but the box arrived crushed": product positive, shipping
+    # negative). After validation: only the main and secondary categories, at most one
+    # entry each (the first wins; an entry for another category is dropped), and always
+    # one for the main category (the overall sentiment when the answer gave none).
+    category_sentiments: list[CategorySentiment] = Field(default_factory=list, max_length=4)
 
     @field_validator("main_category", "suggested_owner")
     @classmethod
@@ -105,6 +129,32 @@ class Enrichment(BaseModel):
             if item and item not in seen:
                 seen.append(item)
         return seen
+
+    @model_validator(mode="after")
+    def _own_categories_only(self) -> Enrichment:
+        """Keep one entry per answered category, add the main category's if missing."""
+        if "sentiment" not in self.__dict__:  # a partial model (model_construct)
+            return self
+        allowed = [self.main_category, *self.secondary_categories]
+        kept: dict[str, CategorySentiment] = {}
+        for entry in self.category_sentiments:
+            if entry.category in allowed and entry.category not in kept:
+                kept[entry.category] = entry
+        if self.main_category not in kept:
+            kept[self.main_category] = CategorySentiment(
+                category=self.main_category, sentiment=self.sentiment
+            )
+        ordered = [kept[c] for c in allowed if c in kept]
+        if ordered != self.category_sentiments:
+            self.category_sentiments = ordered
+        return self
+
+    def category_sentiments_json(self) -> str:
+        """The stored form: a JSON array of {"category", "sentiment"} objects."""
+        entries = [
+            {"category": e.category, "sentiment": e.sentiment} for e in self.category_sentiments
+        ]
+        return json.dumps(entries, separators=(",", ":"))
 
 
 class TextItem(BaseModel):
@@ -142,6 +192,11 @@ class EnrichedRecord(BaseModel):
     # the review signals the provider observed, comma-joined (REVIEW_SIGNALS), null when
     # none; int_feedback__status turns them into the status
     review_signals: str | None = None
+    # the per-category sentiments (Enrichment.category_sentiments) as a JSON array of
+    # {"category", "sentiment"} objects, portable across engines; null when failed or
+    # deferred, and on rows of providers that do not produce them (README "Aspect
+    # sentiment")
+    category_sentiments: str | None = None
     # provenance
     taxonomy_version: str
     prompt_version: str

@@ -124,7 +124,7 @@ def test_batching_with_one_bad_item(make_llm, fake_llm, llm_taxonomy, llm_texts)
     assert fake_llm.calls == 4
     batch_prompt = fake_llm.requests[0].body["messages"][1]["content"]
     assert '"items"' in batch_prompt and '"id": "3"' in batch_prompt
-    assert frame["prompt_version"].str.startswith("classify_batch_v1+").all()
+    assert frame["prompt_version"].str.startswith("classify_batch_v2+").all()
     assert (frame["prompt_tokens"] > 0).all() and (frame["cost_usd"] > 0).all()
 
 

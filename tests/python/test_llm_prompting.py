@@ -45,13 +45,13 @@ def test_rendered_prompt_has_taxonomy_and_do_not_guess(llm_taxonomy):
 
 def test_prompt_version_tracks_template_and_taxonomy(llm_taxonomy, monkeypatch):
     version = prompt_version(llm_taxonomy)
-    assert version.startswith("classify_v1+") and len(version.split("+")[1]) == 12
+    assert version.startswith("classify_v2+") and len(version.split("+")[1]) == 12
     assert prompt_version(llm_taxonomy) == version  # stable
 
     other = Taxonomy(version="t2", categories=llm_taxonomy.categories)
     assert prompt_version(other) != version
 
-    edited = prompting.load_template("classify_v1")
+    edited = prompting.load_template("classify_v2")
     monkeypatch.setattr(
         prompting,
         "load_template",

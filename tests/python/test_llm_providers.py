@@ -36,7 +36,7 @@ def test_valid_answers_on_both_url_shapes(make_llm, fake_llm, llm_taxonomy, llm_
     assert list(frame["suggested_owner"][:2]) == ["finance", "logistics"]
     assert (frame["prompt_tokens"] > 0).all() and (frame["completion_tokens"] > 0).all()
     assert (frame["latency_ms"] > 0).all() and (frame["cost_usd"] > 0).all()
-    assert frame["prompt_version"].str.match(r"^classify_v1\+[0-9a-f]{12}$").all()
+    assert frame["prompt_version"].str.match(r"^classify_v2\+[0-9a-f]{12}$").all()
     assert set(frame["provider"]) == {llm_shape} and set(frame["model"]) == {"fake-llm"}
 
     request = fake_llm.requests[0]

@@ -197,7 +197,7 @@ def test_prompt_version_tracks_rules_and_taxonomy(
     provider: OfflineProvider, taxonomy: Taxonomy
 ) -> None:
     version = provider.prompt_version(taxonomy)
-    assert version.startswith("offline-rules-v3+")
+    assert version.startswith("offline-rules-v4+")
     assert version == OfflineProvider().prompt_version(Taxonomy.from_csv(CATEGORIES_CSV, "v1"))
     edited = _with_keyword(CATEGORIES_CSV, "packaging", "styrofoam")
     assert provider.prompt_version(edited) != version

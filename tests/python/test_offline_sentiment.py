@@ -127,5 +127,5 @@ def test_scoring_change_changes_the_prompt_version(
     provider: OfflineProvider, taxonomy: Taxonomy
 ) -> None:
     # offline-rules-v2 labelled the texts above wrongly: its labels must be re-scored
-    assert provider.prompt_version(taxonomy).startswith("offline-rules-v3+")
+    assert provider.prompt_version(taxonomy).startswith("offline-rules-v4+")
     assert "problem_cues" in provider.options.rules_payload(provider.model)

@@ -72,6 +72,7 @@ final as (
             else coalesce(current_labels.main_category, 'unknown')
         end as model_main_category,
         current_labels.secondary_categories,
+        current_labels.category_sentiments,
         coalesce(current_labels.sentiment, 'neutral') as model_sentiment,
         coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
         coalesce(current_labels.urgency, 'low') as model_urgency,

@@ -23,6 +23,7 @@ final as (
         cast(status as string) as status,
         cast(main_category as string) as main_category,
         cast(sentiment as string) as sentiment,
+        cast(category_sentiments as string) as category_sentiments,
         cast(urgency as string) as urgency,
         cast(confidence as double) as confidence,
         cast(needs_review as boolean) as needs_review,

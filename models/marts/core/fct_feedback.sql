@@ -214,6 +214,7 @@ final as (
         main_category,
         parent_category_id,
         secondary_categories,
+        category_sentiments,
         sentiment,
         sentiment_intensity,
         urgency,

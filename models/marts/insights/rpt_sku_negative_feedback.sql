@@ -1,6 +1,20 @@
 -- SKU leaderboard of negative feedback: volume and rate in the latest week and over the
--- last four, so one bad review on a quiet SKU does not top the board.
+-- last four, so one bad review on a quiet SKU does not top the board. A record counts
+-- as negative feedback on the SKU by its overall sentiment; its top negative category is
+-- the category (main or secondary) most often spoken of negatively in the last four
+-- weeks, by each category's own sentiment (aspect sentiment,
+-- fct_feedback_category_sentiments).
 with
+
+category_sentiments as (
+
+    select * from {{ ref('fct_feedback_category_sentiments') }}
+    where
+        product_sku is not null
+        and not is_empty
+        and not is_spam
+
+),
 
 feedback as (
 
@@ -33,15 +47,15 @@ top_category as (
 
     select
         product_sku,
-        main_category,
+        category as main_category,
         cast(row_number() over (
-            partition by product_sku order by count(*) desc, main_category
+            partition by product_sku order by count(*) desc, category
         ) as bigint) as category_rank
-    from feedback
+    from category_sentiments
     where
-        sentiment = 'negative'
+        category_sentiment = 'negative'
         and weeks_before_as_of < 4
-    group by product_sku, main_category
+    group by product_sku, category
 
 ),
 

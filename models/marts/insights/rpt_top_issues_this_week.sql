@@ -1,19 +1,28 @@
--- Complaint topics of the latest week (negative or mixed feedback), ranked by volume,
--- with last week's volume beside them. Praise and unlabelled items are not topics.
+-- Complaint topics of the latest week, ranked by volume, with last week's volume beside
+-- them. A record is a complaint about a category (its main one or a secondary one) when
+-- its sentiment about that category is negative or mixed (aspect sentiment,
+-- fct_feedback_category_sentiments), so one record can be a complaint about two
+-- categories, and praise of one category beside a complaint about another is not a
+-- complaint about the first. Praise and unlabelled items are not topics.
 with
 
-feedback as (
+category_sentiments as (
 
-    select * from {{ ref('fct_feedback_reporting') }}
+    select * from {{ ref('fct_feedback_category_sentiments') }}
 
 ),
 
 complaints as (
 
-    select * from feedback
+    select
+        category as main_category,
+        owner_team,
+        weeks_before_as_of,
+        priority_score
+    from category_sentiments
     where
-        sentiment in ('negative', 'mixed')
-        and main_category not in ('praise', 'unknown')
+        category_sentiment in ('negative', 'mixed')
+        and category not in ('praise', 'unknown')
         and weeks_before_as_of <= 1
 
 ),
@@ -22,7 +31,7 @@ by_category as (
 
     select
         main_category,
-        max(suggested_owner) as owner_team,
+        max(owner_team) as owner_team,
         count(case when weeks_before_as_of = 0 then 1 end) as complaints_this_week,
         count(case when weeks_before_as_of = 1 then 1 end) as complaints_last_week,
         avg(case when weeks_before_as_of = 0 then priority_score end) as avg_priority_score

@@ -1,14 +1,35 @@
 -- Weekly volume of each issue (category) per source and SKU: the trend lines behind the
 -- top issues, the SKU leaderboard and rising issues. Empty texts and spam are left out;
--- items without a SKU are grouped under '(none)'.
+-- items without a SKU are grouped under '(none)'. Negative and complaint items count
+-- the main category's own sentiment (aspect sentiment, fct_feedback_category_sentiments),
+-- not the whole text's.
 with
 
-feedback as (
+reporting as (
 
     select * from {{ ref('fct_feedback_reporting') }}
     where
         not is_empty
         and not is_spam
+
+),
+
+main_category_sentiments as (
+
+    select * from {{ ref('fct_feedback_category_sentiments') }}
+    where is_main_category
+
+),
+
+feedback as (
+
+    select
+        reporting.*,
+        coalesce(main_category_sentiments.category_sentiment, reporting.sentiment)
+            as main_category_sentiment
+    from reporting
+    left join main_category_sentiments
+        on reporting.feedback_id = main_category_sentiments.feedback_id
 
 ),
 
@@ -22,8 +43,10 @@ grouped as (
         coalesce(product_sku, '(none)') as product_sku,
         max(suggested_owner) as owner_team,
         count(*) as items,
-        sum(case when sentiment = 'negative' then 1 else 0 end) as negative_items,
-        sum(case when sentiment in ('negative', 'mixed') then 1 else 0 end) as complaint_items,
+        sum(case when main_category_sentiment = 'negative' then 1 else 0 end)
+            as negative_items,
+        sum(case when main_category_sentiment in ('negative', 'mixed') then 1 else 0 end)
+            as complaint_items,
         sum(case when urgency in ('high', 'critical') then 1 else 0 end) as urgent_items,
         sum(case when is_reviewed then 1 else 0 end) as reviewed_items,
         avg(priority_score) as avg_priority_score

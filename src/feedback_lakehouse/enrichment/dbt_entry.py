@@ -59,6 +59,7 @@ ENRICHED_SCHEMA = pa.schema(
         pa.field("needs_review", pa.bool_()),
         pa.field("language", pa.string()),
         pa.field("review_signals", pa.string()),
+        pa.field("category_sentiments", pa.string()),
         pa.field("taxonomy_version", pa.string()),
         pa.field("prompt_version", pa.string()),
         pa.field("provider", pa.string()),

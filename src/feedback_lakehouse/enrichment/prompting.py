@@ -29,8 +29,8 @@ from pydantic import ValidationError
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, Enrichment
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
-SINGLE_TEMPLATE = "classify_v1"
-BATCH_TEMPLATE = "classify_batch_v1"
+SINGLE_TEMPLATE = "classify_v2"
+BATCH_TEMPLATE = "classify_batch_v2"
 
 # Keywords OpenAI's strict structured-output mode does not accept and that carry no
 # constraint: dropped. Every constraint keyword is kept or rewritten into an equivalent
@@ -188,9 +188,10 @@ def strict_schema(schema: dict[str, Any]) -> dict[str, Any]:
 def enrichment_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     """The strict JSON schema of one answer, with categories limited to the taxonomy.
 
-    `main_category` and the items of `secondary_categories` are enums of the taxonomy's
-    ids plus `unknown` (an `unknown` secondary label says nothing and `Taxonomy.coerce`
-    drops it), so a label outside the taxonomy cannot be produced.
+    `main_category`, the items of `secondary_categories` and the `category` of each
+    `category_sentiments` entry are enums of the taxonomy's ids plus `unknown` (an
+    `unknown` secondary label says nothing and `Taxonomy.coerce` drops it), so a label
+    outside the taxonomy cannot be produced.
     Each id must itself pass the model's check on the field.
     """
     schema = strict_schema(Enrichment.model_json_schema())
@@ -211,6 +212,16 @@ def enrichment_schema(taxonomy: Taxonomy) -> dict[str, Any]:
     props["main_category"] = {**main, "enum": labels}
     secondary = props["secondary_categories"]
     props["secondary_categories"] = {**secondary, "items": {"type": "string", "enum": labels}}
+    aspects = props["category_sentiments"]
+    item = aspects["items"]
+    category = {k: v for k, v in item["properties"]["category"].items() if k != "pattern"}
+    props["category_sentiments"] = {
+        **aspects,
+        "items": {
+            **item,
+            "properties": {**item["properties"], "category": {**category, "enum": labels}},
+        },
+    }
     return schema
 
 

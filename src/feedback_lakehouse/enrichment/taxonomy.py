@@ -122,8 +122,11 @@ class Taxonomy:
             and len(rationale) <= 600
         ):
             return enrichment  # already inside the taxonomy (the offline provider's case)
-        return enrichment.model_copy(
-            update={
+        # validated again, so category_sentiments keeps only the labels kept here (a
+        # coerced main category's entry goes; `unknown` takes the overall sentiment)
+        return Enrichment.model_validate(
+            {
+                **enrichment.model_dump(),
                 "main_category": main,
                 "secondary_categories": secondary,
                 "suggested_owner": owner,

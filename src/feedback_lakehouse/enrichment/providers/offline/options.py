@@ -18,7 +18,8 @@ from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 
 log = logging.getLogger(__name__)
 
-RULES_NAME = "offline-rules-v3"
+# v4: category_sentiments (aspect sentiment, `aspects.py`) in every answer
+RULES_NAME = "offline-rules-v4"
 DEFAULT_MODEL = "vader-keywords-1"
 
 # review_threshold was an option until the status moved to int_feedback__status

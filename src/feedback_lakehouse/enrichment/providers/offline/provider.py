@@ -24,6 +24,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from feedback_lakehouse.contracts import (
     NO_RULES_FOR_LANGUAGE,
     UNKNOWN_CATEGORY,
+    CategorySentiment,
     EnrichedRecord,
     Enrichment,
     Status,
@@ -31,7 +32,7 @@ from feedback_lakehouse.contracts import (
     joined_signals,
 )
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
-from feedback_lakehouse.enrichment.providers.offline import cues, languages, rules
+from feedback_lakehouse.enrichment.providers.offline import aspects, cues, languages, rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
@@ -49,7 +50,12 @@ from feedback_lakehouse.enrichment.providers.offline.options import (
     OfflineOptions,
 )
 from feedback_lakehouse.enrichment.providers.offline.rules import NEGATIONS
-from feedback_lakehouse.enrichment.providers.offline.summary import sentences_of, summarize
+from feedback_lakehouse.enrichment.providers.offline.summary import (
+    Found,
+    Sentences,
+    sentences_of,
+    summarize,
+)
 from feedback_lakehouse.enrichment.providers.registry import register
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy, language_code
@@ -115,7 +121,7 @@ class OfflineProvider:
     # ----------------------------------------------------------------- public API
 
     def prompt_version(self, taxonomy: Taxonomy) -> str:
-        """`offline-rules-v3+<hash>` over these rules and the taxonomy's content."""
+        """`offline-rules-v4+<hash>` over these rules and the taxonomy's content."""
         return f"{RULES_NAME}+{self._fingerprint(taxonomy)[:12]}"
 
     def enrich(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> list[EnrichedRecord]:
@@ -156,6 +162,7 @@ class OfflineProvider:
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
+                values["category_sentiments"] = enrichment.category_sentiments_json()
                 record = EnrichedRecord(
                     **values,
                     **provenance,
@@ -325,6 +332,26 @@ class OfflineProvider:
             language=language,
         )
 
+    def _aspects(
+        self,
+        sentences: Sentences,
+        found: Found,
+        choice: rules.Choice,
+        sentiment: str,
+        language: str | None,
+    ) -> list[CategorySentiment]:
+        """Each category's own sentiment (`aspects.py`)."""
+        return aspects.category_sentiments(
+            sentences,
+            found,
+            choice.main,
+            choice.secondary,
+            sentiment,
+            language,
+            self.options,
+            sentiment_analyzer(),
+        )
+
     @staticmethod
     def _learned_note(learned: Prediction | None, language: str | None) -> str | None:
         """The learned model's verdict for the rationale, None without one."""
@@ -390,4 +417,5 @@ class OfflineProvider:
             confidence=min(1.0, max(0.0, choice.confidence)),
             needs_review=False,  # no model flag offline: the evidence is in the record
             language=language,
+            category_sentiments=self._aspects(sentences, found, choice, sentiment, language),
         )

@@ -129,6 +129,7 @@ def ok_row(
 ) -> Row:
     fields = enrichment.model_dump()
     fields["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
+    fields["category_sentiments"] = enrichment.category_sentiments_json()
     fields["language"] = enrichment.language or item.language
     # evidence only (the model's flag, a coerced label): int_feedback__status decides
     fields["review_signals"] = joined_signals(taxonomy.signals_of(enrichment))
