@@ -398,3 +398,22 @@ def test_a_field_over_the_csv_limit_loses_only_its_row(tmp_path: Path) -> None:
     assert "150,000" in frame["_reject_reason"].iloc[1]
     assert huge in frame["_raw_record"].iloc[1]
     assert landing_row_counts(tmp_path) == {"shop/big.csv": 3}
+
+
+def test_file_modified_at_is_the_files_arrival(tmp_path: Path) -> None:
+    """Issue 19: time to insight counts from a landing file's arrival (its modification
+    time, UTC), as COPY INTO's _metadata.file_modification_time does on Databricks."""
+    import os
+
+    from feedback_lakehouse.ingest.custom_source import empty_frame
+
+    folder = tmp_path / "landing" / "shop"
+    folder.mkdir(parents=True)
+    path = folder / "a.csv"
+    path.write_text(SHOP_HEADER + "R-1,SKU,5,t,b,2026-11-20 10:00:00,\n", encoding="utf-8")
+    arrived = datetime(2026, 11, 22, 8, 15, 30, tzinfo=timezone.utc)
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    frame = read_source("shop", tmp_path / "landing", ingested_at=INGESTED)
+    assert frame["_file_modified_at"].tolist() == [pd.Timestamp("2026-11-22 08:15:30")]
+    assert str(frame["_file_modified_at"].dtype).startswith("datetime64")
+    assert "_file_modified_at" in empty_frame().columns

@@ -18,6 +18,9 @@ META_COLUMNS: tuple[str, ...] = (
     "_is_rejected",
     "_reject_reason",
     "_raw_record",
+    # the landing file's modification time (UTC): its arrival, for time to insight; last,
+    # so an older bronze table gains it as an appended column (on_schema_change)
+    "_file_modified_at",
 )
 
 
