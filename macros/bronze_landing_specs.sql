@@ -32,6 +32,8 @@
                 ['channel', 'via.channel', false, none],
                 ['product_sku', 'custom_fields.product_sku', false, none],
                 ['order_number', 'custom_fields.order_number', false, none],
+                ['solved_at', 'solved_at', false, iso_z],
+                ['macro_ids', 'macro_ids', false, none],
             ]},
         'appstore': {'table': 'appstore__reviews', 'folder': 'appstore', 'pattern': '*.csv', 'format': 'csv',
             'columns': [

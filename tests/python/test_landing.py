@@ -42,6 +42,8 @@ EXPECTED_COLUMNS = {
         "channel",
         "product_sku",
         "order_number",
+        "solved_at",
+        "macro_ids",
     ],
     "appstore": ["platform", "app_version", "rating", "review_text", "review_date", "country"],
     "survey": ["response_id", "score", "comment", "submitted_at", "customer_id"],
@@ -417,3 +419,25 @@ def test_file_modified_at_is_the_files_arrival(tmp_path: Path) -> None:
     assert frame["_file_modified_at"].tolist() == [pd.Timestamp("2026-11-22 08:15:30")]
     assert str(frame["_file_modified_at"].dtype).startswith("datetime64")
     assert "_file_modified_at" in empty_frame().columns
+
+
+def test_helpdesk_solved_at_and_macro_ids_are_optional(tmp_path: Path) -> None:
+    """Issue 19: solved_at and macro_ids are read when the export has them (macro ids as
+    JSON text, like tags); an older export without them still loads, with nulls."""
+    folder = tmp_path / "landing" / "helpdesk"
+    folder.mkdir(parents=True)
+    base = {"created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"}
+    lines = [
+        {"id": 1, **base, "status": "solved", "solved_at": "2026-11-21T10:00:00Z",
+         "macro_ids": [360001, 42]},
+        {"id": 2, **base, "status": "open"},
+        {"id": 3, **base, "status": "solved", "solved_at": "21/11/2026"},
+    ]
+    (folder / "t.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8"
+    )
+    frame = read_source("helpdesk", tmp_path / "landing", ingested_at=INGESTED)
+    assert frame["solved_at"].tolist()[:2] == ["2026-11-21T10:00:00Z", None]
+    assert frame["macro_ids"].tolist()[:2] == ["[360001,42]", None]
+    assert frame["_is_rejected"].tolist() == [False, False, True]
+    assert "solved_at" in frame["_reject_reason"].iloc[2]

@@ -185,6 +185,10 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("channel", "via.channel"),
             FieldSpec("product_sku", "custom_fields.product_sku"),
             FieldSpec("order_number", "custom_fields.order_number"),
+            # optional (older exports lack them): when the ticket was solved, and the
+            # macros applied (ids; a self-service macro means deflected, README "ROI")
+            FieldSpec("solved_at", "solved_at", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("macro_ids", "macro_ids", as_json=True),
         ),
     ),
     "appstore": SourceSpec(
