@@ -80,5 +80,18 @@
                 ['split', 'split', false, '^(train|test)$'],
                 ['labeller', 'labeller', false, none],
             ]},
+        'jira': {'table': 'jira__issues', 'folder': 'jira', 'pattern': '*.jsonl', 'format': 'json',
+            'columns': [
+                ['issue_key', 'issue_key', true, none],
+                ['alert_id', 'alert_id', false, none],
+                ['alert_type', 'alert_type', false, none],
+                ['main_category', 'main_category', false, none],
+                ['status_name', 'status_name', false, none],
+                ['status_category', 'status_category', false, none],
+                ['resolution_date', 'resolution_date', false, iso_z],
+                ['updated', 'updated', false, iso_z],
+                ['created', 'created', false, iso_z],
+                ['synced_at', 'synced_at', true, iso_z],
+            ]},
     }) }}
 {% endmacro %}

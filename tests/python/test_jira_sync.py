@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 from feedback_lakehouse.activation.alerts import _LOG_DDL, LOG_TABLE
 from feedback_lakehouse.cli import main
+from feedback_lakehouse.ingest.landing import read_source
 
 TOKEN = "jira-SECRET-token-456"
 ISSUES = {
@@ -145,6 +146,10 @@ def test_sync_writes_each_issue_state_and_reports_failures(jira: Jira, tmp_path:
     assert by_key["FB-3"]["resolution_date"] is None
     assert by_key["FB-1"]["alert_id"] == "a0"
     assert by_key["FB-1"]["main_category"] == "billing"
+    # bronze reads the file as the jira source: every line a good row
+    bronze = read_source("jira", landing)
+    assert len(bronze) == 3 and not bronze["_is_rejected"].any()
+    assert sorted(bronze["status_category"]) == ["done", "indeterminate", "new"]
     # the next sync adds a new file; the earlier one is left as it was
     before = files[0].read_bytes()
     CliRunner().invoke(

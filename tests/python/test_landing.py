@@ -19,6 +19,18 @@ from feedback_lakehouse.ingest.specs import META_COLUMNS, SOURCES, LandingError
 INGESTED = datetime(2026, 11, 23, 6, 30)
 SHOP_HEADER = "Review ID,Product SKU,Rating,Review Title,Review Body,Created At,Customer ID\n"
 EXPECTED_COLUMNS = {
+    "jira": [
+        "issue_key",
+        "alert_id",
+        "alert_type",
+        "main_category",
+        "status_name",
+        "status_category",
+        "resolution_date",
+        "updated",
+        "created",
+        "synced_at",
+    ],
     "shop": [
         "review_id",
         "product_sku",

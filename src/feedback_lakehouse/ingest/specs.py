@@ -265,4 +265,24 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("labeller", "labeller"),
         ),
     ),
+    # The state of the Jira issues the alerts created, as `feedback alerts sync` read it
+    # (README "What the numbers mean"); one file per sync, the latest line per issue wins.
+    "jira": SourceSpec(
+        name="jira",
+        folder="jira",
+        pattern="*.jsonl",
+        fmt="jsonl",
+        fields=(
+            FieldSpec("issue_key", "issue_key", required=True),
+            FieldSpec("alert_id", "alert_id"),
+            FieldSpec("alert_type", "alert_type"),
+            FieldSpec("main_category", "main_category"),
+            FieldSpec("status_name", "status_name"),
+            FieldSpec("status_category", "status_category"),
+            FieldSpec("resolution_date", "resolution_date", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("updated", "updated", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("created", "created", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("synced_at", "synced_at", required=True, validator=ISO_Z_TIMESTAMP),
+        ),
+    ),
 }
