@@ -4,7 +4,11 @@
 -- (solved_at_basis says which). A ticket is deflected (closed by self-service) only when
 -- it is solved and one of its macro ids is in var self_service_macro_ids: the export
 -- says so, nothing is inferred from the text.
-{%- set self_service_ids = var('self_service_macro_ids', []) %}
+{%- set matches = [] %}
+{%- for macro_id in var('self_service_macro_ids', []) %}
+    {%- do matches.append("macro_ids like '%," ~ macro_id ~ ",%'") %}
+{%- endfor %}
+{%- set is_self_service = '(' ~ matches | join(' or ') ~ ')' if matches else 'false' %}
 
 with
 
@@ -49,21 +53,10 @@ final as (
         is_solved,
         solved_at,
         solved_at_basis,
-        {{ feedback_lakehouse.timestamp_diff('created_at', 'solved_at', 'second') }} / 3600.0
-            as hours_to_solve,
-        coalesce(
-            is_solved
-            {%- if self_service_ids | length > 0 %}
-            and (
-                {%- for macro_id in self_service_ids %}
-                macro_ids like '%,{{ macro_id }},%'{% if not loop.last %} or{% endif %}
-                {%- endfor %}
-            )
-            {%- else %}
-            and false
-            {%- endif %},
-            false
-        ) as is_self_service_closed
+        {{ feedback_lakehouse.timestamp_diff(
+            'created_at', 'solved_at', 'second'
+        ) }} / 3600.0 as hours_to_solve,
+        coalesce(is_solved and {{ is_self_service }}, false) as is_self_service_closed
     from resolved
 
 )

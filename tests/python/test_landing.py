@@ -440,8 +440,13 @@ def test_helpdesk_solved_at_and_macro_ids_are_optional(tmp_path: Path) -> None:
     folder.mkdir(parents=True)
     base = {"created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"}
     lines = [
-        {"id": 1, **base, "status": "solved", "solved_at": "2026-11-21T10:00:00Z",
-         "macro_ids": [360001, 42]},
+        {
+            "id": 1,
+            **base,
+            "status": "solved",
+            "solved_at": "2026-11-21T10:00:00Z",
+            "macro_ids": [360001, 42],
+        },
         {"id": 2, **base, "status": "open"},
         {"id": 3, **base, "status": "solved", "solved_at": "21/11/2026"},
     ]

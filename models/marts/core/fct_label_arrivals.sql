@@ -6,12 +6,15 @@
 -- (the file's modification time), never from created_at: the age of backfilled data is
 -- not time to insight. Append-only: a later relabel (a review, a new taxonomy version)
 -- keeps the first arrival. On the first build of this table every record already
--- labelled counts as arriving then (is_first_build marks those rows).
+-- labelled counts as arriving then (is_first_build marks those rows). It is history that
+-- cannot be rebuilt: --full-refresh leaves it as it is (full_refresh=false); to start
+-- it again, drop the table.
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     unique_key='arrival_id',
     incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
     on_schema_change='fail',
+    full_refresh=false,
 ) }}
 
 with

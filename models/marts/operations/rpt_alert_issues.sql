@@ -31,7 +31,8 @@ volumes as (
         issues.issue_key,
         sum(
             case
-                when feedback.created_at < issues.created_at
+                when
+                    feedback.created_at < issues.created_at
                     and feedback.created_at >= {{ feedback_lakehouse.add_interval(
                         'day', -var('alert_issue_baseline_days'), 'issues.created_at'
                     ) }}
@@ -90,8 +91,11 @@ final as (
         cast({{ var('alert_issue_baseline_days') }} as int) as baseline_days,
         cast(coalesce(complaints_before_issue, 0) as bigint) as complaints_before_issue,
         cast(
-            round(coalesce(complaints_before_issue, 0) * 1.0
-                / {{ var('alert_issue_baseline_days') }}, 2) as double
+            round(
+                coalesce(complaints_before_issue, 0) * 1.0
+                / {{ var('alert_issue_baseline_days') }},
+                2
+            ) as double
         ) as complaints_per_day_before_issue,
         cast(
             case when resolved_at is not null then coalesce(complaints_since_resolved, 0) end

@@ -9,7 +9,7 @@
 --   macro (var self_service_macro_ids), at the assumed minutes_per_ticket_handled each;
 --   repeated questions (rpt_self_service_candidates) are shown as candidates, not savings.
 -- The remaining assumptions are the vars, listed as columns named assumed_*.
-{%- set macro_ids = var('self_service_macro_ids', []) %}
+{%- set macro_list = var('self_service_macro_ids', []) | join(',') %}
 
 with
 
@@ -56,8 +56,10 @@ labels as (
     select
         sum(
             case
-                when enrichment_key is not null and status = 'ok' and not needs_review
-                    and main_category != 'unknown' then 1
+                when
+                    enrichment_key is not null and status = 'ok' and not needs_review
+                    and main_category != 'unknown'
+                    then 1
                 else 0
             end
         ) as records_saved,
@@ -65,8 +67,10 @@ labels as (
             as records_needing_review,
         sum(
             case
-                when enrichment_key is not null and status in ('ok', 'needs_review')
-                    and main_category = 'unknown' then 1
+                when
+                    enrichment_key is not null and status in ('ok', 'needs_review')
+                    and main_category = 'unknown'
+                    then 1
                 else 0
             end
         ) as records_unknown
@@ -142,7 +146,8 @@ final as (
         cast(records_saved as bigint) as records_saved,
         cast(records_needing_review as bigint) as records_needing_review,
         cast(records_unknown as bigint) as records_unknown,
-        cast({{ var('minutes_per_manual_read') }} as double) as assumed_minutes_per_manual_read,
+        cast({{ var('minutes_per_manual_read') }} as double)
+            as assumed_minutes_per_manual_read,
         cast({{ var('analyst_hourly_cost') }} as double) as assumed_analyst_hourly_cost_usd,
         cast({{ var('minutes_per_ticket_handled') }} as double)
             as assumed_minutes_per_ticket_handled,
@@ -165,7 +170,7 @@ final as (
         ) as net_savings_usd,
         cast(helpdesk_tickets as bigint) as helpdesk_tickets,
         cast(solved_tickets as bigint) as solved_tickets,
-        cast('{{ macro_ids | join(",") }}' as string) as self_service_macro_ids,
+        cast('{{ macro_list }}' as string) as self_service_macro_ids,
         cast(self_service_closed_tickets as bigint) as self_service_closed_tickets,
         cast(round(deflected_support_hours, 2) as double) as deflected_support_hours,
         cast(self_service_candidates as bigint) as self_service_candidates,

@@ -187,9 +187,7 @@ def read_custom(
     frame["_ingested_at"] = pd.Series(
         np.full(len(frame), np.datetime64(stamp, "us")), dtype="datetime64[us]"
     )
-    frame["_file_modified_at"] = pd.to_datetime(frame["_file_modified_at"]).astype(
-        "datetime64[us]"
-    )
+    frame["_file_modified_at"] = pd.to_datetime(frame["_file_modified_at"]).astype("datetime64[us]")
     return frame[[*CUSTOM_COLUMNS, *META_COLUMNS]]
 
 
