@@ -8,7 +8,7 @@
     {%- set checks = [] -%}
     {%- for column in spec.columns -%}
         {%- set native = '`' ~ column[1].split('.') | join('`.`') ~ '`' -%}
-        {%- set value = 'to_json(' ~ native ~ ')' if column[0] == 'tags' and spec.format == 'json'
+        {%- set value = 'to_json(' ~ native ~ ')' if column[0] in ('tags', 'macro_ids') and spec.format == 'json'
             else 'cast(' ~ native ~ ' as string)' -%}
         {%- if column[2] -%}
             {%- do checks.append(["coalesce(trim(" ~ value ~ "), '') = ''",
@@ -26,7 +26,7 @@
         select
             {%- for column in spec.columns %}
             {%- set native = '`' ~ column[1].split('.') | join('`.`') ~ '`' %}
-            {% if column[0] == 'tags' and spec.format == 'json' -%}
+            {% if column[0] in ('tags', 'macro_ids') and spec.format == 'json' -%}
                 to_json({{ native }})
             {%- else -%}
                 cast({{ native }} as string)

@@ -32,6 +32,8 @@
                 ['channel', 'via.channel', false, none],
                 ['product_sku', 'custom_fields.product_sku', false, none],
                 ['order_number', 'custom_fields.order_number', false, none],
+                ['solved_at', 'solved_at', false, iso_z],
+                ['macro_ids', 'macro_ids', false, none],
             ]},
         'appstore': {'table': 'appstore__reviews', 'folder': 'appstore', 'pattern': '*.csv', 'format': 'csv',
             'columns': [
@@ -77,6 +79,19 @@
                 ['label_scheme', 'label_scheme', true, none],
                 ['split', 'split', false, '^(train|test)$'],
                 ['labeller', 'labeller', false, none],
+            ]},
+        'jira': {'table': 'jira__issues', 'folder': 'jira', 'pattern': '*.jsonl', 'format': 'json',
+            'columns': [
+                ['issue_key', 'issue_key', true, none],
+                ['alert_id', 'alert_id', false, none],
+                ['alert_type', 'alert_type', false, none],
+                ['main_category', 'main_category', false, none],
+                ['status_name', 'status_name', false, none],
+                ['status_category', 'status_category', false, none],
+                ['resolution_date', 'resolution_date', false, iso_z],
+                ['updated', 'updated', false, iso_z],
+                ['created', 'created', false, iso_z],
+                ['synced_at', 'synced_at', true, iso_z],
             ]},
     }) }}
 {% endmacro %}

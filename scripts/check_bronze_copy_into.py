@@ -26,6 +26,7 @@ ENTITY = {
     "crm": "customers",
     "reviews": "decisions",
     "gold": "labels",
+    "jira": "issues",
 }
 
 

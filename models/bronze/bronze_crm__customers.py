@@ -2,7 +2,11 @@
 
 
 def model(dbt, session):
-    dbt.config(materialized="incremental", incremental_strategy="append")
+    dbt.config(
+        materialized="incremental",
+        incremental_strategy="append",
+        on_schema_change="append_new_columns",
+    )
     from feedback_lakehouse.ingest.bronze import bronze_model
 
     settings = {"landing_dir": dbt.config.get("landing_dir")}

@@ -267,6 +267,13 @@ HOUR_BAG = tuple(h for h, w in enumerate((1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 6, 6,
                                           7, 8, 8, 7, 5, 3)) for _ in range(w))  # fmt: skip
 TICKET_STATUSES_OLD = ("solved",) * 50 + ("closed",) * 30 + ("open",) * 10 + ("pending",) * 10
 TICKET_STATUSES_NEW = ("new",) * 30 + ("open",) * 40 + ("pending",) * 20 + ("solved",) * 10
+# helpdesk macros applied when a ticket is solved (Zendesk-style numeric ids): the
+# self-service ones send a help-centre article and close the ticket (what the ROI mart
+# counts as deflected once var self_service_macro_ids names them), the others are agent
+# replies
+SELF_SERVICE_MACRO_IDS = (360001, 360002)
+AGENT_MACRO_IDS = (360010, 360011, 360012)
+SOLVED_STATUSES = ("solved", "closed")
 NEXT_STATUS = {
     "new": ("open", "solved"),
     "open": ("pending", "solved"),
@@ -347,6 +354,9 @@ class _Generator:
     def __init__(self, records: int, seed: int, end_date: date, weeks: int) -> None:
         self.rng = random.Random(seed)
         self._random = self.rng.random
+        # solved_at / macro_ids draw from their own stream: the rest of the data stays
+        # byte-identical to what the same seed gave before these fields existed
+        self.macro_rng = random.Random(f"{seed}-macros")
         self.records = records
         self.cal = _Calendar(end_date, weeks)
         self.planted = {
@@ -660,6 +670,7 @@ class _Generator:
                 updated = min(last_second, created + rng.randrange(300, 3 * 86400))
             ticket["created_at"] = _iso_z(cal, created)
             ticket["updated_at"] = _iso_z(cal, updated)
+            self._solve(ticket)
             events.append((updated, ticket["id"], 0, ticket))
             if ticket["status"] != "closed" and rng.random() < 0.1:
                 later = min(last_second, updated + rng.randrange(3600, 6 * 86400))
@@ -667,6 +678,7 @@ class _Generator:
                     update = dict(ticket)
                     update["status"] = self._pick(NEXT_STATUS[ticket["status"]])
                     update["updated_at"] = _iso_z(cal, later)
+                    self._solve(update, ticket)
                     events.append((later, ticket["id"], 1, update))
                     self.planted["ticket_updates"] += 1
         events.sort(key=lambda e: (e[0], e[1], e[2]))
@@ -687,6 +699,25 @@ class _Generator:
         target[middle:middle] = [broken[: len(broken) // 2], _json_line(no_id)]
         self.planted["malformed_rows"] += 2
         return files
+
+    def _solve(self, ticket: dict[str, Any], before: dict[str, Any] | None = None) -> None:
+        """solved_at and macro_ids of a ticket version: kept from the version before when
+        it was already solved; set at this update when it is solved now; else none."""
+        if before is not None and before["solved_at"] is not None:
+            ticket["solved_at"], ticket["macro_ids"] = before["solved_at"], before["macro_ids"]
+            return
+        if ticket["status"] not in SOLVED_STATUSES:
+            ticket["solved_at"], ticket["macro_ids"] = None, []
+            return
+        rng = self.macro_rng
+        ticket["solved_at"] = ticket["updated_at"]
+        draw = rng.random()
+        if draw < 0.2:
+            ticket["macro_ids"] = [rng.choice(SELF_SERVICE_MACRO_IDS)]
+        elif draw < 0.7:
+            ticket["macro_ids"] = [rng.choice(AGENT_MACRO_IDS)]
+        else:
+            ticket["macro_ids"] = []
 
     def _ticket(
         self, t: _Text, product: Product | None, created: int, order: str | None = None
@@ -732,6 +763,8 @@ class _Generator:
             "created_at": "",
             "updated_at": "",
             "status": self._pick(statuses),
+            "solved_at": None,
+            "macro_ids": [],
             "priority": self._pick(PRIORITIES),
             "requester": {"email": email, "name": name},
             "tags": tags,
@@ -883,12 +916,15 @@ def _ticket_line(t: dict[str, Any]) -> str:
     fields = t["custom_fields"]
     requester = t["requester"]
     tags = ", ".join(_enc(tag) for tag in t["tags"])
+    macros = ", ".join(str(int(m)) for m in t["macro_ids"])
     return (
         f'{{"created_at": {_enc(t["created_at"])}, "custom_fields": {{"order_number": '
         f'{_opt(fields["order_number"])}, "product_sku": {_opt(fields["product_sku"])}}}, '
         f'"description": {_enc(t["description"])}, "id": {t["id"]}, '
+        f'"macro_ids": [{macros}], '
         f'"priority": {_enc(t["priority"])}, "requester": {{"email": '
         f'{_enc(requester["email"])}, "name": {_enc(requester["name"])}}}, '
+        f'"solved_at": {_opt(t["solved_at"])}, '
         f'"status": {_enc(t["status"])}, "subject": {_enc(t["subject"])}, "tags": [{tags}], '
         f'"updated_at": {_enc(t["updated_at"])}, '
         f'"via": {{"channel": {_enc(t["via"]["channel"])}}}}}'

@@ -234,6 +234,37 @@ def alerts_send(db_path: Path, schema: str, timeout: float, dry_run: bool) -> No
         )
 
 
+@alerts.command("sync")
+@_DB_OPTION
+@click.option(
+    "--landing-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("data/landing"),
+    show_default=True,
+    help="Landing folder: the issues' states are added as a new file under jira/.",
+)
+@click.option("--timeout", type=float, default=10.0, show_default=True, help="Seconds per call.")
+def alerts_sync(db_path: Path, landing_dir: Path, timeout: float) -> None:
+    """Read back the state of the Jira issues the alerts created (open / in progress /
+    done, resolution date) into a landing file; dbt build loads it (rpt_alert_issues).
+
+    Uses JIRA_BASE_URL, JIRA_USER_EMAIL, JIRA_API_TOKEN (optional JIRA_API_VERSION 2|3).
+    """
+    from feedback_lakehouse.activation.alerts import AlertError
+    from feedback_lakehouse.activation.jira_sync import sync_jira_issues
+
+    try:
+        report = sync_jira_issues(db_path, landing_dir, timeout=timeout)
+    except AlertError as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(report.summary())
+    if report.any_failed:
+        raise click.ClickException(
+            f"{len(report.errors)} of {report.issues} Jira issue(s) could not be read; the "
+            "others were written. Fix the cause above and run `feedback alerts sync` again"
+        )
+
+
 @main.command()
 @_DB_OPTION
 @_SCHEMA_OPTION

@@ -19,6 +19,18 @@ from feedback_lakehouse.ingest.specs import META_COLUMNS, SOURCES, LandingError
 INGESTED = datetime(2026, 11, 23, 6, 30)
 SHOP_HEADER = "Review ID,Product SKU,Rating,Review Title,Review Body,Created At,Customer ID\n"
 EXPECTED_COLUMNS = {
+    "jira": [
+        "issue_key",
+        "alert_id",
+        "alert_type",
+        "main_category",
+        "status_name",
+        "status_category",
+        "resolution_date",
+        "updated",
+        "created",
+        "synced_at",
+    ],
     "shop": [
         "review_id",
         "product_sku",
@@ -42,6 +54,8 @@ EXPECTED_COLUMNS = {
         "channel",
         "product_sku",
         "order_number",
+        "solved_at",
+        "macro_ids",
     ],
     "appstore": ["platform", "app_version", "rating", "review_text", "review_date", "country"],
     "survey": ["response_id", "score", "comment", "submitted_at", "customer_id"],
@@ -398,3 +412,49 @@ def test_a_field_over_the_csv_limit_loses_only_its_row(tmp_path: Path) -> None:
     assert "150,000" in frame["_reject_reason"].iloc[1]
     assert huge in frame["_raw_record"].iloc[1]
     assert landing_row_counts(tmp_path) == {"shop/big.csv": 3}
+
+
+def test_file_modified_at_is_the_files_arrival(tmp_path: Path) -> None:
+    """Issue 19: time to insight counts from a landing file's arrival (its modification
+    time, UTC), as COPY INTO's _metadata.file_modification_time does on Databricks."""
+    import os
+
+    from feedback_lakehouse.ingest.custom_source import empty_frame
+
+    folder = tmp_path / "landing" / "shop"
+    folder.mkdir(parents=True)
+    path = folder / "a.csv"
+    path.write_text(SHOP_HEADER + "R-1,SKU,5,t,b,2026-11-20 10:00:00,\n", encoding="utf-8")
+    arrived = datetime(2026, 11, 22, 8, 15, 30, tzinfo=timezone.utc)
+    os.utime(path, (arrived.timestamp(), arrived.timestamp()))
+    frame = read_source("shop", tmp_path / "landing", ingested_at=INGESTED)
+    assert frame["_file_modified_at"].tolist() == [pd.Timestamp("2026-11-22 08:15:30")]
+    assert str(frame["_file_modified_at"].dtype).startswith("datetime64")
+    assert "_file_modified_at" in empty_frame().columns
+
+
+def test_helpdesk_solved_at_and_macro_ids_are_optional(tmp_path: Path) -> None:
+    """Issue 19: solved_at and macro_ids are read when the export has them (macro ids as
+    JSON text, like tags); an older export without them still loads, with nulls."""
+    folder = tmp_path / "landing" / "helpdesk"
+    folder.mkdir(parents=True)
+    base = {"created_at": "2026-11-20T10:00:00Z", "updated_at": "2026-11-21T10:00:00Z"}
+    lines = [
+        {
+            "id": 1,
+            **base,
+            "status": "solved",
+            "solved_at": "2026-11-21T10:00:00Z",
+            "macro_ids": [360001, 42],
+        },
+        {"id": 2, **base, "status": "open"},
+        {"id": 3, **base, "status": "solved", "solved_at": "21/11/2026"},
+    ]
+    (folder / "t.jsonl").write_text(
+        "".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8"
+    )
+    frame = read_source("helpdesk", tmp_path / "landing", ingested_at=INGESTED)
+    assert frame["solved_at"].tolist()[:2] == ["2026-11-21T10:00:00Z", None]
+    assert frame["macro_ids"].tolist()[:2] == ["[360001,42]", None]
+    assert frame["_is_rejected"].tolist() == [False, False, True]
+    assert "solved_at" in frame["_reject_reason"].iloc[2]

@@ -401,3 +401,18 @@ def test_phrase_tables_are_package_data() -> None:
             assert isinstance(value, dict) and list(value) == list(table), name
         # the table is no longer written out in the module
         assert f'{name} = _PHRASES["{name}"]' in source or f'= _PHRASES["{name}"]' in source
+
+
+def test_solved_tickets_say_when_and_which_macros(data: dict[str, Any]) -> None:
+    """Issue 19: a helpdesk export says when a ticket was solved (solved_at) and which
+    macros closed it (macro_ids, e.g. a self-service help-centre macro): the cycle time
+    and the measured deflection read them. Unsolved tickets have neither."""
+    from feedback_devtools.sample import SELF_SERVICE_MACRO_IDS
+
+    solved = [t for t in data["events"] if t["status"] in ("solved", "closed")]
+    unsolved = [t for t in data["events"] if t["status"] not in ("solved", "closed")]
+    assert solved and unsolved
+    assert all(t["solved_at"] and t["created_at"] <= t["solved_at"] for t in solved)
+    assert all(t["solved_at"] is None and t["macro_ids"] == [] for t in unsolved)
+    self_service = [t for t in solved if set(t["macro_ids"]) & set(SELF_SERVICE_MACRO_IDS)]
+    assert 0.05 < len(self_service) / len(solved) < 0.5

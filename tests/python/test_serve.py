@@ -38,7 +38,7 @@ PAGES = {
     "products": "/products",
     "product": "/product/LMP-014",
     "review": "/review",
-    "texts": "/texts?category=shipping_delivery&complaint=1&week=0",
+    "texts": "/texts?complaint_about=shipping_delivery&week=0",
 }
 
 

@@ -74,6 +74,14 @@ def db_path(tmp_path: Path) -> Path:
             f"insert into main.fct_feedback_reporting values ({marks})",
             [row[c] for c in RECORD_COLUMNS],
         )
+    # aspect sentiment: each record's main category with its sentiment, and the praise
+    # record's secondary category shipping_delivery, which it complains about
+    con.execute(
+        "create table main.fct_feedback_category_sentiments as "
+        "select feedback_id, main_category as category, sentiment as category_sentiment, "
+        "'team_' || main_category as owner_team from main.fct_feedback_reporting "
+        "union all select 'helpdesk:5', 'shipping_delivery', 'negative', 'team_shipping_delivery'"
+    )
     con.execute(
         "create table main.fct_feedback as "
         "select feedback_id, 'v1' as taxonomy_version from main.fct_feedback_reporting"
@@ -101,9 +109,10 @@ def db_path(tmp_path: Path) -> Path:
 
 
 def test_drill_down_counts_apply_the_filters(con: duckdb.DuckDBPyConnection) -> None:
-    drill = {"category": "shipping_delivery", "complaint": "1", "week": "0"}
+    drill = {"complaint_about": "shipping_delivery", "week": "0"}
     total, rows = queries.texts(con, "main", Filters(), drill)
-    assert total == 3 and {r["feedback_id"] for r in rows} == {"shop:1", "shop:2", "shop:3"}
+    assert total == 4
+    assert {r["feedback_id"] for r in rows} == {"shop:1", "shop:2", "shop:3", "helpdesk:5"}
     total, _ = queries.texts(con, "main", Filters(product="LMP-014"), drill)
     assert total == 2
     total, _ = queries.texts(con, "main", Filters(product="LMP-014", language="de"), drill)
@@ -116,10 +125,11 @@ def test_drill_down_counts_apply_the_filters(con: duckdb.DuckDBPyConnection) -> 
 def test_top_topics_count_complaints_this_and_last_week(con: duckdb.DuckDBPyConnection) -> None:
     topics = queries.top_topics(con, "main", Filters())
     assert [(t["main_category"], t["complaints_this_week"]) for t in topics] == [
-        ("shipping_delivery", 3),
+        ("shipping_delivery", 4),  # the praise record's secondary complaint counts
         ("packaging", 1),
     ]
-    assert topics[0]["complaints_last_week"] == 1 and topics[0]["change_vs_last_week"] == 2
+    assert topics[0]["complaints_last_week"] == 1 and topics[0]["change_vs_last_week"] == 3
+    assert topics[0]["owner_team"] == "team_shipping_delivery"  # the category's owner
 
 
 def test_bad_filters_and_drills_say_what_is_expected() -> None:

@@ -7,6 +7,7 @@
     ('crm_customers', 'crm__customers'),
     ('review_decisions', 'reviews__decisions'),
     ('gold_labels', 'gold__labels'),
+    ('jira_issues', 'jira__issues'),
     ('custom', 'custom__feedback'),
 ] %}
 

@@ -1,7 +1,9 @@
--- Pipeline KPIs, for all feedback and per source: time to insight (label available minus
--- created, and minus ingested), enrichment coverage, share needing review, the
--- other/unknown rate and enrichment cost. A label is available when both the record and
--- its enrichment exist: an earlier enrichment of the same text counts from ingestion.
+-- Pipeline KPIs, for all feedback and per source: time to insight (minutes from a
+-- record's ingestion, and from its landing file's arrival, to its label being in the
+-- marts, over every build in fct_label_arrivals; rpt_time_to_insight has it per build and
+-- file), enrichment coverage, share needing review, the other/unknown rate and
+-- enrichment cost. The age of the data (created_at) is not time to insight: a backfill of
+-- old records labelled within minutes has a short time to insight.
 {%- set scopes = [('all', "'all'"), ('source', 'source')] %}
 
 with
@@ -15,6 +17,12 @@ feedback as (
 enrichments as (
 
     select * from {{ ref('fct_enrichments') }}
+
+),
+
+arrivals as (
+
+    select * from {{ ref('fct_label_arrivals') }}
 
 ),
 
@@ -40,24 +48,6 @@ records as (
         feedback.enrichment_key is not null
         and feedback.status in ('ok', 'needs_review') as is_labelled,
         feedback.main_category in ('other', 'unknown') as is_other_or_unknown,
-        case
-            when feedback.enrichment_key is not null and feedback.status in ('ok', 'needs_review')
-                then
-                    {{ feedback_lakehouse.timestamp_diff(
-                        'feedback.created_at',
-                        'greatest(feedback.enriched_at, feedback.ingested_at)',
-                        'second'
-                    ) }} / 3600.0
-        end as hours_created_to_label,
-        case
-            when feedback.enrichment_key is not null and feedback.status in ('ok', 'needs_review')
-                then
-                    {{ feedback_lakehouse.timestamp_diff(
-                        'feedback.ingested_at',
-                        'greatest(feedback.enriched_at, feedback.ingested_at)',
-                        'second'
-                    ) }} / 3600.0
-        end as hours_ingested_to_label,
         coalesce(enrichments.cost_usd / label_users.records_sharing, 0) as allocated_cost_usd
     from feedback
     left join enrichments
@@ -80,16 +70,26 @@ records as (
             sum(case when is_reviewed then 1 else 0 end) as reviewed_records,
             sum(case when is_text and is_other_or_unknown then 1 else 0 end)
                 as other_or_unknown_records,
-            {{ feedback_lakehouse.percentile_value('hours_created_to_label', 0.5) }}
-                as median_hours_created_to_label,
-            {{ feedback_lakehouse.percentile_value('hours_created_to_label', 0.9) }}
-                as p90_hours_created_to_label,
-            {{ feedback_lakehouse.percentile_value('hours_ingested_to_label', 0.5) }}
-                as median_hours_ingested_to_label,
-            {{ feedback_lakehouse.percentile_value('hours_ingested_to_label', 0.9) }}
-                as p90_hours_ingested_to_label,
             sum(allocated_cost_usd) as enrichment_cost_usd
         from records
+        {% if scope != 'all' %}group by {{ expression }}{% endif %}
+
+    ),
+
+    arrivals_by_{{ scope }} as (
+
+        select
+            '{{ scope }}' as kpi_scope,
+            {{ expression }} as scope_value,
+            {{ feedback_lakehouse.percentile_value('minutes_from_ingestion', 0.5) }}
+                as median_minutes_to_insight,
+            {{ feedback_lakehouse.percentile_value('minutes_from_ingestion', 0.9) }}
+                as p90_minutes_to_insight,
+            {{ feedback_lakehouse.percentile_value('minutes_from_file_arrival', 0.5) }}
+                as median_minutes_file_arrival_to_insight,
+            {{ feedback_lakehouse.percentile_value('minutes_from_file_arrival', 0.9) }}
+                as p90_minutes_file_arrival_to_insight
+        from arrivals
         {% if scope != 'all' %}group by {{ expression }}{% endif %}
 
     ),
@@ -100,6 +100,30 @@ unioned as (
     select * from by_all
     union all
     select * from by_source
+
+),
+
+arrival_stats as (
+
+    select * from arrivals_by_all
+    union all
+    select * from arrivals_by_source
+
+),
+
+joined as (
+
+    select
+        unioned.*,
+        arrival_stats.median_minutes_to_insight,
+        arrival_stats.p90_minutes_to_insight,
+        arrival_stats.median_minutes_file_arrival_to_insight,
+        arrival_stats.p90_minutes_file_arrival_to_insight
+    from unioned
+    left join arrival_stats
+        on
+            unioned.kpi_scope = arrival_stats.kpi_scope
+            and unioned.scope_value = arrival_stats.scope_value
 
 ),
 
@@ -120,15 +144,16 @@ final as (
         cast(reviewed_records as bigint) as reviewed_records,
         cast(round(1.0 * other_or_unknown_records / nullif(text_records, 0), 4) as double)
             as other_or_unknown_rate,
-        cast(round(median_hours_created_to_label, 2) as double) as median_hours_created_to_label,
-        cast(round(p90_hours_created_to_label, 2) as double) as p90_hours_created_to_label,
-        cast(round(median_hours_ingested_to_label, 2) as double)
-            as median_hours_ingested_to_label,
-        cast(round(p90_hours_ingested_to_label, 2) as double) as p90_hours_ingested_to_label,
+        cast(round(median_minutes_to_insight, 2) as double) as median_minutes_to_insight,
+        cast(round(p90_minutes_to_insight, 2) as double) as p90_minutes_to_insight,
+        cast(round(median_minutes_file_arrival_to_insight, 2) as double)
+            as median_minutes_file_arrival_to_insight,
+        cast(round(p90_minutes_file_arrival_to_insight, 2) as double)
+            as p90_minutes_file_arrival_to_insight,
         cast(round(enrichment_cost_usd, 6) as double) as enrichment_cost_usd,
         cast(round(enrichment_cost_usd / nullif(labelled_records, 0), 8) as double)
             as cost_per_labelled_record_usd
-    from unioned
+    from joined
 
 )
 

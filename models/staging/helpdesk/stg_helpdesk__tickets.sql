@@ -15,6 +15,7 @@ renamed as (
         description,
         {{ feedback_lakehouse.parse_timestamp('created_at', 'iso_zulu') }} as created_at,
         {{ feedback_lakehouse.parse_timestamp('updated_at', 'iso_zulu') }} as updated_at,
+        {{ feedback_lakehouse.parse_timestamp('solved_at', 'iso_zulu') }} as solved_at,
         lower(status) as ticket_status,
         lower(priority) as ticket_priority,
         lower(requester_email) as requester_email,
@@ -22,6 +23,15 @@ renamed as (
         lower(channel) as channel,
         product_sku,
         order_number,
+        -- the macro ids as one comma-separated list (",360001,42,"), from the JSON array
+        case
+            when macro_ids is not null
+                then {{ dbt.concat([
+                    "','",
+                    feedback_lakehouse.regex_replace('macro_ids', '[^0-9A-Za-z_,-]', ''),
+                    "','",
+                ]) }}
+        end as macro_ids,
         _source_file as source_file,
         _row_number as source_row_number,
         _ingested_at as ingested_at
@@ -53,6 +63,7 @@ final as (
         description,
         created_at,
         updated_at,
+        solved_at,
         ticket_status,
         ticket_priority,
         requester_email,
@@ -60,6 +71,7 @@ final as (
         channel,
         product_sku,
         order_number,
+        macro_ids,
         source_file,
         source_row_number,
         ingested_at,

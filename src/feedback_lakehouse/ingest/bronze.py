@@ -22,6 +22,7 @@ METADATA_FIELDS = [
     pa.field("_is_rejected", pa.bool_()),
     pa.field("_reject_reason", pa.string()),
     pa.field("_raw_record", pa.string()),
+    pa.field("_file_modified_at", pa.timestamp("us")),
 ]
 
 

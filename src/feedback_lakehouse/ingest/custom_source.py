@@ -44,6 +44,7 @@ from feedback_lakehouse.ingest.custom_mapping import (
 from feedback_lakehouse.ingest.files import (
     DELIMITERS,
     decode_bytes,
+    file_modified_at,
     first_line,
     header_delimiter,
     landing_root,
@@ -99,6 +100,7 @@ def empty_frame() -> pd.DataFrame:
             "_is_rejected": pd.Series([], dtype=bool),
             "_reject_reason": pd.Series([], dtype=object),
             "_raw_record": pd.Series([], dtype=object),
+            "_file_modified_at": pd.Series([], dtype="datetime64[us]"),
         }
     )
     return pd.DataFrame(frame)
@@ -167,7 +169,12 @@ def read_custom(
                 continue
             seen.add(identity)
             rel = path.relative_to(root).as_posix()
-            base = {"_source_file": rel, "_file_hash": identity, "_ingested_at": stamp}
+            base = {
+                "_source_file": rel,
+                "_file_hash": identity,
+                "_ingested_at": stamp,
+                "_file_modified_at": file_modified_at(path),
+            }
             rows.extend(_read_file(config, path, rel, data, base))
     if not rows:
         return empty_frame()
@@ -180,6 +187,7 @@ def read_custom(
     frame["_ingested_at"] = pd.Series(
         np.full(len(frame), np.datetime64(stamp, "us")), dtype="datetime64[us]"
     )
+    frame["_file_modified_at"] = pd.to_datetime(frame["_file_modified_at"]).astype("datetime64[us]")
     return frame[[*CUSTOM_COLUMNS, *META_COLUMNS]]
 
 

@@ -140,3 +140,11 @@ def utc_naive(moment: datetime | None) -> datetime:
     if moment.tzinfo is not None:
         return moment.astimezone(timezone.utc).replace(tzinfo=None)
     return moment
+
+
+def file_modified_at(path: Path) -> datetime | None:
+    """A landing file's modification time as naive UTC (its arrival); None if unknown."""
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc).replace(tzinfo=None)
+    except OSError:
+        return None

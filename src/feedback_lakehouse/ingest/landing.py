@@ -39,6 +39,7 @@ import pandas as pd
 
 from feedback_lakehouse.ingest.files import (
     decode_bytes,
+    file_modified_at,
     header_delimiter,
     landing_root,
     long_field,
@@ -340,8 +341,11 @@ class _Bronze:
         self.rejected: list[bool] = []
         self.reasons: list[str | None] = []
         self.raws: list[str | None] = []
+        self.modified: list[datetime | None] = []
 
-    def add(self, rel: str, digest: str | None, parsed: _Parsed) -> None:
+    def add(
+        self, rel: str, digest: str | None, parsed: _Parsed, modified: datetime | None = None
+    ) -> None:
         n = len(parsed.row_numbers)
         if n == 0:
             return
@@ -349,6 +353,7 @@ class _Bronze:
             target.extend(values)
         self.source_files.extend([rel] * n)
         self.hashes.extend([digest] * n)
+        self.modified.extend([modified] * n)
         self.row_numbers.extend(parsed.row_numbers)
         flags = [False] * n
         file_reasons: list[str | None] = [None] * n
@@ -379,6 +384,9 @@ class _Bronze:
         frame["_is_rejected"] = pd.Series(self.rejected, dtype=bool)
         frame["_reject_reason"] = pd.Series(self.reasons, dtype=object)
         frame["_raw_record"] = pd.Series(self.raws, dtype=object)
+        frame["_file_modified_at"] = pd.Series(
+            pd.to_datetime(pd.Series(self.modified, dtype=object)), dtype="datetime64[us]"
+        )
         return pd.DataFrame(frame)
 
 
@@ -400,7 +408,7 @@ def _read(
         rel = path.relative_to(root).as_posix()
         read = _parse_file(spec, rel, path, seen)
         if read is not None:
-            bronze.add(rel, read[1], read[0])
+            bronze.add(rel, read[1], read[0], file_modified_at(path))
     return bronze.frame(stamp)
 
 

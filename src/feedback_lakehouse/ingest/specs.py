@@ -18,6 +18,9 @@ META_COLUMNS: tuple[str, ...] = (
     "_is_rejected",
     "_reject_reason",
     "_raw_record",
+    # the landing file's modification time (UTC): its arrival, for time to insight; last,
+    # so an older bronze table gains it as an appended column (on_schema_change)
+    "_file_modified_at",
 )
 
 
@@ -186,6 +189,10 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("channel", "via.channel"),
             FieldSpec("product_sku", "custom_fields.product_sku"),
             FieldSpec("order_number", "custom_fields.order_number"),
+            # optional (older exports lack them): when the ticket was solved, and the
+            # macros applied (ids; a self-service macro means deflected, README "ROI")
+            FieldSpec("solved_at", "solved_at", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("macro_ids", "macro_ids", as_json=True),
         ),
     ),
     "appstore": SourceSpec(
@@ -260,6 +267,26 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("label_scheme", "label_scheme", required=True),
             FieldSpec("split", "split", validator=SPLIT),
             FieldSpec("labeller", "labeller"),
+        ),
+    ),
+    # The state of the Jira issues the alerts created, as `feedback alerts sync` read it
+    # (README "What the numbers mean"); one file per sync, the latest line per issue wins.
+    "jira": SourceSpec(
+        name="jira",
+        folder="jira",
+        pattern="*.jsonl",
+        fmt="jsonl",
+        fields=(
+            FieldSpec("issue_key", "issue_key", required=True),
+            FieldSpec("alert_id", "alert_id"),
+            FieldSpec("alert_type", "alert_type"),
+            FieldSpec("main_category", "main_category"),
+            FieldSpec("status_name", "status_name"),
+            FieldSpec("status_category", "status_category"),
+            FieldSpec("resolution_date", "resolution_date", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("updated", "updated", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("created", "created", validator=ISO_Z_TIMESTAMP),
+            FieldSpec("synced_at", "synced_at", required=True, validator=ISO_Z_TIMESTAMP),
         ),
     ),
 }

@@ -259,21 +259,21 @@ def time_to_insight(data: ReportData) -> go.Figure:
         [
             go.Bar(
                 x=names,
-                y=[r["median_hours_created_to_label"] or 0 for r in rows],
-                name="median hours, written -> label",
+                y=[r["median_minutes_to_insight"] or 0 for r in rows],
+                name="median minutes, ingested -> label in the marts",
             ),
             go.Bar(
                 x=names,
-                y=[r["median_hours_ingested_to_label"] or 0 for r in rows],
-                name="median hours, ingested -> label",
+                y=[r["median_minutes_file_arrival_to_insight"] or 0 for r in rows],
+                name="median minutes, file arrived -> label in the marts",
             ),
         ]
     )
     return _layout(
         fig,
-        "Hours to label (median): from written (includes the data's age) and from loaded",
+        "Time to insight (median): from loaded and from the file's arrival to the label in the marts",
         barmode="group",
-        yaxis_title="hours",
+        yaxis_title="minutes",
     )
 
 
@@ -306,10 +306,7 @@ def _tiles(data: ReportData) -> str:
             ("enrichment coverage", f"{(overall['enrichment_coverage'] or 0):.1%}"),
             ("in the review queue", f"{queue:,}{share}"),
             ("other / unknown", f"{(overall['other_or_unknown_rate'] or 0):.1%}"),
-            (
-                "median hours, loaded to labelled",
-                f"{(overall['median_hours_ingested_to_label'] or 0):.1f}",
-            ),
+            ("median minutes to insight", f"{(overall['median_minutes_to_insight'] or 0):.1f}"),
             ("enrichment cost", f"${(overall['enrichment_cost_usd'] or 0):,.2f}"),
         ]
     if data.roi:

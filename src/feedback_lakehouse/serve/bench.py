@@ -71,7 +71,7 @@ def page_paths(db_path: str | Path, schema: str = "main") -> dict[str, str]:
     product = sku[0][0] if sku else "none"
     return {
         "this_week": "/",
-        "texts": f"/texts?category={category}&complaint=1&week=0",
+        "texts": f"/texts?complaint_about={category}&week=0",
         "issue": f"/issue/{category}",
         "issue_product": f"/issue/{category}?sku={product}",
         "products": "/products",

@@ -113,7 +113,15 @@ class Filters:
 
 
 # drill-downs: what a number counts, as conditions a /texts link names
-COMPLAINT = "sentiment in ('negative', 'mixed') and main_category not in ('praise', 'unknown')"
+# a complaint about a category: the record's own sentiment about that category (aspect
+# sentiment, fct_feedback_category_sentiments) is negative or mixed, as
+# rpt_top_issues_this_week counts it; main or secondary category
+COMPLAINT_TOPICS = """
+    select feedback_id, category as topic, owner_team as topic_owner
+    from {schema}.fct_feedback_category_sentiments
+    where
+        category_sentiment in ('negative', 'mixed')
+        and category not in ('praise', 'unknown')"""
 DRILLS: dict[str, tuple[str, bool]] = {
     # name: (condition, takes a value)
     "category": ("main_category = ?", True),
@@ -122,7 +130,10 @@ DRILLS: dict[str, tuple[str, bool]] = {
     "sku": ("product_sku = ?", True),
     "app_version": ("app_version = ?", True),
     "owner": ("suggested_owner = ?", True),
-    "complaint": (COMPLAINT, False),
+    "complaint_about": (
+        "feedback_id in (select feedback_id from ({topics}) where topic = ?)",
+        True,
+    ),
     "negative": ("sentiment = 'negative'", False),
     "urgent": ("urgency in ('high', 'critical')", False),
     "needs_review": ("needs_review", False),
@@ -131,7 +142,7 @@ DRILLS: dict[str, tuple[str, bool]] = {
 }
 
 
-def drill_where(drill: dict[str, str]) -> tuple[list[str], list[Any]]:
+def drill_where(drill: dict[str, str], schema: str = "main") -> tuple[list[str], list[Any]]:
     """Conditions of a drill-down (`{name: value}`; value '1' for the flag drills)."""
     conditions: list[str] = []
     params: list[Any] = []
@@ -139,7 +150,7 @@ def drill_where(drill: dict[str, str]) -> tuple[list[str], list[Any]]:
         if name not in DRILLS:
             raise FilterError(f"unknown drill-down {name!r} (known: {', '.join(DRILLS)})")
         condition, takes_value = DRILLS[name]
-        conditions.append(condition)
+        conditions.append(condition.replace("{topics}", COMPLAINT_TOPICS.format(schema=schema)))
         if takes_value:
             params.append(value)
     return conditions, params

@@ -56,7 +56,7 @@ def issue(
         drill["sku"] = product
     if app_version:
         drill["app_version"] = app_version
-    where, params = combine(f.where(), drill_where(drill))
+    where, params = combine(f.where(), drill_where(drill, schema))
     scope = {k: v for k, v in drill.items() if k != "category"}
     total = con.execute(f"select count(*) from {records_sql(schema)} {where}", params)
     release_sql = (
@@ -110,7 +110,7 @@ def products(con: Con, schema: str, f: Filters) -> dict[str, Any]:
 
 def product(con: Con, schema: str, f: Filters, sku: str) -> dict[str, Any]:
     """One product: its categories, sentiment, trend and ratings."""
-    where, params = combine(f.where(), drill_where({"sku": sku}))
+    where, params = combine(f.where(), drill_where({"sku": sku}, schema))
     sql = f"""
         select coalesce(main_category, '(none)') as category, count(*) as n,
             count(case when sentiment = 'negative' then 1 end) as negative,

@@ -14,7 +14,7 @@ import duckdb
 
 from feedback_lakehouse.reporting import marts
 from feedback_lakehouse.serve.filters import (
-    COMPLAINT,
+    COMPLAINT_TOPICS,
     Filters,
     combine,
     drill_where,
@@ -53,16 +53,23 @@ def options(con: duckdb.DuckDBPyConnection, schema: str) -> dict[str, list[str]]
 
 
 def top_topics(con: duckdb.DuckDBPyConnection, schema: str, f: Filters) -> list[dict[str, Any]]:
-    where, params = combine(f.where(), ([COMPLAINT, "weeks_before_as_of <= 1"], []))
+    """rpt_top_issues_this_week with the filters: a record counts once per category it
+    complains about (main or secondary, by that category's own sentiment)."""
+    where, params = combine(f.where(), (["weeks_before_as_of <= 1"], []))
     sql = f"""
         select
-            main_category,
-            max(suggested_owner) as owner_team,
+            topic as main_category,
+            max(topic_owner) as owner_team,
             count(case when weeks_before_as_of = 0 then 1 end) as complaints_this_week,
             count(case when weeks_before_as_of = 1 then 1 end) as complaints_last_week,
             avg(case when weeks_before_as_of = 0 then priority_score end) as avg_priority
-        from {records_sql(schema)} {where}
-        group by main_category
+        from (
+            select r.*, c.topic, c.topic_owner
+            from {records_sql(schema)}
+            inner join ({COMPLAINT_TOPICS.format(schema=schema)}) as c using (feedback_id)
+        ) as r
+        {where}
+        group by topic
         having count(case when weeks_before_as_of = 0 then 1 end) > 0
         order by complaints_this_week desc, avg_priority desc, main_category
         limit 5"""
@@ -145,7 +152,7 @@ def texts(
     limit: int = TEXTS_LIMIT,
 ) -> tuple[int, list[dict[str, Any]]]:
     """(how many records the drill-down counts, the first `limit` of them by priority)."""
-    where, params = combine(f.where(), drill_where(drill))
+    where, params = combine(f.where(), drill_where(drill, schema))
     source = records_sql(schema)
     total = con.execute(f"select count(*) from {source} {where}", params).fetchall()[0][0]
     sql = f"""
