@@ -271,7 +271,7 @@ def time_to_insight(data: ReportData) -> go.Figure:
     )
     return _layout(
         fig,
-        "Time to insight (median): from loaded and from the file's arrival to the label in the marts",
+        "Time to insight (median): loaded / file arrived to label in the marts",
         barmode="group",
         yaxis_title="minutes",
     )
