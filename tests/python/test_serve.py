@@ -187,6 +187,9 @@ def test_lmp014_issue_page_shows_quotes_and_digest(workspace: tuple, page: Any) 
     assert quotes.count() >= 3
     for i in range(quotes.count()):
         assert sku["product_sku"] in quotes.nth(i).locator("footer").inner_text()
+    # the incident's support tickets and the category's resolution figures
+    assert page.locator("#tickets tr").count() >= 2
+    assert "solved" in page.locator("#cycle-time").inner_text()
     sentences = page.locator("#digest ul.digest li").all_inner_texts()
     assert 1 <= len(sentences) <= 3
     assert "extractive digest" in page.locator("#digest p.note").inner_text()

@@ -86,6 +86,24 @@ def issue(
         "digest": insight_adapter.issue_digest(con, category, where, params, schema=schema),
         "releases": queries.mart(con, release_sql, [category, *([product] if product else [])]),
         "tickets": _tickets(con, schema, where, params),
+        **_follow_up(con, schema, category),
+    }
+
+
+def _follow_up(con: Con, schema: str, category: str) -> dict[str, Any]:
+    """What happened after: the helpdesk's cycle time for the category and the state of
+    the Jira issues its alerts created (`feedback alerts sync`), with the complaint
+    volume before the issue and since it was resolved. Unfiltered: they are per category."""
+    return {
+        "cycle_time": queries.mart(
+            con, f"select * from {schema}.rpt_ticket_cycle_time where main_category = ?", [category]
+        ),
+        "jira": queries.mart(
+            con,
+            f"select * from {schema}.rpt_alert_issues where main_category = ? "
+            "order by issue_created_at desc",
+            [category],
+        ),
     }
 
 
@@ -94,7 +112,7 @@ def _tickets(con: Con, schema: str, where: str, params: list[Any]) -> list[dict[
     clause = f"{where} and" if where else "where"
     sql = f"""
         select feedback_id, created_date, status, urgency, masked_text
-        from {records_sql(schema)} {clause} source = 'helpdesk'
+        from {records_sql(schema)} {clause} source = 'helpdesk_tickets'
         order by created_at desc, feedback_id limit 10"""
     return queries.mart(con, sql, params)
 
