@@ -269,6 +269,14 @@ def test_fast_vader_matches_upstream() -> None:
         "It was the bomb, yeah right, kiss of death, hand to mouth, cut the mustard",
         "least good thing, very least happy, hardly great, barely nice",
         "sort of nice, kind of ugly, kinda bad, sorta love it",
+        # punctuation emphasis ("!" up to four, "?" two, three, more) and texts whose
+        # words all score 0 (boosters, "kind of", words outside the lexicon)
+        "Is it good?? Really??? It was bad!!!!! and sad!",
+        "good? bad?? fine???? ok!!",
+        "very extremely so kind of",
+        "!!! ??? ...",
+        "the parcel arrived on Tuesday",
+        "good bad",
     ]
     reviews = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")
     texts += reviews["Review Text"].dropna().astype(str).tolist()
