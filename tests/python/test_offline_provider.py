@@ -11,7 +11,10 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, EnrichedRecord, TextItem
 from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
-from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
+from feedback_lakehouse.enrichment.providers.offline.lexicon import (
+    reset_sentiment_memo,
+    sentiment_analyzer,
+)
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
@@ -143,6 +146,34 @@ def test_is_deterministic(provider: OfflineProvider, taxonomy: Taxonomy) -> None
     ]
 
 
+def test_cached_paths_give_the_labels_of_a_cold_start(provider: OfflineProvider) -> None:
+    """What is kept between texts (memoised VADER scores of texts and sentences, the
+    compiled matchers, the taxonomy's languages) changes no label: the real-data slices
+    in one batch on a warm provider equal each text alone, in reverse order from a cold
+    memo, each on a new taxonomy object."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    reviews = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")
+    texts = reviews["Review Text"].dropna().astype(str).tolist()[:150]
+    texts += pd.read_csv(fixtures / "banking77_slice" / "test.csv")["text"].tolist()[:100]
+    texts += [t for t, _, _ in LABELLED] + ["Die App stürzt ständig ab. Bitte beheben!"]
+    langs = [None] * (len(texts) - 1) + ["de"]
+    batch = [
+        TextItem(text_hash=f"h{i}", text=t, language=lang)
+        for i, (t, lang) in enumerate(zip(texts, langs, strict=True))
+    ]
+    loaded = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+    warm = provider.enrich(batch, loaded)
+    reset_sentiment_memo()
+    cold = []
+    for item in reversed(batch):  # each alone, the memo filled in another order
+        # a new taxonomy object: nothing computed of it yet
+        cold += provider.enrich([item], Taxonomy(loaded.version, dict(loaded.categories)))
+    cold.reverse()
+    drop = {"enriched_at", "latency_ms"}
+    assert len(warm) == len(texts) > 200
+    assert [r.model_dump(exclude=drop) for r in warm] == [r.model_dump(exclude=drop) for r in cold]
+
+
 def test_every_record_validates_and_stays_in_the_taxonomy(
     provider: OfflineProvider, taxonomy: Taxonomy
 ) -> None:
@@ -269,6 +300,14 @@ def test_fast_vader_matches_upstream() -> None:
         "It was the bomb, yeah right, kiss of death, hand to mouth, cut the mustard",
         "least good thing, very least happy, hardly great, barely nice",
         "sort of nice, kind of ugly, kinda bad, sorta love it",
+        # punctuation emphasis ("!" up to four, "?" two, three, more) and texts whose
+        # words all score 0 (boosters, "kind of", words outside the lexicon)
+        "Is it good?? Really??? It was bad!!!!! and sad!",
+        "good? bad?? fine???? ok!!",
+        "very extremely so kind of",
+        "!!! ??? ...",
+        "the parcel arrived on Tuesday",
+        "good bad",
     ]
     reviews = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")
     texts += reviews["Review Text"].dropna().astype(str).tolist()

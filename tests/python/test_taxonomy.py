@@ -112,3 +112,12 @@ def test_coerce_keeps_a_known_category_and_sets_its_owner(taxonomy: Taxonomy) ->
     assert coerced.needs_review is False
     assert taxonomy.signals_of(coerced) == []
     assert coerced.suggested_owner == taxonomy.categories["shipping_delivery"].owner_team
+
+
+def test_languages_are_read_once_per_taxonomy(taxonomy: Taxonomy) -> None:
+    """The offline provider asks every text's language of the taxonomy: the set of
+    languages with keywords is computed once (the taxonomy is frozen), not per call."""
+    first = taxonomy.languages
+    assert first == {"en", "de", "es", "fr"}
+    assert taxonomy.languages is first
+    assert taxonomy.rules_language("de-AT") == "de" and taxonomy.rules_language("ja") is None

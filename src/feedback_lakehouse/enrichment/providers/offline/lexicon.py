@@ -5,6 +5,7 @@ matcher shares."""
 
 from __future__ import annotations
 
+import math
 import re
 import string
 import threading
@@ -16,7 +17,7 @@ from vaderSentiment.vaderSentiment import (
     NEGATE,
     SPECIAL_CASES,
     SentimentIntensityAnalyzer,
-    allcap_differential,
+    normalize,
 )
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -84,22 +85,22 @@ class _Vader(SentimentIntensityAnalyzer):
         words = [t if len(w := t.strip(_PUNCTUATION)) <= 2 else w for t in text.split()]
         low = [w.lower() for w in words]
         self._source, self._lower = words, low  # what _lowered(words) returns
-        is_cap_diff = allcap_differential(words)
         lexicon = self.lexicon
-        last = len(words) - 1
-        sentiments: list[float] = []
-        for i, word in enumerate(low):
-            # boosters, "kind of" and words outside the lexicon count 0 (as upstream)
-            if (
-                word in BOOSTER_DICT
-                or (i < last and word == "kind" and low[i + 1] == "of")
-                or word not in lexicon
-            ):
-                sentiments.append(0)
-            else:
-                sentiments.append(self._valence(words, is_cap_diff, i, low))
-        sentiments = self._but_check(words, sentiments)
-        return self.score_valence(sentiments, text)
+        # boosters, "kind of" and words outside the lexicon count 0 (as upstream); most
+        # words are outside it, so only the lexicon's words are visited one by one
+        hits = [i for i, word in enumerate(low) if word in lexicon]
+        sentiments: list[float] = [0] * len(low)
+        if hits:
+            # upstream's allcap_differential: some, not all, words in CAPITALS
+            is_cap_diff = 0 < len(words) - sum(map(str.isupper, words)) < len(words)
+            last = len(words) - 1
+            for i in hits:
+                word = low[i]
+                if word in BOOSTER_DICT or (i < last and word == "kind" and low[i + 1] == "of"):
+                    continue
+                sentiments[i] = self._valence(words, is_cap_diff, i, low)
+            sentiments = self._but_check(words, sentiments)
+        return _scores_of(sentiments, text)
 
     def _valence(self, words: list[str], is_cap_diff: bool, i: int, low: list[str]) -> float:
         """Upstream's `sentiment_valence` (with its `_least_check` and `scalar_inc_dec`)
@@ -220,6 +221,47 @@ class _Vader(SentimentIntensityAnalyzer):
             if n_gram in BOOSTER_DICT:
                 valence = valence + BOOSTER_DICT[n_gram]
         return valence
+
+
+def _scores_of(sentiments: list[float], text: str) -> dict[str, float]:
+    """Upstream's `score_valence`, same arithmetic in the same order (so the same
+    floats), reading only the words that scored: most count 0, and a text with no
+    scored word is neutral without any arithmetic."""
+    if not sentiments:
+        return {"neg": 0.0, "neu": 0.0, "pos": 0.0, "compound": 0.0}
+    scored = [s for s in sentiments if s != 0]
+    if not scored:  # upstream: compound 0, and every word counted neutral
+        return {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
+    sum_s = float(sum(scored))
+    # punctuation emphasis: up to four "!" (0.292 each); two or three "?" (0.18 each),
+    # more 0.96
+    qm_count = text.count("?")
+    qm = 0 if qm_count <= 1 else (qm_count * 0.18 if qm_count <= 3 else 0.96)
+    emphasis = min(text.count("!"), 4) * 0.292 + qm
+    if sum_s > 0:
+        sum_s += emphasis
+    elif sum_s < 0:
+        sum_s -= emphasis
+    compound = normalize(sum_s)
+    pos_sum = 0.0
+    neg_sum = 0.0
+    for score in scored:
+        if score > 0:
+            pos_sum += float(score) + 1
+        elif score < 0:
+            neg_sum += float(score) - 1
+    if pos_sum > math.fabs(neg_sum):
+        pos_sum += emphasis
+    elif pos_sum < math.fabs(neg_sum):
+        neg_sum -= emphasis
+    neu_count = len(sentiments) - len(scored)
+    total = pos_sum + math.fabs(neg_sum) + neu_count
+    return {
+        "neg": round(math.fabs(neg_sum / total), 3),
+        "neu": round(math.fabs(neu_count / total), 3),
+        "pos": round(math.fabs(pos_sum / total), 3),
+        "compound": round(compound, 4),
+    }
 
 
 def reset_sentiment_memo() -> None:
