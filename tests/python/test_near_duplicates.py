@@ -60,6 +60,12 @@ def test_incremental_keeps_stored_groups_and_joins_new_texts_to_them() -> None:
     assert ids == ["g-crash", "h-dark", "h-dark"]
 
 
+def test_an_incremental_run_without_new_texts_adds_nothing() -> None:
+    _, sigs = nd.assign_new(["h-crash", "h-refund"], [CRASH, REFUND])
+    ids, new = nd.assign_new([], [], stored_sigs=sigs, stored_groups=["h-crash", "h-refund"])
+    assert ids == [] and new.shape == (0, nd.NUM_PERM)
+
+
 def test_signatures_round_trip_through_the_stored_column() -> None:
     sigs = nd.signatures([CRASH, "", "ok"])
     assert (nd.decode(nd.encode(sigs)) == sigs).all()

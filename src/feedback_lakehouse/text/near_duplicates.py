@@ -157,6 +157,8 @@ def candidate_pairs(sigs: np.ndarray, is_new: np.ndarray | None = None) -> np.nd
         rows = np.flatnonzero(has_words)
         if is_new is not None:  # only the buckets a new text falls in
             rows = rows[np.isin(keys[rows, band], keys[is_new & has_words, band])]
+        if not len(rows):
+            continue
         # rows sorted by key (stable: ascending rows within a key); each run's first row
         order = rows[np.argsort(keys[rows, band], kind="stable")]
         sorted_keys = keys[order, band]
@@ -165,6 +167,8 @@ def candidate_pairs(sigs: np.ndarray, is_new: np.ndarray | None = None) -> np.nd
         mask = first != order
         pairs.append(np.column_stack([first[mask], order[mask]]))
     n = np.int64(max(len(sigs), 1))
+    if not pairs:
+        return np.empty((0, 2), dtype=np.int64)
     code = np.unique(np.concatenate([p[:, 0] * n + p[:, 1] for p in pairs]))
     found = np.column_stack([code // n, code % n])
     if is_new is not None and len(found):
