@@ -151,3 +151,9 @@ example-clothing: venv
 .PHONY: learning-curve
 learning-curve: venv
 	$(BIN)/python -m feedback_devtools.learning_curve --shared "$${SHARED_DATA:-../shared/data}"
+
+# near-duplicate groups: precision/recall on planted paraphrases (threshold chosen on half A,
+# reported on half B) and the false-grouping rate on ../shared/data (README "Recurrence")
+.PHONY: measure-near-duplicates
+measure-near-duplicates: venv
+	SHARED_DATA="$${SHARED_DATA:-../shared/data}" $(BIN)/python -m feedback_devtools.measure_near_duplicates --records 50000

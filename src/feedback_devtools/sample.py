@@ -25,6 +25,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from feedback_devtools.paraphrase import PARAPHRASE_FILE, ParaphraseTruth
+
 log = logging.getLogger(__name__)
 
 SHOP_HEADER = (
@@ -370,6 +372,8 @@ class _Generator:
             "pii_texts": 0,
         }
         self.pool: dict[str, list[tuple[str, str, bool]]] = {"product": [], "app": []}
+        # paraphrase variants draw from their own generator: every other choice is unchanged
+        self.paraphrases = ParaphraseTruth(random.Random(f"paraphrase-{seed}"))
         self.customers = self._make_customers()
         self.n_ship = max(25, records // 120)
         self.n_crash = max(20, records // 200)
@@ -509,7 +513,10 @@ class _Generator:
             planted["near_duplicates"] += 1
             if has_pii:
                 planted["pii_texts"] += 1
-            return _Text(_perturb(original, rng.random()), pooled_category, "near_duplicate")
+            variant = _perturb(original, rng.random())
+            if r >= 0.06 and not has_pii:  # half of them said in other words
+                variant = self.paraphrases.add(original)
+            return _Text(variant, pooled_category, "near_duplicate")
         body, has_pii = self._english(kind, category, product)
         if has_pii:
             planted["pii_texts"] += 1
@@ -1053,6 +1060,7 @@ def generate(
             "weeks": len(GAP_WEEK_SHARES),
         },
     }
+    manifest["paraphrases"] = gen.paraphrases.write(out_dir / PARAPHRASE_FILE)
     text = json.dumps(manifest, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
     (out_dir / "_manifest.json").write_text(text, encoding="utf-8", newline="\n")
     return manifest

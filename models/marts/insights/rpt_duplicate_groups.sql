@@ -1,5 +1,6 @@
--- Recurrence by text: every group of two or more records sharing a normalised text
--- (re-exports, copy-pasted complaints, the same question asked again), largest first.
+-- Recurrence by complaint: every group of two or more records saying the same thing,
+-- in the same or in slightly different words (int_texts__near_duplicates: word order,
+-- synonyms, typos, filler; re-exports and copy-pasted complaints too), largest first.
 -- Only the masked text is shown.
 with
 
@@ -9,22 +10,43 @@ records as (
 
 ),
 
+near_duplicates as (
+
+    select * from {{ ref('int_texts__near_duplicates') }}
+
+),
+
+grouped_records as (
+
+    select
+        records.*,
+        -- a text the daily run has not grouped yet stands for itself
+        coalesce(
+            near_duplicates.near_duplicate_group_id, records.text_hash
+        ) as near_duplicate_group_id
+    from records
+    left join near_duplicates
+        on records.text_hash = near_duplicates.text_hash
+    where
+        not records.is_empty
+        and not records.is_spam
+
+),
+
 sized as (
 
     select
         *,
-        count(*) over (partition by text_hash) as duplicate_group_size
-    from records
-    where not is_empty
+        -- counted without spam: a text whose other copies are spam is no group of one
+        count(*) over (partition by near_duplicate_group_id) as duplicate_group_size
+    from grouped_records
 
 ),
 
 feedback as (
 
     select * from sized
-    where
-        not is_spam
-        and duplicate_group_size > 1
+    where duplicate_group_size > 1
 
 ),
 
@@ -33,7 +55,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by text_hash
+            partition by near_duplicate_group_id
             order by created_at asc, feedback_id asc
         ) as record_rank
     from feedback
@@ -43,8 +65,9 @@ ranked as (
 grouped as (
 
     select
-        text_hash,
+        near_duplicate_group_id,
         count(*) as group_size,
+        count(distinct text_hash) as distinct_texts,
         count(distinct source) as sources,
         count(distinct customer_id) as customers,
         sum(case when source = 'helpdesk_tickets' then 1 else 0 end) as helpdesk_tickets,
@@ -52,7 +75,7 @@ grouped as (
         min(created_at) as first_seen_at,
         max(created_at) as last_seen_at
     from feedback
-    group by text_hash
+    group by near_duplicate_group_id
 
 ),
 
@@ -61,14 +84,19 @@ final as (
     select
         -- row_number() is bigint on DuckDB, int on Spark: the contract says bigint
         cast(row_number() over (
-            order by grouped.group_size desc, grouped.last_seen_at desc, grouped.text_hash asc
+            order by
+                grouped.group_size desc,
+                grouped.last_seen_at desc,
+                grouped.near_duplicate_group_id asc
         ) as bigint) as group_rank,
-        cast(grouped.text_hash as string) as text_hash,
+        cast(grouped.near_duplicate_group_id as string) as near_duplicate_group_id,
+        cast(first_record.text_hash as string) as text_hash,
         cast(first_record.masked_text as string) as example_text,
         cast(first_record.main_category as string) as main_category,
         cast(first_record.suggested_owner as string) as owner_team,
         cast(first_record.sentiment as string) as sentiment,
         cast(grouped.group_size as bigint) as group_size,
+        cast(grouped.distinct_texts as bigint) as distinct_texts,
         cast(grouped.sources as bigint) as sources,
         cast(grouped.customers as bigint) as customers,
         cast(grouped.helpdesk_tickets as bigint) as helpdesk_tickets,
@@ -78,7 +106,7 @@ final as (
     from grouped
     inner join ranked as first_record
         on
-            grouped.text_hash = first_record.text_hash
+            grouped.near_duplicate_group_id = first_record.near_duplicate_group_id
             and first_record.record_rank = 1
 
 )

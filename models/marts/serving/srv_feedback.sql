@@ -9,16 +9,37 @@ records as (
 
 ),
 
+near_duplicates as (
+
+    select * from {{ ref('int_texts__near_duplicates') }}
+
+),
+
+grouped_records as (
+
+    select
+        records.*,
+        -- a text the daily run has not grouped yet stands for itself
+        coalesce(
+            near_duplicates.near_duplicate_group_id, records.text_hash
+        ) as near_duplicate_group_id
+    from records
+    left join near_duplicates
+        on records.text_hash = near_duplicates.text_hash
+
+),
+
 feedback as (
 
     select
         *,
-        -- non-empty records sharing the text (spam included, as everywhere)
+        -- non-empty records saying the same complaint, in the same or slightly different
+        -- words (spam included, as everywhere)
         case
             when is_empty then 1
-            else count(*) over (partition by is_empty, text_hash)
+            else count(*) over (partition by is_empty, near_duplicate_group_id)
         end as duplicate_group_size
-    from records
+    from grouped_records
 
 ),
 
@@ -46,6 +67,7 @@ final as (
         cast(priority_score as double) as priority_score,
         cast(is_reviewed as boolean) as is_reviewed,
         cast(needs_review as boolean) as needs_review,
+        cast(near_duplicate_group_id as string) as near_duplicate_group_id,
         cast(duplicate_group_size as bigint) as duplicate_group_size,
         cast(created_date as date) as created_date,
         cast(week_start_date as date) as week_start_date
