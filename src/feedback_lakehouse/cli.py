@@ -380,7 +380,17 @@ def example_prepare(
     show_default=True,
     help="Landing folder; review decisions go to its reviews/ subfolder.",
 )
-def serve(db_path: Path, schema: str, port: int, host: str, landing_dir: Path) -> None:
+@click.option(
+    "--digest-provider",
+    type=click.Choice(["offline", "openai", "azure_openai"]),
+    default="offline",
+    show_default=True,
+    help="Issue digests: extractive (offline) or an LLM's map-reduce summary over all the "
+    "issue's texts (settings from the OPENAI_* / AZURE_OPENAI_* variables; cached).",
+)
+def serve(
+    db_path: Path, schema: str, port: int, host: str, landing_dir: Path, digest_provider: str
+) -> None:
     """The workspace: a local web app over the built marts (This week, issues, products,
     the review queue). Reads the database read-only; writes only review decisions."""
     try:
@@ -395,7 +405,19 @@ def serve(db_path: Path, schema: str, port: int, host: str, landing_dir: Path) -
     if not db_path.exists():
         raise click.ClickException(f"{db_path} does not exist: run `make demo` (or dbt build)")
     click.echo(f"workspace on http://{host}:{port}/ over {db_path} (Ctrl+C stops it)")
-    uvicorn.run(create_app(db_path, landing_dir, schema), host=host, port=port, log_level="warning")
+    provider = None
+    if digest_provider != "offline":
+        from feedback_lakehouse.enrichment.engine import make_provider
+        from feedback_lakehouse.text.scrub import scrub
+
+        try:
+            provider = make_provider(digest_provider)
+        except Exception as err:  # the provider's own message says which setting is missing
+            raise click.ClickException(
+                f"--digest-provider {digest_provider}: {scrub(str(err))}"
+            ) from err
+    app = create_app(db_path, landing_dir, schema, provider)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
 def _as_date(value) -> date:

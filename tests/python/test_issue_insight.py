@@ -270,3 +270,36 @@ def test_counted_combinations_give_the_same_fit_as_every_record() -> None:
     expanded = [(s, labels, rating) for s, labels, rating, n in grouped for _ in range(n)]
     assert fit_impact(grouped) == fit_impact(expanded)
     assert {r["category_id"]: r["n_rated"] for r in fit_impact(grouped)}["a"] == 42
+
+
+def test_the_workspace_digest_is_the_llm_map_reduce_when_serve_names_a_provider(
+    make_llm, fake_llm
+) -> None:
+    from feedback_lakehouse.serve import insight_adapter
+
+    con = _marts(_digest_rows())
+    fake_llm.script_for("partial summaries covering", Reply.raw("the summary"))
+    fake_llm.script_for("customer texts (part", *[Reply.raw(f"partial {i}") for i in range(40)])
+    digest = insight_adapter.issue_digest(con, "billing", "", [], provider=make_llm("openai"))
+    # all texts fit one map request here: its answer is the digest
+    assert (digest["method"], digest["text"]) == ("llm", "partial 0")
+    assert fake_llm.calls == digest["calls"] == 1
+    assert insight_adapter.issue_digest(con, "billing", "", [])["method"] == "extractive"
+
+
+def test_serve_with_an_llm_digest_and_no_settings_says_which_are_missing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from click.testing import CliRunner
+
+    from feedback_lakehouse.cli import main
+
+    for name in ("OPENAI_API_KEY", "OPENAI_MODEL", "OPENAI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    db = tmp_path / "w.duckdb"
+    duckdb.connect(str(db)).close()
+    result = CliRunner().invoke(
+        main, ["serve", "--db", str(db), "--digest-provider", "openai", "--port", "1"]
+    )
+    assert result.exit_code != 0
+    assert "--digest-provider openai" in result.output and "OPENAI_MODEL" in result.output

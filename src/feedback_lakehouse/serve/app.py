@@ -36,6 +36,9 @@ class Settings:
     db_path: Path
     landing_dir: Path
     schema: str = "main"
+    # an `openai` / `azure_openai` provider: the issue digest is the LLM's map-reduce
+    # summary (cached beside the database); None: the extractive digest
+    digest_provider: Any = None
 
 
 class Unavailable(RuntimeError):
@@ -59,9 +62,11 @@ def read_only(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         con.close()
 
 
-def create_app(db_path: str | Path, landing_dir: str | Path, schema: str = "main") -> FastAPI:
+def create_app(
+    db_path: str | Path, landing_dir: str | Path, schema: str = "main", digest_provider: Any = None
+) -> FastAPI:
     """The workspace over the DuckDB file `db_path`; decisions go to `landing_dir`."""
-    settings = Settings(Path(db_path), Path(landing_dir), schema)
+    settings = Settings(Path(db_path), Path(landing_dir), schema, digest_provider)
     app = FastAPI(title="Feedback workspace", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     templates = Jinja2Templates(directory=HERE / "templates")
@@ -117,7 +122,9 @@ def _routes(app: FastAPI, settings: Settings, render: Callable[..., Response]) -
         return render(
             request,
             "issue.html",
-            lambda con, f: pages.issue(con, schema, f, category, sku, app_version),
+            lambda con, f: pages.issue(
+                con, schema, f, category, sku, app_version, settings.digest_provider
+            ),
         )
 
     @app.get("/products", response_class=HTMLResponse)

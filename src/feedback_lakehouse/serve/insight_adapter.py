@@ -46,9 +46,14 @@ def issue_digest(
     where_sql: str,
     params: list[Any],
     schema: str = "main",
+    provider: Any = None,
 ) -> dict[str, Any]:
-    """The extractive digest (the workspace never calls an LLM while a page loads)."""
-    return issue_insight.issue_digest(con, category_id, condition(where_sql), params, schema=schema)
+    """The extractive digest, or with an LLM `provider` (`feedback serve
+    --digest-provider`) the map-reduce summary over all the issue's texts, cached by
+    their hashes and the prompt version beside the database."""
+    return issue_insight.issue_digest(
+        con, category_id, condition(where_sql), params, provider, schema=schema
+    )
 
 
 def theme_impact(

@@ -48,7 +48,13 @@ def texts(con: Con, schema: str, f: Filters, query: dict[str, str]) -> dict[str,
 
 
 def issue(
-    con: Con, schema: str, f: Filters, category: str, product: str = "", app_version: str = ""
+    con: Con,
+    schema: str,
+    f: Filters,
+    category: str,
+    product: str = "",
+    app_version: str = "",
+    digest_provider: Any = None,
 ) -> dict[str, Any]:
     """One category, alone or for one product or app version."""
     drill = {"category": category}
@@ -83,7 +89,9 @@ def issue(
         "quotes": insight_adapter.representative_quotes(
             con, category, where, params, k=5, schema=schema
         ),
-        "digest": insight_adapter.issue_digest(con, category, where, params, schema=schema),
+        "digest": insight_adapter.issue_digest(
+            con, category, where, params, schema=schema, provider=digest_provider
+        ),
         "releases": queries.mart(con, release_sql, [category, *([product] if product else [])]),
         "tickets": _tickets(con, schema, where, params),
         **_follow_up(con, schema, category),
