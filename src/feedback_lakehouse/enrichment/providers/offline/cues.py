@@ -87,7 +87,8 @@ EXPECTATION_CUES = (
     r"\bstill (?:waiting|no\b|not\b|nothing|hasn'?t|haven'?t|have not|has not|missing)",
     r"\bwhere is my\b",
     r"\bno (?:response|reply|answer|update|refund)\b",
-    r"\b(?:has|have|had)n'?t (?:shown up|showed up|turned up|got here|come through|moved|updated)\b",
+    r"\b(?:has|have|had)n'?t (?:shown up|showed up|turned up|got here|come through"
+    r"|moved|updated)\b",
     r"\b(?:no sign of|nowhere to be (?:seen|found))\b",
     r"\bnever (?:comes|came|arrives|answers|answered|works|worked)\b",
     r"\brefund (?:not|never|still|has not|hasn'?t)\b",
