@@ -2,8 +2,9 @@
 
 Development only (no dbt build): generates a sample (`generate`, recording what the
 generator planted in each text), reads its landing files as bronze does, and enriches
-every record's text ("title. body", as `int_feedback__cleaned` joins them; no PII
-masking, HTML left in) with the offline provider under the default taxonomy version.
+every record's text ("title. body", as `int_feedback__cleaned` joins them; HTML tags
+and entities dropped, no PII masking) with the offline provider under the default
+taxonomy version.
 The status of each record follows the rules of `answer_review_reason` (unknown,
 confidence below `review_confidence_threshold`, the review signals); a blank text is
 failed and a planted spam text needs review (on the demo sample the spam rule flags
@@ -29,7 +30,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import html
 import json
+import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable
@@ -97,7 +100,7 @@ def landing_records(landing: Path) -> pd.DataFrame:
         frame = pd.DataFrame(
             {
                 "source": source,
-                "text": [joined(t, b) for t, b in zip(titles, raw[body], strict=True)],
+                "text": [plain(joined(t, b)) for t, b in zip(titles, raw[body], strict=True)],
                 "sku": raw.get("product_sku", pd.Series([None] * len(raw))).tolist(),
                 "version": raw.get("app_version", pd.Series([None] * len(raw))).tolist(),
                 "tag": [_first_tag(v) for v in raw.get("tags", [None] * len(raw))],
@@ -105,6 +108,13 @@ def landing_records(landing: Path) -> pd.DataFrame:
         )
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
+
+
+def plain(text: str) -> str:
+    """The text without HTML tags and entities (the pipeline's cleaning drops them too)."""
+    if "<" not in text and "&" not in text:
+        return text
+    return " ".join(re.sub(r"<[^>]+>", " ", html.unescape(text)).split())
 
 
 def _first_tag(value: object) -> str | None:
@@ -171,7 +181,9 @@ def fmt(pair: tuple[int, int], goal: str) -> str:
     return f"{hit} of {total} ({value:.1%}; goal {goal})"
 
 
-def incident_goals(records: pd.DataFrame, labels: list[Any], allowed: dict) -> list[str]:
+def incident_goals(
+    records: pd.DataFrame, labels: list[Any], allowed: dict, planted: dict[str, int]
+) -> list[str]:
     """(a) the planted incidents: share in their category and share negative."""
     lamp = sample.PRODUCTS_BY_SKU[sample.INCIDENT_SKU].name
     damage = [t.format(p=lamp) for t in sample.INCIDENT_DAMAGE_TEXTS]
@@ -193,7 +205,8 @@ def incident_goals(records: pd.DataFrame, labels: list[Any], allowed: dict) -> l
         picked = [labels[i] for i in records.index[mask]]
         in_category = share(r.main_category in categories for r in picked)
         negative = share(r.sentiment == "negative" for r in picked)
-        lines.append(f"(a) {name}: in category {fmt(in_category, '>= 90%')}")
+        lines.append(f"(a) {name}, {planted[name.split()[0]]} planted, {len(picked)} found:")
+        lines.append(f"    in category {fmt(in_category, '>= 90%')}")
         lines.append(f"    negative {fmt(negative, '>= 90%')}")
     return lines
 
@@ -321,10 +334,12 @@ def measure(records_n: int, seed: int, version: str | None) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         drawn = generate_recorded(Path(tmp), records_n, seed)
         records = landing_records(Path(tmp))
+        manifest = json.loads((Path(tmp) / "_manifest.json").read_text(encoding="utf-8"))
+    planted = {i["id"]: i["count"] for i in manifest["incidents"]}
     labels = enrich(records["text"].tolist(), taxonomy)
     spam = {t.text for t in drawn if t.kind == "spam"}
     lines = [f"sample: {records_n} records, seed {seed}; taxonomy {version}; {len(records)} rows"]
-    lines += incident_goals(records, labels, allowed)
+    lines += incident_goals(records, labels, allowed, planted)
     lines.append(urgency_goal(records, labels, drawn))
     lines += review_goals(records, labels, spam, allowed)
     lines += language_goal(drawn, taxonomy, allowed)
