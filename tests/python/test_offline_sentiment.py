@@ -46,6 +46,17 @@ PROBLEM_REPORTS = [
 ]
 
 
+# issue 18 part 7: problem reports in other words, each neutral or positive before
+PROBLEM_REPORTS += [
+    "Ordered on the 3rd and it hasn't shown up.",
+    "The kettle gave up after a month.",
+    "The courier's map hasn't moved since Monday.",
+    "No sign of the replacement you promised.",
+    "Support never answered my email.",
+    "Please fix it, the lid is wobbly.",
+]
+
+
 @pytest.mark.parametrize("text", PROBLEM_REPORTS)
 def test_problem_report_is_negative_whatever_the_polite_words(
     provider: OfflineProvider, text: str
@@ -75,6 +86,8 @@ def test_resolved_or_negated_problems_stay_non_negative(
         "Login screen crashes the app. Please fix ASAP!!!",
         "My order never arrived!!!",
         "Still waiting for my refund. Sort it out ASAP",
+        "Ordered on the 3rd and it hasn't shown up!!!",
+        "Can someone sort this out ASAP, the blender smells of burning.",
     ],
 )
 def test_asap_or_exclaimed_problem_report_is_at_least_high(

@@ -60,7 +60,7 @@ _NOT_YET = r"(?:not|never|n't|still not|not yet|yet to be)"
 DEFECT_CUES = (
     r"\bcrash(?:es|ed|ing)?\b",
     r"\bfr(?:eez(?:es|ing)|oze|ozen)\b",
-    r"\b(?:stopped|stops|quit|quits) (?:working|charging|connecting)\b",
+    r"\b(?:stopped|stops) \w+ing\b|\b(?:quit|quits) (?:working|charging|connecting)\b",
     r"\bkeeps? (?:crashing|failing|freezing|disconnecting|logging me out|breaking)\b",
     r"\b(?:error|bug|buggy|glitch\w*|fail(?:s|ed|ing|ure)?)\b",
     r"\blocked out\b",
@@ -71,6 +71,9 @@ DEFECT_CUES = (
     r"\b(?:delayed|lost (?:in|my|the|our)|got lost|arrived late|late delivery)\b",
     r"\b(?:charged|billed) (?:me )?(?:twice|double|two times|again|extra|after)\b",
     r"\b(?:double[- ]charged|overcharged)\b",
+    r"\b(?:gave (?:up|out)|conked out|died on me|in (?:pieces|shards)|wrecked)\b",
+    # a request for a remedy names a problem: "please fix this", "sort it out"
+    r"\b(?:fix (?:this|it|that)|sort (?:this|it|that) out)\b",
 )
 # ... and a negated expectation, which carries its own negation: something that should
 # have worked, arrived or been refunded did not, or still has not.
@@ -84,6 +87,10 @@ EXPECTATION_CUES = (
     r"\bstill (?:waiting|no\b|not\b|nothing|hasn'?t|haven'?t|have not|has not|missing)",
     r"\bwhere is my\b",
     r"\bno (?:response|reply|answer|update|refund)\b",
+    r"\b(?:has|have|had)n'?t (?:shown up|showed up|turned up|got here|come through"
+    r"|moved|updated)\b",
+    r"\b(?:no sign of|nowhere to be (?:seen|found))\b",
+    r"\bnever (?:comes|came|arrives|answers|answered|works|worked)\b",
     r"\brefund (?:not|never|still|has not|hasn'?t)\b",
 )
 
