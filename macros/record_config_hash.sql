@@ -1,14 +1,19 @@
 {#- What a stored fct_feedback row depends on besides its record, texts, enrichments,
     customer and review decision, as one hash (a SQL expression): the provider in force,
     the review vars, the taxonomy version in force and its categories (owner team,
-    parent, criticality), and with review_threshold_from_eval the measured thresholds.
+    parent, criticality), the model's columns, and with review_threshold_from_eval the
+    measured thresholds.
     fct_feedback keeps it per row; when it differs from the stored one, the incremental
     run rebuilds every row. Add here anything new the record steps read. -#}
 {% macro record_config_hash() -%}
+    {#- the model's documented columns: a column added by an upgrade (fct_feedback
+        appends it, on_schema_change append_new_columns) is filled on every row by the
+        rebuild this triggers, instead of failing the build or staying null on old rows -#}
     {%- set settings = [
         var('enrichment_provider'),
         var('review_confidence_threshold'),
         var('review_threshold_from_eval'),
+        model.columns.keys() | sort | join(','),
     ] | join('|') -%}
     {%- set category_row = dbt.concat([
         'category_id', "'='", "coalesce(owner_team, '')", "'/'",

@@ -140,3 +140,15 @@ def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Pat
     assert [row for row in texts if row[0] in current] == rebuilt
     stale = [row for row in texts if row[0] not in current]
     assert [row[0] for row in stale] == [old_hash]
+
+    # an upgrade that adds a column to fct_feedback (as category_sentiments did): the
+    # older table lacks it and its rows carry the older release's record_config_hash
+    # (its column list differed); the next run appends the column and fills it on every
+    # row, with no --full-refresh
+    filled = query(work, "select count(category_sentiments) from main.fct_feedback")[0][0]
+    assert filled > 0
+    with duckdb.connect(str(work / "warehouse.duckdb")) as con:
+        con.execute("alter table main.fct_feedback drop column category_sentiments")
+        con.execute("update main.fct_feedback set record_config_hash = 'an older release'")
+    run_dbt(work, "run", "--select", "fct_feedback")
+    assert query(work, "select count(category_sentiments) from main.fct_feedback") == [(filled,)]

@@ -10,9 +10,10 @@
 -- the last build (by feedback_id): new or re-delivered records, texts with new answers
 -- or attempts, records of customers with a new CRM row, and records whose review
 -- decision changed. When anything else a row depends on changes (the taxonomy version
--- in force, its categories, the provider in force, the review thresholds or, with
--- review_threshold_from_eval, the measured thresholds), record_config_hash changes and
--- every row is rebuilt. tests/python/test_daily_run.py checks that the result equals a
+-- in force, its categories, the provider in force, the review thresholds, the model's
+-- columns or, with review_threshold_from_eval, the measured thresholds),
+-- record_config_hash changes and every row is rebuilt: an upgrade that adds a column
+-- appends it (on_schema_change) and fills it on every row, with no --full-refresh. tests/python/test_daily_run.py checks that the result equals a
 -- full rebuild.
 -- depends_on: {{ ref('int_feedback__cleaned') }}
 -- depends_on: {{ ref('stg_crm__customers') }}
@@ -23,7 +24,7 @@
     materialized=('table' if target.type == 'spark' else 'incremental'),
     unique_key='feedback_id',
     incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 
 {#- the records this run rewrites (incremental runs only; see above) #}
