@@ -13,8 +13,8 @@
 -- in force, its categories, the provider in force, the review thresholds, the model's
 -- columns or, with review_threshold_from_eval, the measured thresholds),
 -- record_config_hash changes and every row is rebuilt: an upgrade that adds a column
--- appends it (on_schema_change) and fills it on every row, with no --full-refresh. tests/python/test_daily_run.py checks that the result equals a
--- full rebuild.
+-- appends it (on_schema_change) and fills it on every row, with no --full-refresh.
+-- tests/python/test_daily_run.py checks that the result equals a full rebuild.
 -- depends_on: {{ ref('int_feedback__cleaned') }}
 -- depends_on: {{ ref('stg_crm__customers') }}
 -- depends_on: {{ ref('int_review_decisions__latest') }}
