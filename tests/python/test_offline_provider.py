@@ -321,10 +321,10 @@ def test_fast_vader_matches_upstream() -> None:
 
 
 def test_records_are_what_validation_makes(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
-    """The provider builds its `ok` records from an already validated `Enrichment` without
-    validating each field again: every field must have the value and the type full
+    """The provider's `ok` records have, field by field, the value and the type full
     validation of the same record gives (enum values as plain strings, floats as
-    floats), for texts with one, several and no categories."""
+    floats), for texts with one, several and no categories: a faster way of building
+    them must keep this."""
     texts = [text for text, _, _ in LABELLED] + [
         "love the lamp, but the box arrived crushed and support never answered",
         "zzz qqq",
@@ -351,3 +351,4 @@ def test_invalid_answer_is_still_rejected(
     assert record.status == "failed"
     assert "ValidationError" in (record.error or "") and "short_summary" in (record.error or "")
     assert record.main_category is None
+
