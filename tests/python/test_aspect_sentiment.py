@@ -66,7 +66,6 @@ def test_contract_keeps_own_categories_lowercased_once_each():
     ]
 
 
-
 def test_stored_form_follows_each_answer():
     """The stored JSON is memoised by content: answers with the same entries share it,
     and an answer with other entries (order, sentiment, category) gets its own."""
@@ -87,6 +86,7 @@ def test_stored_form_follows_each_answer():
         assert stored == json.dumps(
             [{"category": c, "sentiment": s} for c, s in pairs], separators=(",", ":")
         )
+
 
 def test_contract_main_category_defaults_to_overall_sentiment():
     answer = _answer(main_category="pricing", secondary_categories=["praise"], sentiment="negative")

@@ -351,4 +351,3 @@ def test_invalid_answer_is_still_rejected(
     assert record.status == "failed"
     assert "ValidationError" in (record.error or "") and "short_summary" in (record.error or "")
     assert record.main_category is None
-
