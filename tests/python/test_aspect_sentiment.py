@@ -66,6 +66,28 @@ def test_contract_keeps_own_categories_lowercased_once_each():
     ]
 
 
+def test_stored_form_follows_each_answer():
+    """The stored JSON is memoised by content: answers with the same entries share it,
+    and an answer with other entries (order, sentiment, category) gets its own."""
+    lists = [
+        [("shipping_delivery", "negative"), ("praise", "positive")],
+        [("praise", "positive"), ("shipping_delivery", "negative")],
+        [("shipping_delivery", "negative"), ("praise", "negative")],
+        [("shipping_delivery", "negative"), ("praise", "positive")],
+    ]
+    for pairs in lists:
+        answer = _answer(
+            main_category=pairs[0][0],
+            secondary_categories=[pairs[1][0]],
+            sentiment="mixed",
+            category_sentiments=[{"category": c, "sentiment": s} for c, s in pairs],
+        )
+        stored = answer.category_sentiments_json()
+        assert stored == json.dumps(
+            [{"category": c, "sentiment": s} for c, s in pairs], separators=(",", ":")
+        )
+
+
 def test_contract_main_category_defaults_to_overall_sentiment():
     answer = _answer(main_category="pricing", secondary_categories=["praise"], sentiment="negative")
     assert _aspects(answer) == {"pricing": "negative"}

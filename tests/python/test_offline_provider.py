@@ -318,3 +318,36 @@ def test_fast_vader_matches_upstream() -> None:
     fast = sentiment_analyzer()
     mismatches = [t for t in texts if fast.polarity_scores(t) != upstream.polarity_scores(t)]
     assert mismatches == []
+
+
+def test_records_are_what_validation_makes(provider: OfflineProvider, taxonomy: Taxonomy) -> None:
+    """The provider's `ok` records have, field by field, the value and the type full
+    validation of the same record gives (enum values as plain strings, floats as
+    floats), for texts with one, several and no categories: a faster way of building
+    them must keep this."""
+    texts = [text for text, _, _ in LABELLED] + [
+        "love the lamp, but the box arrived crushed and support never answered",
+        "zzz qqq",
+    ]
+    records = provider.enrich(items(*texts), taxonomy)
+    assert [r.status for r in records] == ["ok"] * len(texts)
+    for record in records:
+        validated = EnrichedRecord.model_validate(record.model_dump())
+        for name in EnrichedRecord.model_fields:
+            mine, full = getattr(record, name), getattr(validated, name)
+            assert (mine, type(mine)) == (full, type(full)), name
+
+
+def test_invalid_answer_is_still_rejected(
+    monkeypatch: pytest.MonkeyPatch, taxonomy: Taxonomy
+) -> None:
+    """The contract still rejects what the rules produce when it breaks it: a summary
+    over 300 characters makes the text `failed` with the validation error, not a row."""
+    from feedback_lakehouse.enrichment.providers.offline import provider as module
+
+    monkeypatch.setattr(module, "summarize", lambda *args, **kwargs: ("x" * 400, None))
+    provider = OfflineProvider()
+    (record,) = provider.enrich(items("I was charged twice"), taxonomy)
+    assert record.status == "failed"
+    assert "ValidationError" in (record.error or "") and "short_summary" in (record.error or "")
+    assert record.main_category is None

@@ -142,3 +142,23 @@ def test_scoring_change_changes_the_prompt_version(
     # offline-rules-v2 labelled the texts above wrongly: its labels must be re-scored
     assert provider.prompt_version(taxonomy).startswith("offline-rules-v4+")
     assert "problem_cues" in provider.options.rules_payload(provider.model)
+
+
+def test_sentence_cleaning_memo_keeps_each_texts_context() -> None:
+    """Cleaned sentences are memoised, but a sentence is cleaned in its text's context
+    (a text with a politeness word drops a greeting line that another text keeps): a
+    sentence seen before in another text must clean as it does when seen first."""
+    from feedback_lakehouse.enrichment.providers.offline import cues, rules
+    from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
+
+    def scored(text: str) -> list[str]:
+        return cues.for_scoring(text, [s for s in rules._SENTENCE_SPLIT.split(text) if s.strip()])
+
+    texts = ["Thanks\n  hi Bob ok", "Great\n  hi Bob ok", "@shop\n  hi Bob ok <URL> fine"]
+    cold = {}
+    for text in texts:
+        reset_sentiment_memo()
+        cold[text] = scored(text)
+    reset_sentiment_memo()
+    assert {text: scored(text) for text in texts} == cold
+    assert cold[texts[0]] != cold[texts[1]]  # the context matters here

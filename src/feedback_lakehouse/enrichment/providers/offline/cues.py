@@ -183,13 +183,37 @@ def for_scoring(text: str, sentences: list[str]) -> list[str]:
     polite = any(word in low for word in _POLITE_WORDS)
     out: list[str] = []
     for sentence in sentences:
-        cleaned = _NOT_WORDS.sub(" ", sentence) if handles else sentence
-        if polite or sentence[:6].lower().startswith(("hi", "hello", "dear")):
-            cleaned = _POLITENESS.sub(" ", cleaned)
-        cleaned = _names_removed(cleaned).strip(" ,;:-")
-        if any(ch.isalnum() for ch in cleaned) or not cleaned.isascii():
+        key = (sentence, handles, polite)
+        cleaned = _cleaned.get(key)
+        if cleaned is None:
+            cleaned = _cleaned_sentence(sentence, handles, polite)
+            if len(_cleaned) >= 100_000:
+                _cleaned.clear()
+            _cleaned[key] = cleaned
+        if cleaned:
             out.append(cleaned)
     return out
+
+
+# each sentence's cleaned form by (sentence, handles, polite): feedback repeats sentences
+# ("Thanks!", "Great product."); 9% of the provider's time on a 15k-text sample
+_cleaned: dict[tuple[str, bool, bool], str] = {}
+
+
+def reset_memo() -> None:
+    """Forget the cleaned sentences (benchmarks time every run from cold)."""
+    _cleaned.clear()
+
+
+def _cleaned_sentence(sentence: str, handles: bool, polite: bool) -> str:
+    """One sentence as `for_scoring` keeps it, "" when nothing is left to score."""
+    cleaned = _NOT_WORDS.sub(" ", sentence) if handles else sentence
+    if polite or sentence[:6].lower().startswith(("hi", "hello", "dear")):
+        cleaned = _POLITENESS.sub(" ", cleaned)
+    cleaned = _names_removed(cleaned).strip(" ,;:-")
+    if any(ch.isalnum() for ch in cleaned) or not cleaned.isascii():
+        return cleaned
+    return ""
 
 
 def emphasis_of(text: str) -> tuple[int, int, int]:

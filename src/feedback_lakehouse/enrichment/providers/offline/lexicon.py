@@ -20,6 +20,8 @@ from vaderSentiment.vaderSentiment import (
     normalize,
 )
 
+from feedback_lakehouse.enrichment.providers.offline import cues
+
 _TOKEN = re.compile(r"[^\W_]+")
 _APOSTROPHES = re.compile(r"['’`´]")
 _local = threading.local()
@@ -265,8 +267,10 @@ def _scores_of(sentiments: list[float], text: str) -> dict[str, float]:
 
 
 def reset_sentiment_memo() -> None:
-    """Forget this thread's memoised scores (benchmarks time every run from cold)."""
+    """Forget this thread's memoised scores and the cleaned sentences (`cues`):
+    benchmarks time every run from cold."""
     _local.vader = None
+    cues.reset_memo()
 
 
 def sentiment_analyzer() -> SentimentIntensityAnalyzer:
