@@ -50,8 +50,8 @@ def test_every_chart_uses_a_trace_type_of_the_basic_bundle() -> None:
             {
                 "kpi_scope": "all",
                 "scope_value": "all",
-                "median_hours_created_to_label": 1.0,
-                "median_hours_ingested_to_label": 0.5,
+                "median_minutes_to_insight": 1.0,
+                "median_minutes_file_arrival_to_insight": 0.5,
             }
         ],  # fmt: skip
         alerts=[],
