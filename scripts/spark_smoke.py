@@ -8,7 +8,8 @@ them with the package's own code:
 1. bronze: the sample's landing files read by `bronze.bronze_model` (what the DuckDB
    bronze models run) and written as the `bronze` source tables;
 2. dbt seed, then the SQL models up to the cleaned texts;
-3. languages: `enrich.language_model` on the Spark session (Spark DataFrame out);
+3. languages: `enrich.language_model` on the Spark session (Spark DataFrame out), and
+   the near-duplicate groups (`near_duplicates.near_duplicate_model`) on the same session;
 4. the SQL models up to the texts to enrich;
 5. enrichment: `enrich.enrichment_model` on the Spark session, i.e. `spark.py`'s
    mapInPandas over the offline provider, the code path a Databricks cluster runs;
@@ -43,6 +44,7 @@ BRONZE = {
     "reviews": "reviews__decisions",
     "gold": "gold__labels",
     "custom": "custom__feedback",
+    "jira": "jira__issues",
 }
 PYTHON_MODELS = "tag:python"
 
@@ -287,6 +289,19 @@ def main() -> int:
             f"{SCHEMA}.int_texts__languages"
         )
         log(f"int_texts__languages: {languages.count()} rows")
+
+        from feedback_lakehouse.text.near_duplicates import near_duplicate_model
+
+        groups = near_duplicate_model(
+            stub,
+            spark,
+            spark.table(f"{SCHEMA}.int_feedback__cleaned"),
+            {"near_duplicate_threshold": 0.75},
+        )
+        groups.write.format("parquet").mode("overwrite").saveAsTable(
+            f"{SCHEMA}.int_texts__near_duplicates"
+        )
+        log(f"int_texts__near_duplicates: {groups.count()} rows")
 
         dbt(
             [
