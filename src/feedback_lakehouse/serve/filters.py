@@ -48,6 +48,17 @@ def records_sql(schema: str) -> str:
     return f"(select {', '.join(RECORD_COLUMNS)} from {schema}.fct_feedback_reporting) as r"
 
 
+# the records' column each filter reads (Filters.where)
+FILTER_COLUMNS = {
+    "date": "created_date",
+    "source": "source",
+    "product": "product_sku",
+    "owner_team": "suggested_owner",
+    "language": "language",
+    "status": "status",
+}
+
+
 class FilterError(ValueError):
     """A filter value cannot be used; the message says which and what is expected."""
 
@@ -77,23 +88,21 @@ class Filters:
                     ) from err
         return cls(**values)
 
-    def where(self) -> tuple[list[str], list[Any]]:
-        """SQL conditions on the records (alias-free column names) and their parameters."""
+    def where(self, columns: dict[str, str] | None = None) -> tuple[list[str], list[Any]]:
+        """SQL conditions on the records and their parameters; `columns` names another
+        column for a filter (e.g. {"source": "q.source"}), else the records' alias-free
+        names (`FILTER_COLUMNS`)."""
+        names = {**FILTER_COLUMNS, **(columns or {})}
         conditions: list[str] = []
         params: list[Any] = []
         if self.date_from:
-            conditions.append("created_date >= cast(? as date)")
+            conditions.append(f"{names['date']} >= cast(? as date)")
             params.append(self.date_from)
         if self.date_to:
-            conditions.append("created_date <= cast(? as date)")
+            conditions.append(f"{names['date']} <= cast(? as date)")
             params.append(self.date_to)
-        for column, value in (
-            ("source", self.source),
-            ("product_sku", self.product),
-            ("suggested_owner", self.owner_team),
-            ("language", self.language),
-            ("status", self.status),
-        ):
+        for name in ("source", "product", "owner_team", "language", "status"):
+            column, value = names[name], getattr(self, name)
             if value:
                 conditions.append(f"{column} = ?")
                 params.append(value)

@@ -39,6 +39,17 @@ def landed_decisions(landing_dir: Path) -> list[dict[str, str]]:
     return sorted(found, key=lambda r: r.get("decided_at") or "", reverse=True)
 
 
+# the queue (q) carries source, product and owner team; the records (r) the rest
+QUEUE_FILTER_COLUMNS = {
+    "date": "r.created_date",
+    "source": "q.source",
+    "product": "q.product_sku",
+    "owner_team": "q.owner_team",
+    "language": "r.language",
+    "status": "r.status",
+}
+
+
 def next_item(
     con: duckdb.DuckDBPyConnection,
     schema: str,
@@ -49,23 +60,7 @@ def next_item(
 
     The queue's own columns carry source, product and owner team; the other filters
     (dates, language, status) are read from the records."""
-    conditions, params = [], []
-    for column, value in (
-        ("q.source", f.source),
-        ("q.product_sku", f.product),
-        ("q.owner_team", f.owner_team),
-        ("r.language", f.language),
-        ("r.status", f.status),
-    ):
-        if value:
-            conditions.append(f"{column} = ?")
-            params.append(value)
-    if f.date_from:
-        conditions.append("r.created_date >= cast(? as date)")
-        params.append(f.date_from)
-    if f.date_to:
-        conditions.append("r.created_date <= cast(? as date)")
-        params.append(f.date_to)
+    conditions, params = f.where(QUEUE_FILTER_COLUMNS)
     if skip:
         conditions.append("not list_contains(?, q.feedback_id)")
         params.append(sorted(skip))
