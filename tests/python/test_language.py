@@ -86,3 +86,60 @@ def test_prefilter_agrees_with_lingua_on_real_and_generated_text() -> None:
     detector = get_accurate_detector()
     called = [detector.detect_language_of(t) for t in plain]
     assert [t for t, lang in zip(plain, called, strict=True) if lang.name != "ENGLISH"] == []
+
+
+def test_the_fast_detector_reads_only_a_prefix_of_whole_words(monkeypatch) -> None:
+    from feedback_lakehouse.text import language
+
+    read: list[str] = []
+    detector = language.get_detector()
+
+    class Spy:
+        def detect_languages_in_parallel_of(self, texts: list[str]) -> list:
+            read.extend(texts)
+            return detector.detect_languages_in_parallel_of(texts)
+
+        def compute_language_confidence_values_in_parallel(self, texts: list[str]) -> list:
+            return detector.compute_language_confidence_values_in_parallel(texts)
+
+    monkeypatch.setattr(language, "get_detector", lambda: Spy())
+    long_german = "Die Lieferung kam zwei Wochen zu spät und der Karton war beschädigt. " * 4
+    assert language.detect_languages([long_german]) == ["de"]
+    limit = language.DETECT_PREFIX_CHARS
+    assert limit is not None and read and all(len(text) <= limit for text in read)
+    assert read == [language.detection_prefix(long_german)]
+    assert long_german.startswith(read[0]) and long_german[len(read[0])] == " "
+
+
+def test_a_prefix_cut_keeps_whole_words_and_short_texts() -> None:
+    from feedback_lakehouse.text.language import detection_prefix
+
+    assert detection_prefix("short text", 80) == "short text"
+    assert detection_prefix("alpha beta gamma", 8) == "alpha"
+    assert detection_prefix("alpha beta gamma", 10) == "alpha beta"
+    assert detection_prefix("alphabetagamma", 5) == "alpha"  # one long word: cut inside
+    assert detection_prefix("alpha beta gamma", None) == detection_prefix("alpha beta gamma")
+
+
+def test_prefix_detection_agrees_with_whole_texts(monkeypatch, tmp_path: Path) -> None:
+    """The same languages with and without the prefix on real texts (the fixtures'
+    slices of ../shared/data) and a generated sample (seed 7) with its other languages."""
+    import pandas as pd
+
+    from feedback_devtools.landing_texts import landing_texts
+    from feedback_devtools.sample import generate
+    from feedback_lakehouse.text import language
+
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    texts = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")["Review Text"].dropna()
+    texts = texts.astype(str).tolist()
+    texts += pd.read_csv(fixtures / "banking77_slice" / "train.csv")["text"].tolist()
+    generate(tmp_path, records=3000, seed=7)
+    texts += landing_texts(tmp_path)
+    longer = [t for t in texts if len(t) > (language.DETECT_PREFIX_CHARS or 0)]
+    assert len(longer) > 1000
+    with_prefix = language.detect_languages(texts)
+    monkeypatch.setattr(language, "DETECT_PREFIX_CHARS", None)
+    whole = language.detect_languages(texts)
+    assert len({code for code in whole if code}) >= 3  # the sample's other languages too
+    assert [(t, a, b) for t, a, b in zip(texts, whole, with_prefix, strict=True) if a != b] == []
