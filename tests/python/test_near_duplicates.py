@@ -161,3 +161,57 @@ def test_core_drops_the_framing_the_generator_adds() -> None:
     body = "Hi there, Not impressed. The login link has expired. Sort it out!\n\nBest,\nIvan"
     assert core(body) == frozenset({"the login link has expired"})
     assert same_complaint(core(body), core("<p>The login link has expired.<br/>Avoid.</p>"))
+
+
+def _real_and_sample_texts(tmp_path: Path) -> list[str]:
+    """Real texts (the fixtures' slices of ../shared/data) and a generated sample (seed 7),
+    plus texts with digits, underscores, accents and the fallback's separator word."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures"
+    texts = pd.read_csv(fixtures / "clothing_slice" / "reviews.csv")["Review Text"].dropna()
+    texts = texts.astype(str).tolist()
+    texts += pd.read_csv(fixtures / "banking77_slice" / "train.csv")["text"].tolist()
+    generate(tmp_path, records=2000, seed=7)
+    from feedback_devtools.landing_texts import landing_texts
+
+    texts += landing_texts(tmp_path)
+    return texts + ["", "the and of", "Café_au_lait 42x São-Paulo", "naïve   RÉSUMÉ\tdéjà-vu"]
+
+
+def test_signatures_equal_datasketch_minhash_of_each_text(tmp_path: Path) -> None:
+    """The batched signatures are datasketch's MinHash of each text's shingles, whatever
+    the chunk size of the numpy reduction."""
+    from datasketch import MinHash
+
+    texts = _real_and_sample_texts(tmp_path)
+    sigs = nd.signatures(texts)
+    for i in range(0, len(texts), 7):
+        expected = MinHash(num_perm=nd.NUM_PERM, seed=nd.SEED)
+        for word in nd.words(texts[i]):
+            expected.update_batch(nd.shingles(word))
+        if not nd.words(texts[i]):
+            assert (sigs[i] == np.iinfo(np.uint32).max).all()
+        else:
+            assert (sigs[i] == expected.hashvalues.astype(np.uint32)).all(), texts[i]
+    for chunk in (3, 10**6):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(nd, "CHUNK", chunk)
+            assert (nd.signatures(texts) == sigs).all()
+    # a text holding the separator word takes the per-text path: the same signatures
+    with_sep = [*texts[:50], f"odd {nd._SEP} text"]
+    assert (nd.signatures(with_sep)[:50] == sigs[:50]).all()
+
+
+def test_similarities_and_groups_on_real_and_sample_texts(tmp_path: Path) -> None:
+    """Similarity is the share of equal signature values, and every grouped text is
+    similar to its group's centre, on real and generated texts."""
+    texts = list(dict.fromkeys(_real_and_sample_texts(tmp_path)))
+    keys = [f"k{i}" for i in range(len(texts))]
+    ids, sigs = nd.assign_new(keys, texts)
+    pairs, similarity = nd.similar_pairs(sigs, nd.DEFAULT_THRESHOLD)
+    assert len(pairs) > 20
+    assert np.allclose(similarity, (sigs[pairs[:, 0]] == sigs[pairs[:, 1]]).mean(axis=1))
+    grouped = [i for i, key in enumerate(keys) if ids[i] != key]
+    centre_of = dict(zip(keys, range(len(keys)), strict=True))
+    for i in grouped:  # each member is similar to its centre
+        j = centre_of[ids[i]]
+        assert (sigs[i] == sigs[j]).mean() >= nd.DEFAULT_THRESHOLD
