@@ -215,3 +215,29 @@ def test_similarities_and_groups_on_real_and_sample_texts(tmp_path: Path) -> Non
     for i in grouped:  # each member is similar to its centre
         j = centre_of[ids[i]]
         assert (sigs[i] == sigs[j]).mean() >= nd.DEFAULT_THRESHOLD
+
+
+def test_the_dbt_model_groups_the_same_whatever_the_row_order(tmp_path: Path) -> None:
+    """A full build gives the same groups for the same texts in any order (DuckDB
+    returns `int_feedback__cleaned` in another row order on each build)."""
+    generate(tmp_path, records=2000, seed=7)
+    from feedback_devtools.landing_texts import landing_texts
+
+    texts = list(dict.fromkeys(landing_texts(tmp_path)))
+    cleaned = pd.DataFrame(
+        {
+            "text_hash": [f"h{i:05d}" for i in range(len(texts))],
+            "masked_text": texts,
+            "is_empty": False,
+        }
+    )
+    con = duckdb.connect()
+    first = nd.near_duplicate_model(_dbt(False), con, cleaned, {}).to_pandas()
+    shuffled = cleaned.sample(frac=1.0, random_state=1)
+    second = nd.near_duplicate_model(_dbt(False), con, shuffled, {}).to_pandas()
+    assert (first["near_duplicate_group_id"] != first["text_hash"]).sum() > 50
+    key = "text_hash"
+    pd.testing.assert_frame_equal(
+        first.sort_values(key).reset_index(drop=True),
+        second.sort_values(key).reset_index(drop=True),
+    )

@@ -314,6 +314,9 @@ def near_duplicate_model(
     texts = texts.drop_duplicates("text_hash")
     stored = _stored(dbt, session)
     texts = texts[~texts["text_hash"].isin(set(stored["text_hash"]))]
+    # by hash: ties between centres go by position, and the ref's row order changes
+    # from build to build (DuckDB's parallel scans): the same texts, the same groups
+    texts = texts.sort_values("text_hash", kind="stable")
     ids, sigs = assign_new(
         texts["text_hash"].tolist(),
         texts["masked_text"].fillna("").tolist(),
