@@ -17,6 +17,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
 from feedback_lakehouse.enrichment.providers.offline import cues
+from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     INFLECTIONS,
     STOPWORDS,
@@ -203,14 +204,18 @@ def _example_overlap(
 
 
 @lru_cache(maxsize=8)
-def _failure_forms(words: tuple[str, ...]) -> frozenset[str]:
-    """The failure words with their regular inflections ("glitch" -> "glitches")."""
+def _failure_forms(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The one-word failure words with their regular inflections ("glitch" ->
+    "glitches"), and the failure phrases padded with spaces (" locked out ")."""
     inflect = INFLECTIONS[BASE_LANGUAGE]
-    forms = set(words)
+    single: set[str] = set()
     for word in words:
-        if word.isalpha() and len(word) >= 3:
-            forms |= inflect(word)
-    return frozenset(forms)
+        if " " not in word:
+            single.add(word)
+            if word.isalpha() and len(word) >= 3:
+                single |= inflect(word)
+    phrases = tuple(f" {w} " for w in words if " " in w)
+    return frozenset(single), phrases
 
 
 # "came apart", "came off": a thing that came apart did so in use, not in the post
@@ -218,12 +223,16 @@ _NOT_ARRIVAL = ("came apart", "came off", "came undone", "came loose", "came out
 
 
 @lru_cache(maxsize=8)
-def _transit_matcher(damage: tuple[str, ...], transit: tuple[str, ...]) -> PhraseMatcher:
-    """One matcher for damage words ("damage") and arrival or transit words ("transit")."""
+def _transit_matcher(
+    damage: tuple[str, ...], transit: tuple[str, ...]
+) -> tuple[PhraseMatcher, frozenset[str]]:
+    """One matcher for damage words ("damage") and arrival or transit words
+    ("transit"); and the tokens a damage word starts with (most texts have none)."""
     phrases: dict[str, str | None] = {phrase: None for phrase in _NOT_ARRIVAL}
     phrases.update({word: "transit" for word in transit})
     phrases.update({word: "damage" for word in damage})
-    return PhraseMatcher(phrases, inflect=False)
+    starts = frozenset(tokens_of(word)[0] for word in damage if tokens_of(word))
+    return PhraseMatcher(phrases, inflect=False), starts
 
 
 def _failing(
@@ -232,14 +241,17 @@ def _failing(
     options: OfflineOptions,
 ) -> dict[str, list[str]]:
     """Per category, the failure words in its keywords found in the text ("crashes")."""
-    forms = _failure_forms(options.failure_words)
+    single, phrases = _failure_forms(options.failure_words)
     failing: dict[str, list[str]] = {}
     for _start, key, entries in found:
-        if key in forms:
+        if key in single:
             hit: str | None = key
         elif " " in key:
-            padded = f" {key} "
-            hit = next((form for form in forms if f" {form} " in padded), None)
+            words = key.split(" ")
+            hit = next((w for w in words if w in single), None)
+            if hit is None:
+                padded = f" {key} "
+                hit = next((p.strip() for p in phrases if p in padded), None)
         else:
             continue
         if hit is None:
@@ -254,10 +266,11 @@ def _damage_in_transit(tokens: Sequence[str], options: OfflineOptions) -> tuple[
     """(damage word, arrival word) when the text says the damage came with the delivery:
     a damage word at most `transit_window` tokens before or after an arrival or transit
     word ("arrived cracked", "chipped when they arrived", "bent in transit")."""
-    found = _transit_matcher(options.damage_words, options.transit_words).find(tokens)
-    damage = [(i, key) for i, key, kind in found if kind == "damage"]
-    if not damage:
+    matcher, starts = _transit_matcher(options.damage_words, options.transit_words)
+    if starts.isdisjoint(tokens):
         return None
+    found = matcher.find(tokens)
+    damage = [(i, key) for i, key, kind in found if kind == "damage"]
     transit = [(i, key) for i, key, kind in found if kind == "transit"]
     for i, word in damage:
         for j, cue in transit:
