@@ -104,3 +104,16 @@ def test_damage_in_use_stays_a_product_defect(
 ) -> None:
     record = label(provider, taxonomy, text)
     assert record.main_category == "product_defect", record.rationale
+
+
+def test_the_rules_are_options(taxonomy: Taxonomy) -> None:
+    # place_ratio 1 turns the failure rule off: the place's keywords outweigh the crash
+    text = "It crashed twice while I was signing in to my account"
+    off = label(OfflineProvider(place_ratio=1.0), taxonomy, text)
+    assert off.main_category == "account_login", off.rationale
+    # a taxonomy without the transit category: the damage rule adds nothing
+    moved = label(
+        OfflineProvider(transit_category="courier"), taxonomy, "The frame got bent in transit"
+    )
+    assert moved.main_category == "unknown", moved.rationale
+    assert "damaged in transit" not in moved.rationale
