@@ -77,6 +77,80 @@ DEFAULT_CRITICAL_WORDS = (
 )
 
 
+# A failure of a kind (`failure_words`: words, or phrases read inside English keywords):
+# a keyword holding one names what went wrong, not where; "crashes when I log in" is
+# the crash's category. Generic failures ("not working", "failed", "declined", "can't")
+# are not listed: they take the kind of what they are said of ("payment failed", "can't
+# log in"). Nor are words with an everyday sense in the real reviews and queries of
+# half A ("hangs nicely", "freezing indoors", "snapped it up", "two pieces", "never
+# received so many compliments", "ripped jeans", "frayed hem", "I'm torn", "completely
+# broke", "restroom breaks", "freeze my card", "that's an error"), nor damage words,
+# whose kind is where it happened (`damage_words` below).
+DEFAULT_FAILURE_WORDS = (
+    "crash",
+    "crashes",
+    "crashed",
+    "crashing",
+    "freezes",
+    "froze",
+    "lag",
+    "laggy",
+    "lagging",
+    "glitch",
+    "glitchy",
+    "buggy",
+    "unresponsive",
+    "not responding",
+    "broken",
+    "unraveled",
+    "leak",
+    "leaking",
+    "faulty",
+    "defect",
+    "defective",
+    "malfunction",
+    "never arrived",
+    "not delivered",
+    "locked out",
+)
+# Damage that the text says happened on arrival or in transit (a word of each within
+# `transit_window` tokens) is a delivery problem (`transit_category`), not a defect.
+DEFAULT_DAMAGE_WORDS = (
+    "broken",
+    "broke",
+    "crack",
+    "cracked",
+    "smashed",
+    "shattered",
+    "damaged",
+    "dented",
+    "crushed",
+    "bent",
+    "chipped",
+    "scratched",
+    "in pieces",
+)
+DEFAULT_TRANSIT_WORDS = (
+    "arrived",
+    "arrive",
+    "arrives",
+    "arrival",
+    "came",
+    "delivered",
+    "delivery",
+    "transit",
+    "shipping",
+    "shipment",
+    "on the way",
+    "in the post",
+    "in the mail",
+    "showed up",
+    "turned up",
+    "received",
+    "courier",
+)
+
+
 class OfflineOptions(BaseModel):
     """Thresholds and weights of the offline rules (see README "Quality and evaluation")."""
 
@@ -98,6 +172,13 @@ class OfflineOptions(BaseModel):
     evidence_half: float = 1.5
     positive_only_categories: tuple[str, ...] = ("praise",)
     positive_only_damping: float = 0.25
+    failure_words: tuple[str, ...] = DEFAULT_FAILURE_WORDS
+    place_ratio: float = 0.5
+    damage_words: tuple[str, ...] = DEFAULT_DAMAGE_WORDS
+    transit_words: tuple[str, ...] = DEFAULT_TRANSIT_WORDS
+    transit_category: str = "shipping_delivery"
+    transit_weight: float = 1.5
+    transit_window: int = 3
     urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
     pressing_words: tuple[str, ...] = DEFAULT_PRESSING_WORDS

@@ -9,21 +9,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
 from feedback_lakehouse.enrichment.providers.offline import cues
+from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
+    INFLECTIONS,
     STOPWORDS,
     CompiledTaxonomy,
     Keyword,
     PhraseMatcher,
 )
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
-from feedback_lakehouse.enrichment.taxonomy import Category, Taxonomy
+from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Category, Taxonomy
 
 NEGATIONS = frozenset(
     {
@@ -59,6 +62,7 @@ class Scores:
     scores: dict[str, float]
     keywords: dict[str, list[Keyword]]
     example_overlap: dict[str, float]
+    notes: list[str] = field(default_factory=list)  # the rules that moved the scores
 
 
 @dataclass
@@ -199,6 +203,84 @@ def _example_overlap(
     return overlap
 
 
+@lru_cache(maxsize=8)
+def _failure_forms(words: tuple[str, ...]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """The one-word failure words with their regular inflections ("glitch" ->
+    "glitches"), and the failure phrases padded with spaces (" locked out ")."""
+    inflect = INFLECTIONS[BASE_LANGUAGE]
+    single: set[str] = set()
+    for word in words:
+        if " " not in word:
+            single.add(word)
+            if word.isalpha() and len(word) >= 3:
+                single |= inflect(word)
+    phrases = tuple(f" {w} " for w in words if " " in w)
+    return frozenset(single), phrases
+
+
+# "came apart", "came off": a thing that came apart did so in use, not in the post
+_NOT_ARRIVAL = ("came apart", "came off", "came undone", "came loose", "came out", "came away")
+
+
+@lru_cache(maxsize=8)
+def _transit_matcher(
+    damage: tuple[str, ...], transit: tuple[str, ...]
+) -> tuple[PhraseMatcher, frozenset[str]]:
+    """One matcher for damage words ("damage") and arrival or transit words
+    ("transit"); and the tokens a damage word starts with (most texts have none)."""
+    phrases: dict[str, str | None] = {phrase: None for phrase in _NOT_ARRIVAL}
+    phrases.update({word: "transit" for word in transit})
+    phrases.update({word: "damage" for word in damage})
+    starts = frozenset(tokens_of(word)[0] for word in damage if tokens_of(word))
+    return PhraseMatcher(phrases, inflect=False), starts
+
+
+def _failing(
+    matched: dict[str, list[Keyword]],
+    found: Sequence[tuple[int, str, list[Keyword]]],
+    options: OfflineOptions,
+) -> dict[str, list[str]]:
+    """Per category, the failure words in its keywords found in the text ("crashes")."""
+    single, phrases = _failure_forms(options.failure_words)
+    failing: dict[str, list[str]] = {}
+    for _start, key, entries in found:
+        if key in single:
+            hit: str | None = key
+        elif " " in key:
+            words = key.split(" ")
+            hit = next((w for w in words if w in single), None)
+            if hit is None:
+                padded = f" {key} "
+                hit = next((p.strip() for p in phrases if p in padded), None)
+        else:
+            continue
+        if hit is None:
+            continue
+        for entry in entries:
+            if entry in matched.get(entry.category_id, ()):
+                failing.setdefault(entry.category_id, []).append(hit)
+    return failing
+
+
+def _damage_in_transit(tokens: Sequence[str], options: OfflineOptions) -> tuple[str, str] | None:
+    """(damage word, arrival word) when the text says the damage came with the delivery:
+    a damage word at most `transit_window` tokens before or after an arrival or transit
+    word ("arrived cracked", "chipped when they arrived", "bent in transit")."""
+    matcher, starts = _transit_matcher(options.damage_words, options.transit_words)
+    if starts.isdisjoint(tokens):
+        return None
+    found = matcher.find(tokens)
+    damage = [(i, key) for i, key, kind in found if kind == "damage"]
+    transit = [(i, key) for i, key, kind in found if kind == "transit"]
+    for i, word in damage:
+        for j, cue in transit:
+            # tokens between the end of the first phrase and the start of the second
+            gap = j - i - len(word.split(" ")) if j > i else i - j - len(cue.split(" "))
+            if gap <= options.transit_window:
+                return word, cue
+    return None
+
+
 def score(
     tokens: Sequence[str],
     sentiment: str,
@@ -208,7 +290,19 @@ def score(
 ) -> Scores:
     """Keyword weights plus weighted example overlap; positive-only categories damped
     unless the sentiment is positive. `found`: the matcher's matches on `tokens`, when
-    the caller has them (the summary uses them too)."""
+    the caller has them (the summary uses them too).
+
+    English problem reports, two rules of how they are written:
+    - damage the text says came with the delivery (`_damage_in_transit`) adds
+      `transit_weight` to `transit_category`, which then counts as failing;
+    - a failure of a kind (a keyword holding one of `failure_words`: "crashes") names
+      what went wrong; the categories with no failure in the text only name where
+      ("when I log in"), so each is held to `place_ratio` of the best failing one's
+      score: the failure's kind is the main category, the place secondary. A place's
+      own failure ("can't log in", "payment failed") holds no failure word, so a text
+      with only that keeps the place's category."""
+    if found is None:
+        found = compiled.matcher.find(tokens)
     scores, matched = _keyword_scores(tokens, compiled, options, found)
     overlap: dict[str, float] = {}
     if compiled.example_index:
@@ -219,7 +313,27 @@ def score(
         for category_id in options.positive_only_categories:
             if category_id in scores:
                 scores[category_id] *= options.positive_only_damping
-    return Scores(scores=scores, keywords=matched, example_overlap=overlap)
+    notes: list[str] = []
+    if compiled.language != BASE_LANGUAGE:
+        return Scores(scores=scores, keywords=matched, example_overlap=overlap)
+    failing = _failing(matched, found, options)
+    transit = options.transit_category
+    if options.transit_weight > 0 and transit in compiled.example_tokens:
+        in_transit = _damage_in_transit(tokens, options)
+        if in_transit is not None:
+            scores[transit] = scores.get(transit, 0.0) + options.transit_weight
+            failing.setdefault(transit, []).append(in_transit[0])
+            notes.append(f"damaged in transit ({in_transit[0]} ~ {in_transit[1]}): {transit}")
+    if failing and options.place_ratio < 1:
+        best = max(scores[c] for c in failing)
+        cap = options.place_ratio * best
+        held = [c for c, value in scores.items() if c not in failing and value > cap]
+        for category_id in held:
+            scores[category_id] = cap
+        if held:
+            kinds = ", ".join(f"{c} [{', '.join(failing[c])}]" for c in sorted(failing))
+            notes.append(f"failure {kinds} over place {', '.join(sorted(held))}")
+    return Scores(scores=scores, keywords=matched, example_overlap=overlap, notes=notes)
 
 
 def choose(result: Scores, taxonomy: Taxonomy, options: OfflineOptions) -> Choice:
@@ -337,6 +451,7 @@ def rationale_of(
         f"vader compound {vader['compound']:.3f} (pos {vader['pos']:.2f}, neg {vader['neg']:.2f})"
     )
     parts.append(sentiment_note or vader_note)
+    parts.extend(result.notes)
     if urgent_found:
         parts.append("urgency words: " + ", ".join(urgent_found))
     rationale = "; ".join(parts)

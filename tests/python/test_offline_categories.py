@@ -1,0 +1,119 @@
+"""Issue 18: the offline category rules read problem reports as people write them.
+
+A failure named with the place it happened ("crashed while I was signing in") is the
+failure's kind, the place secondary, unless the failure is the place's own ("can't log
+in", "password rejected"); damage the text says happened on arrival or in transit is a
+delivery problem, damage in use a product defect. The texts are written for these tests
+(not the sample generator's phrases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from feedback_lakehouse.contracts import TextItem
+from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+
+CATEGORIES_CSV = (
+    Path(__file__).resolve().parents[2] / "seeds" / "taxonomy" / "taxonomy_categories.csv"
+)
+
+
+@pytest.fixture(scope="module")
+def taxonomy() -> Taxonomy:
+    return Taxonomy.from_csv(CATEGORIES_CSV, "v2")
+
+
+@pytest.fixture(scope="module")
+def provider() -> OfflineProvider:
+    return OfflineProvider()
+
+
+def label(provider: OfflineProvider, taxonomy: Taxonomy, text: str):
+    (record,) = provider.enrich([TextItem(text_hash="h", text=text, language="en")], taxonomy)
+    return record
+
+
+@pytest.mark.parametrize(
+    ("text", "failure", "place"),
+    [
+        # the place has more keywords than the failure: still the failure's kind
+        (
+            "It crashed twice while I was signing in to my account",
+            "app_performance",
+            "account_login",
+        ),
+        ("It freezes whenever I type my password", "app_performance", "account_login"),
+        ("The screen freezes as soon as I get into my account", "app_performance", "account_login"),
+    ],
+)
+def test_a_failure_at_a_place_is_the_failures_kind(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str, failure: str, place: str
+) -> None:
+    record = label(provider, taxonomy, text)
+    assert record.main_category == failure, record.rationale
+    assert place in (record.secondary_categories or []), record.rationale
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        # the place's own failure stays with the place
+        ("I can't log in, my password is rejected every time", "account_login"),
+        ("Cannot sign in since I changed my email", "account_login"),
+        ("My card payment was declined twice today", "pricing_billing"),
+        # a typed failure with no other place: unchanged
+        ("The app keeps crashing", "app_performance"),
+    ],
+)
+def test_the_places_own_failure_stays_with_the_place(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str, category: str
+) -> None:
+    record = label(provider, taxonomy, text)
+    assert record.main_category == category, record.rationale
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The mirror came broken, a big crack across the glass",
+        "Both mugs were chipped when they arrived",
+        "The frame got bent in transit",
+        "Screen was cracked on arrival, very disappointing",
+    ],
+)
+def test_damage_on_arrival_is_a_delivery_problem(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str
+) -> None:
+    record = label(provider, taxonomy, text)
+    assert record.main_category == "shipping_delivery", record.rationale
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The handle broke after a month of daily use",
+        "Arrived on time but the strap broke after two weeks of wearing it",
+        "It came apart in the wash",
+    ],
+)
+def test_damage_in_use_stays_a_product_defect(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str
+) -> None:
+    record = label(provider, taxonomy, text)
+    assert record.main_category == "product_defect", record.rationale
+
+
+def test_the_rules_are_options(taxonomy: Taxonomy) -> None:
+    # place_ratio 1 turns the failure rule off: the place's keywords outweigh the crash
+    text = "It crashed twice while I was signing in to my account"
+    off = label(OfflineProvider(place_ratio=1.0), taxonomy, text)
+    assert off.main_category == "account_login", off.rationale
+    # a taxonomy without the transit category: the damage rule adds nothing
+    moved = label(
+        OfflineProvider(transit_category="courier"), taxonomy, "The frame got bent in transit"
+    )
+    assert moved.main_category == "unknown", moved.rationale
+    assert "damaged in transit" not in moved.rationale
