@@ -62,7 +62,7 @@ class SelfTrainSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_confidence: float = 0.3  # rules at or above: pseudo-label, and the rules' word stands
+    min_confidence: float = 0.4  # rules at or above: pseudo-label, and the rules' word stands
     sample: int = 20000  # at most this many texts (the first by text hash) are rule-labelled
     max_per_class: int = 150  # at most this many pseudo-labels per category
     calibration_folds: int = 3  # cross-fitting folds of the confidence calibration
