@@ -131,7 +131,12 @@ def _pipeline(settings: SelfTrainSettings) -> Pipeline:
     saga: it labels every text of a batch, and the learner's character n-grams and lbfgs
     made training and labelling 20k reviews 10x slower (README "Self-training")."""
     words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
-    classifier = LogisticRegression(C=settings.c, solver="saga", max_iter=1000, random_state=0)
+    # tol 1e-3 (saga's default 1e-4): a fit is 2.4x cheaper (10k clothing reviews, 827
+    # pseudo-labels: 0.16 s against 0.39 CPU s) and 99.5% of the labels are the same;
+    # the calibration fits the model once per fold too
+    classifier = LogisticRegression(
+        C=settings.c, solver="saga", max_iter=1000, tol=1e-3, random_state=0
+    )
     return Pipeline([("words", words), ("classifier", classifier)])
 
 
