@@ -4,7 +4,9 @@ Development only (no dbt build): generates a sample (`generate`, recording what 
 generator planted in each text), reads its landing files as bronze does, and enriches
 every record's text ("title. body", as `int_feedback__cleaned` joins them; HTML tags
 and entities dropped, no PII masking) with the offline provider under the default
-taxonomy version.
+taxonomy version, twice: with the keyword rules only, and as the dbt defaults run it
+(`offline_self_training` true: a model self-trained on the batch's sure rule labels, as
+a first build trains it, `selftrain_dbt.batch_model`).
 The status of each record follows the rules of `answer_review_reason` (unknown,
 confidence below `review_confidence_threshold`, the review signals); a blank text is
 failed and a planted spam text needs review (on the demo sample the spam rule flags
@@ -18,7 +20,9 @@ exactly the planted spam, README "Spam rule"). Prints:
     helpdesk tickets not sent to review against their hand-set tag (goal >= 0.90);
 (d) category accuracy of the planted non-English texts against the English ones, with
     the generator's category as truth (goal: within 10 points);
-(e) the helpdesk-tag accuracy of the offline provider (every tagged ticket).
+(e) the helpdesk-tag accuracy of the offline provider (every tagged ticket);
+(f) how honest the confidence is on those tickets (ECE against the tag) and what other
+    review thresholds than `review_confidence_threshold` would give in (c).
 
 Judge rule changes on a development seed and report the demo seed (42):
 
@@ -46,6 +50,8 @@ import feedback_devtools.sample as sample
 from feedback_devtools.landing_texts import joined
 from feedback_lakehouse.contracts import TextItem
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+from feedback_lakehouse.enrichment.selftrain import SelfTrainSettings
+from feedback_lakehouse.enrichment.selftrain_dbt import batch_model
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 from feedback_lakehouse.ingest.landing import read_source
 from feedback_lakehouse.text.language import detect_languages
@@ -149,23 +155,49 @@ def tag_mapping() -> dict[str, str]:
     return dict(zip(rows["gold_label"], rows["category_id"], strict=True))
 
 
-def enrich(texts: list[str], taxonomy: Taxonomy) -> list[Any]:
+def _items(texts: list[str]) -> list[TextItem]:
+    """One item per text, keyed by the text's sha256 (as a build keys the distinct texts)."""
     languages = detect_languages(texts)
-    items = [
-        TextItem(text_hash=str(i), text=text, language=language)
-        for i, (text, language) in enumerate(zip(texts, languages, strict=True))
+    return [
+        TextItem(
+            text_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(), text=text, language=lang
+        )
+        for text, lang in zip(texts, languages, strict=True)
     ]
-    return OfflineProvider().enrich(items, taxonomy)
 
 
-def review_reason(record: Any) -> str | None:
+def enrich(
+    texts: list[str], taxonomy: Taxonomy, provider: OfflineProvider | None = None
+) -> list[Any]:
+    return (provider or OfflineProvider()).enrich(_items(texts), taxonomy)
+
+
+def self_trained_provider(texts: list[str], taxonomy: Taxonomy) -> OfflineProvider:
+    """The offline provider as the dbt defaults run it on a first build: self-trained on
+    the batch (the distinct non-blank texts), `dbt_entry.self_train`."""
+    items = {i.text_hash: i for i in _items([t for t in texts if t.strip()])}
+    frame = pd.DataFrame(
+        {
+            "text_hash": list(items),
+            "text": [i.text for i in items.values()],
+            "language": [i.language for i in items.values()],
+        }
+    )
+    base = OfflineProvider()
+    model = batch_model(
+        frame, taxonomy, base.options, base.prompt_version(taxonomy), SelfTrainSettings()
+    )
+    return OfflineProvider(selftrained=model if model.is_trained else None)
+
+
+def review_reason(record: Any, threshold: float = REVIEW_THRESHOLD) -> str | None:
     """`answer_review_reason` of one answer (null: no rule fires)."""
     signals = (record.review_signals or "").split(",")
     if "no_rules_for_language" in signals:
         return "language_without_rules"
     if record.main_category == "unknown":
         return "unknown_category"
-    if record.confidence is not None and record.confidence < REVIEW_THRESHOLD:
+    if record.confidence is not None and record.confidence < threshold:
         return "low_confidence"
     return next((s for s in REVIEW_SIGNALS[1:] if s in signals), None)
 
@@ -228,10 +260,15 @@ def urgency_goal(records: pd.DataFrame, labels: list[Any], drawn: list) -> str:
     return f"(b) problem reports with ASAP / !!!: urgency high+ {fmt(high, '100%')}"
 
 
-def review_goals(
-    records: pd.DataFrame, labels: list[Any], spam: set[str], allowed: dict
-) -> list[str]:
-    """(c) review share of all records; precision of helpdesk tickets not sent to review."""
+def review_counts(
+    records: pd.DataFrame,
+    labels: list[Any],
+    spam: set[str],
+    allowed: dict,
+    threshold: float = REVIEW_THRESHOLD,
+) -> tuple[Counter[str], list[bool]]:
+    """The records per status (and review reason), and whether each helpdesk ticket not
+    sent to review has its tag's category."""
     tags = tag_mapping()
     statuses: Counter[str] = Counter()
     kept = []
@@ -242,23 +279,67 @@ def review_goals(
         if text in spam or any(s in text for s in spam):
             statuses["needs_review (spam)"] += 1
             continue
-        reason = review_reason(labels[i])
+        reason = review_reason(labels[i], threshold)
         statuses[f"needs_review ({reason})" if reason else "ok"] += 1
         if reason is None and source == "helpdesk" and tags.get(tag or ""):
             kept.append(labels[i].main_category in allowed[tags[tag]])
-    review = sum(v for k, v in statuses.items() if k.startswith("needs_review"))
+    return statuses, kept
+
+
+def _review(statuses: Counter[str]) -> int:
+    return sum(v for k, v in statuses.items() if k.startswith("needs_review"))
+
+
+def review_goals(
+    records: pd.DataFrame, labels: list[Any], spam: set[str], allowed: dict
+) -> list[str]:
+    """(c) review share of all records; precision of helpdesk tickets not sent to review."""
+    statuses, kept = review_counts(records, labels, spam, allowed)
     detail = ", ".join(f"{k} {v}" for k, v in sorted(statuses.items()))
     return [
-        f"(c) review share {fmt((review, len(records)), '<= 20%')}",
+        f"(c) review share {fmt((_review(statuses), len(records)), '<= 20%')}",
         f"    {detail}",
         f"    precision of helpdesk tickets not sent to review {fmt(share(kept), '>= 0.90')}",
     ]
 
 
-def language_goal(drawn: list, taxonomy: Taxonomy, allowed: dict) -> list[str]:
+def calibration(
+    records: pd.DataFrame, labels: list[Any], spam: set[str], allowed: dict
+) -> list[str]:
+    """(f) the helpdesk tickets' confidence against their tag (expected calibration error,
+    10 bins), and the review share and precision (c) at other review thresholds."""
+    tags = tag_mapping()
+    pairs = [
+        (float(labels[i].confidence or 0.0), labels[i].main_category in allowed[tags[tag]])
+        for i, text, source, tag in records[["text", "source", "tag"]].itertuples()
+        if source == "helpdesk" and text.strip() and tags.get(tag or "")
+    ]
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for conf, right in pairs:
+        bins.setdefault(min(int(conf * 10), 9), []).append((conf, right))
+    ece = sum(
+        len(b) / len(pairs) * abs(sum(r for _, r in b) / len(b) - sum(c for c, _ in b) / len(b))
+        for b in bins.values()
+    )
+    lines = [
+        f"(f) helpdesk tickets: mean confidence {sum(c for c, _ in pairs) / len(pairs):.3f}, "
+        f"accuracy {sum(r for _, r in pairs) / len(pairs):.3f}, ECE {ece:.3f}"
+    ]
+    for threshold in (0.3, 0.35, 0.4, 0.45, 0.5):
+        statuses, kept = review_counts(records, labels, spam, allowed, threshold)
+        lines.append(
+            f"    threshold {threshold}: review share {_review(statuses) / len(records):.1%}, "
+            f"precision not sent to review {sum(kept) / max(1, len(kept)):.3f} ({len(kept)})"
+        )
+    return lines
+
+
+def language_goal(
+    drawn: list, taxonomy: Taxonomy, allowed: dict, provider: OfflineProvider | None = None
+) -> list[str]:
     """(d) planted non-English texts against English ones (generator's category)."""
     texts = [t for t in drawn if t.kind in ("normal", "foreign")]
-    labels = enrich([t.text for t in texts], taxonomy)
+    labels = enrich([t.text for t in texts], taxonomy, provider)
     groups: dict[str, list[bool]] = {"English": [], "non-English": []}
     for t, r in zip(texts, labels, strict=True):
         group = "English" if t.kind == "normal" else "non-English"
@@ -336,14 +417,22 @@ def measure(records_n: int, seed: int, version: str | None) -> list[str]:
         records = landing_records(Path(tmp))
         manifest = json.loads((Path(tmp) / "_manifest.json").read_text(encoding="utf-8"))
     planted = {i["id"]: i["count"] for i in manifest["incidents"]}
-    labels = enrich(records["text"].tolist(), taxonomy)
     spam = {t.text for t in drawn if t.kind == "spam"}
     lines = [f"sample: {records_n} records, seed {seed}; taxonomy {version}; {len(records)} rows"]
-    lines += incident_goals(records, labels, allowed, planted)
-    lines.append(urgency_goal(records, labels, drawn))
-    lines += review_goals(records, labels, spam, allowed)
-    lines += language_goal(drawn, taxonomy, allowed)
-    lines.append(tag_accuracy(records, labels, allowed))
+    texts = records["text"].tolist()
+    trained = self_trained_provider(texts, taxonomy)
+    for title, provider in (
+        ("keyword rules only (offline_self_training: false)", OfflineProvider()),
+        (f"with self-training, the dbt default ({trained.model})", trained),
+    ):
+        labels = enrich(texts, taxonomy, provider)
+        lines.append(f"== {title}")
+        lines += incident_goals(records, labels, allowed, planted)
+        lines.append(urgency_goal(records, labels, drawn))
+        lines += review_goals(records, labels, spam, allowed)
+        lines += language_goal(drawn, taxonomy, allowed, provider)
+        lines.append(tag_accuracy(records, labels, allowed))
+        lines += calibration(records, labels, spam, allowed)
     return lines
 
 

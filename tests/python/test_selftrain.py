@@ -21,7 +21,7 @@ from feedback_lakehouse.enrichment.selftrain import (
     pseudo_labels,
     rule_choice,
 )
-from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, stored_model
+from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, batch_sample, stored_model
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 SETTINGS = SelfTrainSettings(min_confidence=0.5, min_examples=10, max_per_class=25)
@@ -143,7 +143,7 @@ def test_the_model_name_and_prompt_version_change_with_the_training_set(taxonomy
     fewer = _model(taxonomy, [i for i in CORPUS if i.text != SURE_DELIVERY[0]])
     providers = [OfflineProvider(selftrained=m) for m in (model, again, fewer)]
     versions = [p.prompt_version(taxonomy) for p in providers]
-    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-1-c0.5-n50-")
+    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-2-c0.5-n50-")
     assert providers[0].model == providers[1].model and versions[0] == versions[1]
     assert providers[0].model != providers[2].model and versions[0] != versions[2]
     assert versions[0] != OfflineProvider().prompt_version(taxonomy)
@@ -159,6 +159,7 @@ def _stored(taxonomy: Taxonomy, model: SelfTrainedModel) -> tuple[duckdb.DuckDBP
             {
                 "text_hash": [r.text_hash for r in records],
                 "rationale": [r.rationale for r in records],
+                "confidence": [r.confidence for r in records],
                 "model": provider.model,
                 "prompt_version": provider.prompt_version(taxonomy),
                 "provider": "offline",
@@ -193,6 +194,18 @@ def test_a_daily_run_rebuilds_the_stored_model_from_its_marked_rows(taxonomy):
 
     rebuilt = stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version)
     assert rebuilt is not None and rebuilt.identity == model.identity
+    # the same calibration too (it reads the stored rows' rule confidence): new texts get
+    # the labels and confidences the first build would have given them
+    assert rebuilt.predict(RULES_BLIND) == model.predict(RULES_BLIND)
+    # a stored row whose confidence was lost is not that model
+    con.execute(
+        "update enriched set confidence = null where text_hash = (select min(text_hash) "
+        f"from enriched where rationale like '{EXAMPLE_MARK}%')"
+    )
+    assert stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version) is None
+    con.execute("delete from enriched")
+    stored_con, _ = _stored(taxonomy, model)
+    con = stored_con
     # a training text gone: not the same model, so the run trains on its batch again
     con.execute(
         "delete from texts where text_hash = (select min(text_hash) from enriched "
@@ -201,3 +214,70 @@ def test_a_daily_run_rebuilds_the_stored_model_from_its_marked_rows(taxonomy):
     assert stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version) is None
     full = SimpleNamespace(is_incremental=False, this="enriched")
     assert stored_model(full, con, con.table("texts"), taxonomy, SETTINGS, version) is None
+
+
+def test_confidence_is_not_more_than_the_pseudo_labels_are_right(taxonomy):
+    """Agreeing with a pseudo-label is not being right: the model's confidence is its
+    cross-fitted agreement times the rules' confidence in the pseudo-labels, so a model
+    taught by rules that are right half the time never claims more than that."""
+    labels = pseudo_labels(_triples(CORPUS), taxonomy, OfflineOptions(), "t", SETTINGS)
+    assert {e.confidence for e in labels} == {0.5714}  # two keywords: 2 / 3.5
+    model = SelfTrainedModel(labels, SETTINGS)
+    unsure = [type(e)(e.text_hash, e.text, e.category, 0.5) for e in labels]
+    doubtful = SelfTrainedModel(unsure, SETTINGS)
+    assert model.identity != doubtful.identity  # the calibration is part of the model
+    sure = model.predict(RULES_BLIND + SURE_DELIVERY[:3])
+    halved = doubtful.predict(RULES_BLIND + SURE_DELIVERY[:3])
+    assert [p.label for p in sure] == [p.label for p in halved]
+    assert all(0.0 < p.probability <= 0.5714 for p in sure)
+    assert all(0.0 < p.probability <= 0.5 for p in halved)
+    assert max(p.probability for p in sure) > 0.5  # the texts it agrees on are near 0.57
+
+
+@pytest.fixture(scope="module")
+def bilingual() -> Taxonomy:
+    def row(cid: str, keywords: str, german: str) -> dict[str, object]:
+        return {
+            "taxonomy_version": "s2",
+            "category_id": cid,
+            "parent_category_id": "",
+            "category_name": cid.title(),
+            "description": cid,
+            "owner_team": "support",
+            "criticality": 3,
+            "keywords": keywords,
+            "examples": "",
+            "keywords_de": german,
+        }
+
+    return Taxonomy.from_records(
+        [
+            row("delivery", "parcel|delivery", "paket|lieferung"),
+            row("billing", "invoice|charge", "rechnung|abbuchung"),
+        ]
+    )
+
+
+GERMAN = [
+    ("de1", "Das Paket kam zu spät, die Lieferung war eine Katastrophe.", "de"),
+    ("de2", "Die Rechnung zeigt eine doppelte Abbuchung.", "de-AT"),
+    ("fr1", "Le colis est arrivé en retard, livraison lente.", "fr"),  # no French rules
+    ("en1", "The parcel came late and the delivery was slow.", None),
+    ("en2", "The invoice has a double charge on it.", "en"),
+]
+
+
+def test_pseudo_labels_come_from_every_language_the_rules_read(bilingual):
+    wide = SelfTrainSettings(min_confidence=0.5, max_per_class=1000)
+    labels = pseudo_labels(GERMAN, bilingual, OfflineOptions(), "t", wide)
+    assert {e.text_hash: e.category for e in labels} == {
+        "de1": "delivery",
+        "de2": "billing",
+        "en1": "delivery",
+        "en2": "billing",
+    }
+    # the batch sample is cut in SQL on DuckDB: the same languages pass
+    con = duckdb.connect()
+    con.register("frame", pd.DataFrame(GERMAN, columns=["text_hash", "text", "language"]))
+    sampled = batch_sample(con.table("frame"), bilingual, wide)
+    assert sorted(h for h, _, _ in sampled) == ["de1", "de2", "en1", "en2"]

@@ -293,7 +293,7 @@ def enrichment_model(
     options = _model_options(settings, provider_name, taxonomy, prices, decisions, feedback, gold)
     max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
     self_training = provider_name == "offline" and _truthy(
-        config_value(settings, "offline_self_training", False)
+        config_value(settings, "offline_self_training", True)
     )
     if is_spark_session(session):  # Databricks: spread the calls over the cluster
         if self_training:

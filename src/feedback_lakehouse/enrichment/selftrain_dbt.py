@@ -32,9 +32,13 @@ from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)
 
-_ENGLISH_SQL = (
-    "(language is null or lower(trim(language)) in ('', 'en') or lower(trim(language)) like 'en-%')"
-)
+
+def _readable_sql(taxonomy: Taxonomy) -> str:
+    """SQL: the text's language is one the rules read (`Taxonomy.rules_language`: its
+    code before '-' or '_', no language read as English)."""
+    codes = ", ".join(sql_literal(c) for c in sorted(taxonomy.languages | {""}))
+    code = "split_part(replace(lower(trim(coalesce(language, ''))), '_', '-'), '-', 1)"
+    return f"{code} in ({codes})"
 
 
 def _identity_of(model: str) -> str | None:
@@ -43,10 +47,10 @@ def _identity_of(model: str) -> str | None:
 
 
 def _stored_examples(dbt: Any, session: Any, texts: Any, model: str) -> pd.DataFrame:
-    """text_hash, text and rationale of the stored rows `model` learned from."""
+    """text_hash, text, rationale and confidence of the stored rows `model` learned from."""
     marked = (
-        f"select text_hash, rationale from {dbt.this} where model = {sql_literal(model)} "
-        f"and rationale like {sql_literal(EXAMPLE_MARK + '%')}"
+        f"select text_hash, rationale, confidence from {dbt.this} "
+        f"where model = {sql_literal(model)} and rationale like {sql_literal(EXAMPLE_MARK + '%')}"
     )
     rows = to_pandas(session.sql(marked))
     if is_duckdb_relation(texts):
@@ -82,7 +86,13 @@ def stored_model(
     rows = _stored_examples(dbt, session, texts, model_name)
     examples = [
         e
-        for e in map(example_of_rationale, rows["text_hash"], rows["text"], rows["rationale"])
+        for e in map(
+            example_of_rationale,
+            rows["text_hash"],
+            rows["text"],
+            rows["rationale"],
+            rows["confidence"],
+        )
         if e is not None
     ]
     model = SelfTrainedModel(examples, settings)
@@ -102,13 +112,16 @@ def stored_model(
     return model
 
 
-def batch_sample(texts: Any, settings: SelfTrainSettings) -> list[tuple[str, str, str | None]]:
+def batch_sample(
+    texts: Any, taxonomy: Taxonomy, settings: SelfTrainSettings
+) -> list[tuple[str, str, str | None]]:
     """(text_hash, text, language) of the texts the rules label for training: the first
-    `sample` non-empty English texts by hash (sorted and cut in SQL on DuckDB)."""
+    `sample` non-empty texts by hash in a language the rules read (sorted and cut in SQL
+    on DuckDB; `pseudo_labels` applies the same test and cut elsewhere)."""
     if is_duckdb_relation(texts):
         texts = (
             project(texts, ["text_hash", "text", "language"])
-            .filter(f"coalesce(trim(text), '') <> '' and {_ENGLISH_SQL}")
+            .filter(f"coalesce(trim(text), '') <> '' and {_readable_sql(taxonomy)}")
             .order("text_hash")
             .limit(int(settings.sample))
         )
@@ -128,7 +141,7 @@ def batch_model(
     texts: Any, taxonomy: Taxonomy, options: Any, key: str, settings: SelfTrainSettings
 ) -> SelfTrainedModel:
     """A model trained on this batch's sure rule labels (`selftrain.pseudo_labels`)."""
-    sample = batch_sample(texts, settings)
+    sample = batch_sample(texts, taxonomy, settings)
     labels = pseudo_labels(sample, taxonomy, options, key, settings)
     model = SelfTrainedModel(labels, settings)
     log.info(
