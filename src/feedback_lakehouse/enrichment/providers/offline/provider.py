@@ -395,7 +395,7 @@ class OfflineProvider:
         result = rules.score(tokens, sentiment, rules_of, self.options, found)
         choice, notes = self._category(item, result, taxonomy, learned_category, trained)
         category = taxonomy.categories.get(choice.main)
-        pressed = sentiment == "negative" and rules.pressed(evidence, tokens, self._pressing)
+        pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
         urgency, urgent_found = rules.urgency_of(
             category, sentiment, intensity, tokens, self._urgency_matcher, pressed
         )

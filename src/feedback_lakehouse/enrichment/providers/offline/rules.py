@@ -295,10 +295,16 @@ def urgency_of(
     return level, [phrase for _, phrase, _ in found]
 
 
-def pressed(evidence: SentimentEvidence, tokens: Sequence[str], pressing: PhraseMatcher) -> bool:
-    """A problem report under time pressure: "ASAP", "urgent" (`pressing_words`) or a
-    "!!!" run in the text as written."""
-    return bool(evidence.problems) and (evidence.emphasis[1] > 0 or bool(pressing.find(tokens)))
+def pressed(
+    evidence: SentimentEvidence, sentiment: str, tokens: Sequence[str], pressing: PhraseMatcher
+) -> bool:
+    """A complaint under time pressure: a negative or mixed text (a problem report is
+    always negative) with "ASAP", "urgent" (`pressing_words`) or a "!!!" run in the text
+    as written. A complaint need not name a defect ("What a waste of money!!!"); emphasis
+    on a positive or neutral text ("Love it!!!") is no pressure."""
+    if sentiment not in ("negative", "mixed"):
+        return False
+    return evidence.emphasis[1] > 0 or bool(pressing.find(tokens))
 
 
 def rationale_of(
