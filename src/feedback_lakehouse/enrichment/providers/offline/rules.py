@@ -108,6 +108,17 @@ def evidence_of(text: str, vader: SentimentIntensityAnalyzer) -> SentimentEviden
     )
 
 
+def score_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
+    """The rules' sentiment score: the mean sentence compound minus `cue_weight` per
+    complaint cue and `problem_weight` per problem-report cue (at most three of each)."""
+    compounds = evidence.compounds
+    return (
+        sum(compounds) / len(compounds)
+        - options.cue_weight * min(3, evidence.complaints)
+        - options.problem_weight * min(3, len(evidence.problems))
+    )
+
+
 def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
     """negative / positive / mixed / neutral from the evidence.
 
@@ -116,13 +127,8 @@ def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
     problem report is never positive (`problem_never_positive`).
     """
     compounds = evidence.compounds
-    complaints = min(3, evidence.complaints)
     problems = min(3, len(evidence.problems))
-    score = (
-        sum(compounds) / len(compounds)
-        - options.cue_weight * complaints
-        - options.problem_weight * problems
-    )
+    score = score_of(evidence, options)
     strong = options.mixed_sentence_strength
     if score <= options.negative_below:
         return "negative"
