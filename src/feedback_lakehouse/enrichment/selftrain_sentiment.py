@@ -54,9 +54,9 @@ class SentimentSelfTrainSettings(BaseModel):
     min_examples: int = 30  # fewer pseudo-labels of either side: no model, rules only
     c: float = 4.0  # the logistic regression's inverse regularisation
     min_df: int = 2  # a word (or word pair) must be in two texts to be learned
-    model_weight: float = 0.5  # the model's share of the blended score (rules: the rest)
+    model_weight: float = 0.7  # the model's share of the blended score (rules: the rest)
     contrast_shrink: float = 0.3  # a text with a contrast word moves this far towards 0
-    negative_below: float = -0.30  # blended score at or below: negative
+    negative_below: float = -0.45  # blended score at or below: negative
     positive_above: float = 0.15  # above: positive; between: neutral
 
 
