@@ -1,6 +1,7 @@
 """Measure the offline sentiment (README "Quality and evaluation", offline sentiment).
 
-    .venv/bin/python scripts/measure_sentiment.py clothing [--grid] [--shared ../shared/data]
+    .venv/bin/python scripts/measure_sentiment.py clothing [--grid] [--selftrain]
+        [--shared ../shared/data]
     .venv/bin/python scripts/measure_sentiment.py incidents --db target/demo.duckdb
     .venv/bin/python scripts/measure_sentiment.py speed [--texts 20000]
 
@@ -56,7 +57,7 @@ def macro_f1(gold: list[str], pred: list[str]) -> float:
     return sum(f1s) / len(f1s)
 
 
-def run_clothing(shared: Path, grid: bool) -> None:
+def run_clothing(shared: Path, grid: bool, selftrain: bool = False) -> None:
     from feedback_lakehouse.enrichment.providers.offline import rules
     from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
     from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
@@ -78,6 +79,8 @@ def run_clothing(shared: Path, grid: bool) -> None:
     for half in ("A", "B"):
         n = sum(h == half for h, _, _ in data)
         print(f"half {half} ({n} reviews): macro-F1 {score(options, half):.4f}")
+    if selftrain:
+        run_selftrain(data, evidence)
     if grid:
         found = []
         for neg, pos, cue, prob, never in itertools.product(
@@ -101,6 +104,30 @@ def run_clothing(shared: Path, grid: bool) -> None:
         print("half A, best: macro-F1, negative_below, positive_above, cue, problem, never+")
         for row in found[:10]:
             print("  ", row)
+
+
+def run_selftrain(data: list[tuple[str, str, str]], evidence: list) -> None:
+    """The self-trained sentiment (`selftrain_sentiment.py`), learned without labels from
+    the rules' sure texts of the whole corpus (both halves, as a user's corpus), its
+    settings chosen on half A; CPU time of training and labelling."""
+    from feedback_lakehouse.enrichment.selftrain_sentiment import (
+        ScoredText,
+        SelfTrainedSentiment,
+    )
+
+    texts = [
+        ScoredText(hashlib.sha256(text.encode()).hexdigest(), text, ev)
+        for (_, text, _), ev in zip(data, evidence, strict=True)
+    ]
+    started = time.process_time()
+    model = SelfTrainedSentiment(texts)
+    labels = model.labels_of(texts)
+    cpu = time.process_time() - started
+    print(f"self-trained sentiment {model.identity}: {model.reason}; {cpu:.1f} s CPU")
+    for half in ("A", "B"):
+        gold = [g for h, _, g in data if h == half]
+        pred = [p for (h, _, _), p in zip(data, labels, strict=True) if h == half]
+        print(f"  half {half}: macro-F1 {macro_f1(gold, pred):.4f}")
 
 
 def run_incidents(db: Path) -> None:
@@ -173,10 +200,11 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--db", type=Path)
     parser.add_argument("--grid", action="store_true")
+    parser.add_argument("--selftrain", action="store_true", help="also the self-trained model")
     parser.add_argument("--texts", type=int, default=20_000)
     args = parser.parse_args()
     if args.what == "clothing":
-        run_clothing(args.shared, args.grid)
+        run_clothing(args.shared, args.grid, args.selftrain)
     elif args.what == "incidents":
         run_incidents(args.db)
     else:

@@ -162,3 +162,39 @@ def test_sentence_cleaning_memo_keeps_each_texts_context() -> None:
     reset_sentiment_memo()
     assert {text: scored(text) for text in texts} == cold
     assert cold[texts[0]] != cold[texts[1]]  # the context matters here
+
+
+# issue 18 goal (b): complaints under time pressure that offline-rules-v4 left below high
+# (a negative text without a defect word, a negation in the previous sentence that
+# cancelled the next sentence's request for a remedy, "nobody answered")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What a waste of money!!!",
+        "Useless. I need this resolved urgently.",
+        "Worst purchase ever, I need a replacement ASAP",
+        "It was supposed to arrive Monday. It did not. Sort it out!!!",
+        "Thanks for nothing!!! Nobody answered my three emails.",
+    ],
+)
+def test_pressed_complaint_without_a_defect_word_is_at_least_high(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str
+) -> None:
+    (record,) = enrich(provider, taxonomy, text)
+    assert record.sentiment == "negative", record.rationale
+    assert URGENCY_RANK[record.urgency] >= URGENCY_RANK["high"], record.rationale
+
+
+@pytest.mark.parametrize("text", ["Love it!!!", "Order arrived today!!!", "Fast delivery ASAP"])
+def test_emphasis_alone_does_not_make_a_text_urgent(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str
+) -> None:
+    (record,) = enrich(provider, taxonomy, text)
+    assert URGENCY_RANK[record.urgency] < URGENCY_RANK["high"], record.rationale
+
+
+def test_a_negation_does_not_cancel_a_cue_in_the_next_sentence() -> None:
+    from feedback_lakehouse.enrichment.providers.offline import cues
+
+    assert cues.problem_cues(cues.lowered("It did not. Sort it out")) == ["sort it out"]
+    assert cues.problem_cues(cues.lowered("It was not broken")) == []

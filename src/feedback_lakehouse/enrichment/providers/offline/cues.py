@@ -79,7 +79,7 @@ DEFECT_CUES = (
 # have worked, arrived or been refunded did not, or still has not.
 EXPECTATION_CUES = (
     rf"\b{_NEG} (?:work|working|load|loading|open|opening|start|turn on|connect|charge"
-    r"|let me|log me|log ?in|sign ?in)\b",
+    r"|let me|log me|log ?in|sign ?in|get in|get into|access)\b",
     r"\b(?:unable|impossible) to\b",
     rf"\b{_NOT_YET} (?:arrived|received|come|came|delivered|shipped|refunded|showed up"
     r"|turned up|got it)\b",
@@ -87,11 +87,18 @@ EXPECTATION_CUES = (
     r"\bstill (?:waiting|no\b|not\b|nothing|hasn'?t|haven'?t|have not|has not|missing)",
     r"\bwhere is my\b",
     r"\bno (?:response|reply|answer|update|refund)\b",
+    r"\b(?:nobody|no one|no-one) (?:answered|replied|responded|called|got back|helped|came)\b",
     r"\b(?:has|have|had)n'?t (?:shown up|showed up|turned up|got here|come through"
     r"|moved|updated)\b",
     r"\b(?:no sign of|nowhere to be (?:seen|found))\b",
     r"\bnever (?:comes|came|arrives|answers|answered|works|worked)\b",
     r"\brefund (?:not|never|still|has not|hasn'?t)\b",
+    # a repair that did not happen, and its sarcastic thanks
+    r"\bwithout (?:fixing|solving|resolving|sorting|answering|replying|helping)\b",
+    r"\bthanks? for nothing\b",
+    # money asked back: "I want my money back", "can I get the difference back"
+    r"\b(?:want|get|have) (?:my|our|the) (?:money|refund|difference|deposit|payment|cash) back\b"
+    r"|\bwhere(?:'?s| is) my money\b",
 )
 
 # A repair after the problem ("support fixed it", "works now"): the report is resolved.
@@ -112,6 +119,8 @@ POLITENESS = (
     r"\bregards\b",
     r"\bcheers\b",
     r"\b(?:i would|i'd|would) appreciate(?: it)?(?: if)?\b",
+    r"\b(?:i )?hope (?:you(?:'re| are)|this finds you) (?:well|doing well)\b",
+    r"\bsorry to (?:bother|trouble) you\b",
     r"^\s*(?:hi|hello|dear)\b[^,.!?\n]*[,.!]?",
 )
 
@@ -123,13 +132,14 @@ _EXPECTATION = re.compile("|".join(EXPECTATION_CUES))
 _RESOLUTION = re.compile("|".join(RESOLUTION_CUES))
 _COMPLAINT = re.compile("|".join(COMPLAINT_CUES))
 _APOSTROPHE = str.maketrans({"’": "'", "`": "'", "´": "'"})
-# the words before a cue that cancel it: "no crashes", "never broke", "not damaged"
+# the words before a cue that cancel it: "no crashes", "never broke", "not damaged";
+# within its sentence only ("It did not. Sort it out" is a request for a remedy)
 _CANCELLED_BY = re.compile(
     r"(?:\b(?:no|not|never|without|nothing|zero)|n't|\b(?:didnt|doesnt|hasnt|havent|wasnt|isnt|wont|dont))"
-    r"\W+(?:\w+\W+)?$"
+    r"[^\w.!?\n]+(?:\w+[^\w.!?\n]+)?$"
 )
 _NOT_WORD_MARKS = ("@", "#", "<", "http", "www.")
-_POLITE_WORDS = ("thank", "thx", "please", "regards", "cheers", "appreciate")
+_POLITE_WORDS = ("thank", "thx", "please", "regards", "cheers", "appreciate", "hope", "sorry to")
 _INNER_CAPITAL = re.compile(r"\s[A-Z][a-z]")
 _CAPITALS = re.compile(r"[A-Z]{3}")
 _TITLE_WORD = re.compile(r"^[A-Z][a-z]+(?:[-'][A-Za-z]+)?$")

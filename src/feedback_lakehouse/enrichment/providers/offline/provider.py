@@ -58,6 +58,7 @@ from feedback_lakehouse.enrichment.providers.offline.summary import (
 )
 from feedback_lakehouse.enrichment.providers.registry import register
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel
+from feedback_lakehouse.enrichment.selftrain_sentiment import ScoredText, SelfTrainedSentiment
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy, language_code
 
 __all__ = [
@@ -99,6 +100,7 @@ class OfflineProvider:
         *,
         learner: LearnedModel | None = None,
         selftrained: SelfTrainedModel | None = None,
+        selftrained_sentiment: SelfTrainedSentiment | None = None,
         **options: Any,
     ) -> None:
         self.options = OfflineOptions.parse(options)
@@ -108,9 +110,11 @@ class OfflineProvider:
         self.learner = learner if learner is not None and learner.is_trained else None
         trained = selftrained is not None and selftrained.is_trained
         self.selftrained = selftrained if trained else None
-        self.model = DEFAULT_MODEL + "".join(
-            f"+{m.identity}" for m in (self.learner, self.selftrained) if m is not None
-        )
+        # sentiment learned from the rules' sure texts (`selftrain_sentiment.py`)
+        sentiment_trained = selftrained_sentiment is not None and selftrained_sentiment.is_trained
+        self.selftrained_sentiment = selftrained_sentiment if sentiment_trained else None
+        models = (self.learner, self.selftrained, self.selftrained_sentiment)
+        self.model = DEFAULT_MODEL + "".join(f"+{m.identity}" for m in models if m is not None)
         urgency = {w: 1.5 for w in self.options.urgent_words} | {
             w: 4.0 for w in self.options.critical_words
         }
@@ -135,6 +139,7 @@ class OfflineProvider:
         analyzer = sentiment_analyzer()
         learned = self._learned(items)
         trained = self._self_trained(items, taxonomy)
+        trained_sentiment = self._self_trained_sentiment(items, analyzer)
         enriched_at = datetime.now(timezone.utc).replace(tzinfo=None)
         records: list[EnrichedRecord] = []
         for item in items:
@@ -152,7 +157,13 @@ class OfflineProvider:
                 pair = learned.get(item.text_hash)
                 enrichment = taxonomy.coerce(
                     self._enrich_one(
-                        item, taxonomy, compiled, analyzer, pair, trained.get(item.text_hash)
+                        item,
+                        taxonomy,
+                        compiled,
+                        analyzer,
+                        pair,
+                        trained.get(item.text_hash),
+                        trained_sentiment.get(item.text_hash),
                     )
                 )
                 # evidence only: int_feedback__status decides the status from it
@@ -212,6 +223,20 @@ class OfflineProvider:
         ]
         predictions = self.selftrained.predict([item.text for item in todo])
         return {item.text_hash: p for item, p in zip(todo, predictions, strict=True)}
+
+    def _self_trained_sentiment(
+        self, items: Sequence[TextItem], analyzer: SentimentIntensityAnalyzer
+    ) -> dict[str, str]:
+        """The self-trained sentiment label per text hash (English texts), in one batch."""
+        if self.selftrained_sentiment is None:
+            return {}
+        todo = [
+            ScoredText(item.text_hash, item.text, rules.evidence_of(item.text, analyzer))
+            for item in items
+            if (item.text or "").strip() and language_code(item.language) == BASE_LANGUAGE
+        ]
+        labels = self.selftrained_sentiment.labels_of(todo)
+        return {t.text_hash: label for t, label in zip(todo, labels, strict=True)}
 
     def _category(
         self,
@@ -370,6 +395,7 @@ class OfflineProvider:
         analyzer: SentimentIntensityAnalyzer,
         learned: Learned | None = None,
         trained: Prediction | None = None,
+        trained_sentiment: str | None = None,
     ) -> Enrichment:
         text = item.text or ""
         language = item.language.strip().lower() if item.language else None
@@ -384,6 +410,8 @@ class OfflineProvider:
         sentiment, intensity, vader, evidence, note = self._sentiment_in(
             text, sentences.tokens, language, analyzer
         )
+        if trained_sentiment is not None:
+            sentiment = trained_sentiment
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
@@ -395,7 +423,7 @@ class OfflineProvider:
         result = rules.score(tokens, sentiment, rules_of, self.options, found)
         choice, notes = self._category(item, result, taxonomy, learned_category, trained)
         category = taxonomy.categories.get(choice.main)
-        pressed = sentiment == "negative" and rules.pressed(evidence, tokens, self._pressing)
+        pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
         urgency, urgent_found = rules.urgency_of(
             category, sentiment, intensity, tokens, self._urgency_matcher, pressed
         )

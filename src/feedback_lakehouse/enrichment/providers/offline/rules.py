@@ -112,6 +112,17 @@ def evidence_of(text: str, vader: SentimentIntensityAnalyzer) -> SentimentEviden
     )
 
 
+def score_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
+    """The rules' sentiment score: the mean sentence compound minus `cue_weight` per
+    complaint cue and `problem_weight` per problem-report cue (at most three of each)."""
+    compounds = evidence.compounds
+    return (
+        sum(compounds) / len(compounds)
+        - options.cue_weight * min(3, evidence.complaints)
+        - options.problem_weight * min(3, len(evidence.problems))
+    )
+
+
 def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
     """negative / positive / mixed / neutral from the evidence.
 
@@ -120,13 +131,8 @@ def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
     problem report is never positive (`problem_never_positive`).
     """
     compounds = evidence.compounds
-    complaints = min(3, evidence.complaints)
     problems = min(3, len(evidence.problems))
-    score = (
-        sum(compounds) / len(compounds)
-        - options.cue_weight * complaints
-        - options.problem_weight * problems
-    )
+    score = score_of(evidence, options)
     strong = options.mixed_sentence_strength
     if score <= options.negative_below:
         return "negative"
@@ -409,10 +415,16 @@ def urgency_of(
     return level, [phrase for _, phrase, _ in found]
 
 
-def pressed(evidence: SentimentEvidence, tokens: Sequence[str], pressing: PhraseMatcher) -> bool:
-    """A problem report under time pressure: "ASAP", "urgent" (`pressing_words`) or a
-    "!!!" run in the text as written."""
-    return bool(evidence.problems) and (evidence.emphasis[1] > 0 or bool(pressing.find(tokens)))
+def pressed(
+    evidence: SentimentEvidence, sentiment: str, tokens: Sequence[str], pressing: PhraseMatcher
+) -> bool:
+    """A complaint under time pressure: a negative or mixed text (a problem report is
+    always negative) with "ASAP", "urgent" (`pressing_words`) or a "!!!" run in the text
+    as written. A complaint need not name a defect ("What a waste of money!!!"); emphasis
+    on a positive or neutral text ("Love it!!!") is no pressure."""
+    if sentiment not in ("negative", "mixed"):
+        return False
+    return evidence.emphasis[1] > 0 or bool(pressing.find(tokens))
 
 
 def rationale_of(

@@ -1,0 +1,156 @@
+"""Self-trained sentiment: learn the corpus' own sentiment words from the texts the rules
+are sure of (issue 18, part 2, for sentiment; `selftrain.py` does it for categories).
+
+VADER's lexicon is general English: it does not know that "runs small", "see-through" or
+"had to size up" are complaints in clothing reviews, nor that a feedback corpus has its
+own vocabulary. No labels are needed to learn it: the offline rules' score
+(`rules.score_of`: mean sentence compound less the complaint and problem cues) is far
+from zero on many texts, and those are pseudo-labels (positive at or above
+`sure_positive`, negative at or below `sure_negative`). A TF-IDF + logistic regression
+(scikit-learn) learns positive against negative from them on the user's own corpus; each
+text's label then comes from a blend of the model's `2 p(positive) - 1` and the rules'
+score, pulled towards neutral when the text has a contrast word ("but", "however": three
+stars are mixed), with a neutral band between `negative_below` and `positive_above`. The
+rules keep the last word where they are certain: a problem report is never positive
+(`OfflineOptions.problem_never_positive`).
+
+Settings chosen on half A of the clothing reviews (README "Offline sentiment"). The
+model's identity (name, settings hash and training-set hash) is part of the enrichment
+key, as for the category self-training.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline
+
+from feedback_lakehouse.enrichment.providers.offline import rules
+from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
+from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
+
+SENTIMENT_SELFTRAIN_NAME = "selftrain-sentiment-1"
+# English contrast words: a text with one weighs two sides (the category rules' clause
+# cut, `aspects.CONTRAST_WORDS`, also reads other languages; the lexicon is English)
+CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
+
+
+class SentimentSelfTrainSettings(BaseModel):
+    """What shapes the self-trained sentiment; part of its identity. Chosen on half A of
+    the clothing reviews (`scripts/measure_sentiment.py clothing --selftrain`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sure_positive: float = 0.3  # rules' score at or above: a positive pseudo-label
+    sure_negative: float = -0.1  # at or below: a negative pseudo-label
+    sample: int = 50000  # at most this many texts (the first by text hash) are used
+    min_examples: int = 30  # fewer pseudo-labels of either side: no model, rules only
+    c: float = 4.0  # the logistic regression's inverse regularisation
+    min_df: int = 2  # a word (or word pair) must be in two texts to be learned
+    model_weight: float = 0.7  # the model's share of the blended score (rules: the rest)
+    contrast_shrink: float = 0.3  # a text with a contrast word moves this far towards 0
+    negative_below: float = -0.45  # blended score at or below: negative
+    positive_above: float = 0.15  # above: positive; between: neutral
+
+
+@dataclass(frozen=True)
+class ScoredText:
+    """A text with the rules' sentiment evidence (`rules.evidence_of`)."""
+
+    text_hash: str
+    text: str
+    evidence: rules.SentimentEvidence
+
+
+def has_contrast(text: str) -> bool:
+    """Whether the text has an English contrast word ("but", "however", ...)."""
+    return not CONTRAST.isdisjoint(tokens_of(text))
+
+
+class SelfTrainedSentiment:
+    """Positive-against-negative learned from the rules' sure texts of one corpus."""
+
+    def __init__(
+        self,
+        texts: Iterable[ScoredText],
+        options: OfflineOptions | None = None,
+        settings: SentimentSelfTrainSettings | None = None,
+    ) -> None:
+        self.settings = settings or SentimentSelfTrainSettings()
+        self.options = options or OfflineOptions()
+        distinct = {t.text_hash: t for t in texts if t.text and t.text.strip()}
+        ordered = [distinct[h] for h in sorted(distinct)][: self.settings.sample]
+        examples: list[tuple[str, str, int]] = []
+        for t in ordered:
+            score = rules.score_of(t.evidence, self.options)
+            if score >= self.settings.sure_positive:
+                examples.append((t.text_hash, t.text, 1))
+            elif score <= self.settings.sure_negative:
+                examples.append((t.text_hash, t.text, 0))
+        self.labels = {h: ("positive" if y else "negative") for h, _, y in examples}
+        payload = {
+            "selftrain": SENTIMENT_SELFTRAIN_NAME,
+            "settings": self.settings.model_dump(),
+            "options": self.options.rules_payload(""),
+            "examples": [[h, y] for h, _, y in examples],
+        }
+        raw = json.dumps(payload, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
+        self.fingerprint = hashlib.sha256(raw.encode("utf-8")).hexdigest()
+        self.pipeline: Pipeline | None = None
+        positives = sum(y for _, _, y in examples)
+        negatives = len(examples) - positives
+        if min(positives, negatives) < self.settings.min_examples:
+            self.reason = (
+                f"{positives} positive and {negatives} negative pseudo-labels: fewer than "
+                f"{self.settings.min_examples} of one side, rules only"
+            )
+            return
+        words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=self.settings.min_df)
+        classifier = LogisticRegression(
+            C=self.settings.c, class_weight="balanced", max_iter=1000, random_state=0
+        )
+        self.pipeline = Pipeline([("words", words), ("classifier", classifier)])
+        self.pipeline.fit([t for _, t, _ in examples], [y for _, _, y in examples])
+        self.reason = f"trained on {positives} positive and {negatives} negative pseudo-labels"
+
+    @property
+    def is_trained(self) -> bool:
+        return self.pipeline is not None
+
+    @property
+    def identity(self) -> str:
+        """Short name for provenance: name, training-set size and hash."""
+        return f"{SENTIMENT_SELFTRAIN_NAME}-n{len(self.labels)}-{self.fingerprint[:10]}"
+
+    def blended(self, texts: Sequence[ScoredText]) -> list[float]:
+        """Each text's blended score (see the module docstring); the rules' score alone
+        without a model."""
+        s = self.settings
+        scores = np.array([rules.score_of(t.evidence, self.options) for t in texts])
+        if self.pipeline is not None and texts:
+            positive = self.pipeline.predict_proba([t.text for t in texts])[:, 1]
+            scores = s.model_weight * (2 * positive - 1) + (1 - s.model_weight) * scores
+        shrink = np.array([s.contrast_shrink * has_contrast(t.text) for t in texts])
+        scores = scores - shrink * np.sign(scores) * np.minimum(np.abs(scores), 1.0)
+        return [float(x) for x in scores]
+
+    def labels_of(self, texts: Sequence[ScoredText]) -> list[str]:
+        """negative / neutral / positive per text, in one batch; a problem report is
+        never positive (the rules' word where they are certain)."""
+        out = []
+        never = self.options.problem_never_positive
+        for t, score in zip(texts, self.blended(texts), strict=True):
+            if (t.evidence.problems and never) or score <= self.settings.negative_below:
+                out.append("negative")
+            elif score > self.settings.positive_above:
+                out.append("positive")
+            else:
+                out.append("neutral")
+        return out
