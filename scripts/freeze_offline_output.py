@@ -3,14 +3,14 @@ change meant to make the provider faster can be checked to leave every field of 
 row as it was (tests/python/test_offline_output_frozen.py).
 
 The texts: the shipped real-data slices (clothing reviews as "title. body", banking77
-queries), hand-made edge cases, and, when `--db` names a built database, up to
-`--sample` distinct texts of its `int_texts__to_enrich` (every non-English one, then the
-first English ones by hash) with their detected languages.
+queries), hand-made edge cases, and up to `--sample` distinct texts of a generated sample
+(development seed 7; every non-English one, then English ones) with the languages the
+pipeline's detector gives them. No dbt build needed.
 
-Run it only after a deliberate change of the offline rules or the taxonomy seed (their
-output is then meant to change): `python scripts/freeze_offline_output.py --db
-<built .duckdb>`, and review the fixture's diff. A speed change must leave the fixture
-as it is.
+Run it only after a deliberate change of the offline rules, the taxonomy seed or the
+sample generator (their output is then meant to change): `.venv/bin/python
+scripts/freeze_offline_output.py`, and review the fixture's diff. A speed change must
+leave the fixture as it is.
 """
 
 from __future__ import annotations
@@ -60,21 +60,25 @@ def shipped_texts() -> list[tuple[str, str | None]]:
     return out
 
 
-def sample_texts(db: Path, limit: int) -> list[tuple[str, str | None]]:
-    """Distinct texts of a built database: every non-English one, then English ones."""
-    import duckdb
+def sample_texts(limit: int, records: int = 3000, seed: int = 7) -> list[tuple[str, str | None]]:
+    """Distinct texts of a generated sample with their detected languages: every
+    non-English one, then English ones, `limit` in all."""
+    import tempfile
 
-    with duckdb.connect(str(db), read_only=True) as con:
-        rows = con.sql(
-            "select text, language from main.int_texts__to_enrich order by "
-            "coalesce(language, 'en') like 'en%', text_hash"
-        ).fetchall()
-    return [(text or "", language) for text, language in rows[:limit]]
+    from feedback_devtools.landing_texts import landing_texts
+    from feedback_devtools.sample import generate
+    from feedback_lakehouse.text.language import detect_languages
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(Path(tmp), records=records, seed=seed)
+        texts = landing_texts(Path(tmp))
+    pairs = list(zip(texts, detect_languages(texts), strict=True))
+    english = [p for p in pairs if p[1] in (None, "en")]
+    return ([p for p in pairs if p[1] not in (None, "en")] + english)[:limit]
 
 
-def corpus(db: Path | None = None, limit: int = 600) -> list[tuple[str, str | None]]:
-    texts = EDGE_CASES + shipped_texts() + (sample_texts(db, limit) if db else [])
-    return list(dict.fromkeys(texts))
+def corpus(limit: int = 600) -> list[tuple[str, str | None]]:
+    return list(dict.fromkeys(EDGE_CASES + shipped_texts() + sample_texts(limit)))
 
 
 def enrich(texts: list[tuple[str, str | None]]) -> list[dict[str, object]]:
@@ -108,10 +112,9 @@ def enrich(texts: list[tuple[str, str | None]]) -> list[dict[str, object]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, help="a built DuckDB file (sample texts)")
-    parser.add_argument("--sample", type=int, default=600)
+    parser.add_argument("--sample", type=int, default=600, help="texts of the sample")
     args = parser.parse_args()
-    texts = corpus(args.db, args.sample)
+    texts = corpus(args.sample)
     payload = {"texts": texts, "rows": enrich(texts)}
     FIXTURE.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=0).encode("utf-8")
