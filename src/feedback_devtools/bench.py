@@ -467,9 +467,27 @@ def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any
         lambda: enrich_frame(texts, taxonomy, make_provider("offline"), workers=workers),
         before=reset_sentiment_memo,
     )
+    # the dbt default (var offline_self_training: true): a first build trains the model on
+    # its batch (batch_model) and labels every text with it; both are timed, over the
+    # same workers as above
+    from feedback_lakehouse.enrichment.selftrain import SelfTrainSettings
+    from feedback_lakehouse.enrichment.selftrain_dbt import batch_model
+
+    def self_trained() -> list[Any]:
+        base = make_provider("offline")
+        model = batch_model(
+            texts, taxonomy, base.options, base.prompt_version(taxonomy), SelfTrainSettings()
+        )
+        trained = model if model.is_trained else None
+        return enrich_frame(
+            texts, taxonomy, make_provider("offline", selftrained=trained), workers=workers
+        )
+
+    selftrain_s, _, st = _median_run(self_trained, before=reset_sentiment_memo)
     n = len(items)
     return {
         "texts": n,
+        "offline_selftrain_vs_raw": round((len(st) / selftrain_s) / (n / raw_s), 3),
         "raw_vader_texts_per_s": round(n / raw_s, 1),
         "offline_texts_per_s": round(len(out) / offline_s, 1),
         "offline_vs_raw": round((len(out) / offline_s) / (n / raw_s), 3),
@@ -798,17 +816,20 @@ def goals(result: dict[str, Any]) -> list[dict[str, Any]]:
         off = s["offline_vs_raw"]
         r, c = off["offline_vs_raw"], off["offline_vs_raw_cpu"]
         p = off.get("offline_parallel_vs_raw")
+        st = off.get("offline_selftrain_vs_raw")  # the dbt default: self-training on
+        judged = st if st is not None else p if p is not None else r
         rows.append(
             {
                 "goal": f"{n:,}: offline >= 0.5x raw lexicon",
                 "value": (
-                    f"{p:.2f}x as dbt runs it ({off['workers']} process"
-                    f"{'es' if off['workers'] > 1 else ''}); "
-                    if p
+                    f"{st:.2f}x as dbt runs it by default (self-training, training "
+                    f"included; {off['workers']} process{'es' if off['workers'] > 1 else ''}); "
+                    if st is not None
                     else ""
                 )
+                + (f"rules only {p:.2f}x; " if p else "")
                 + f"one process {r:.2f}x (CPU time {c:.2f}x)",
-                "ok": (p if p is not None else r) >= GOALS["offline_vs_raw"],
+                "ok": judged >= GOALS["offline_vs_raw"],
             }
         )
     for n, s in sorted(by_size.items()):
@@ -898,7 +919,8 @@ def markdown(result: dict[str, Any]) -> str:
             f"process{'es' if off.get('workers', 1) > 1 else ''}; "
             f"one: {off['offline_texts_per_s']:,.0f}) / "
             f"{off['raw_vader_texts_per_s']:,.0f} per s "
-            f"= {off.get('offline_parallel_vs_raw', 0):.2f}x "
+            f"= {off.get('offline_parallel_vs_raw', 0):.2f}x; with self-training "
+            f"{off.get('offline_selftrain_vs_raw', 0):.2f}x "
             f"(one process {off['offline_vs_raw']:.2f}x, CPU {off['offline_vs_raw_cpu']:.2f}x) |"
         )
     if result.get("llm"):
