@@ -23,7 +23,7 @@ from typing import Any
 import duckdb
 import pytest
 from click.testing import CliRunner
-from dbt_helpers import query, run_dbt
+from dbt_helpers import copy_built, query, run_dbt
 from http_helpers import LocalServer
 
 from feedback_lakehouse.activation.alerts import send_alerts
@@ -537,10 +537,7 @@ def test_decisions_on_unenriched_records_never_break_the_build(
     fct_feedback.main_category and skip every node after it. Run on a copy of the built
     warehouse, so the other tests keep theirs."""
     source, _ = built
-    work = tmp_path / "work"
-    work.mkdir()
-    shutil.copytree(source / "landing", work / "landing")
-    shutil.copy(source / "warehouse.duckdb", work / "warehouse.duckdb")
+    work = copy_built(source, tmp_path / "work")
     unenriched = query(
         work,
         "select feedback_id, status from main.fct_feedback "
