@@ -34,7 +34,11 @@ daily: venv
 insights: venv
 	$(BIN)/feedback insights --db data/feedback.duckdb
 
+# the demo starts from a clean demo database: it deletes data/feedback.duckdb and the
+# landing files its previous sample wrote (listed in data/landing/_manifest.json), never
+# other files; a changed sample over the old database would count old texts as versions
 demo: venv
+	$(BIN)/python -m feedback_devtools.demo_reset --landing data/landing --db data/feedback.duckdb
 	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
 	$(DBT) seed $(DBT_FLAGS) --target local --quiet
 	@echo "dbt build with the retired taxonomy v1, then with the default (v2): drift to show"

@@ -21,7 +21,7 @@ from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """(folder with landing/ and warehouse.duckdb, the sample's manifest): the sample
     (2,000 records, seed 7) built once per session. Tests that change it work on a copy
-    (`copy_built`) unless they are its documented users (test_insight_to_action)."""
+    (dbt_helpers.copy_built) unless they are its documented users (test_insight_to_action)."""
     from dbt_helpers import run_dbt
 
     from feedback_devtools.sample import generate

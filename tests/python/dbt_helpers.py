@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,15 @@ def run_dbt(
     if expect_ok:
         assert result.returncode == 0, f"dbt {' '.join(args)} failed:\n{result.stdout[-6000:]}"
     return result
+
+
+def copy_built(source: Path, work: Path) -> Path:
+    """A private copy of a built folder (its landing files and DuckDB file) for a test that
+    changes it: copying takes a second, building the sample again minutes."""
+    work.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(source / "landing", work / "landing")
+    shutil.copy(source / "warehouse.duckdb", work / "warehouse.duckdb")
+    return work
 
 
 def query(work: Path, sql: str) -> list[tuple]:

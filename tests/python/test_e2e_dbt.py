@@ -1,6 +1,7 @@
 """End to end: sample landing files -> dbt build on a fresh DuckDB file -> marts.
 
-Runs the real dbt CLI (subprocess) against a real DuckDB file in a temporary folder.
+Runs the real dbt CLI (subprocess) against a real DuckDB file in a temporary folder: a
+copy of the session's build of the sample (conftest.py), which the last test changes.
 """
 
 from __future__ import annotations
@@ -8,10 +9,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
-from dbt_helpers import query, run_dbt
+from dbt_helpers import copy_built, query, run_dbt
 
-from feedback_devtools.sample import generate
 from feedback_lakehouse.ingest.landing import landing_row_counts
 
 BRONZE = {
@@ -32,11 +33,13 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    work = tmp_path_factory.mktemp("e2e")
-    manifest = generate(work / "landing", records=3000, seed=11)
-    run_dbt(work, "build")
-    return work, manifest
+def built(
+    built_sample: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict]:
+    """A copy of the session's build of the sample (conftest.py `built_sample`): the last
+    test adds landing files and builds again."""
+    source, manifest = built_sample
+    return copy_built(source, tmp_path_factory.mktemp("e2e")), manifest
 
 
 def test_planted_incidents_top_the_rising_issues(built: tuple[Path, dict]) -> None:
@@ -124,6 +127,47 @@ def test_planted_pii_never_reaches_the_enrichment_input(built: tuple[Path, dict]
         work, "select count(*) from main.int_texts__to_enrich where text like '%<EMAIL>%'"
     )
     assert masked[0][0] > 0
+
+
+def test_kpi_time_to_insight_is_the_per_build_marts_over_all_builds(
+    built: tuple[Path, dict],
+) -> None:
+    """rpt_pipeline_kpis and rpt_time_to_insight compute minutes to insight with one macro:
+    after one build the KPIs over all builds equal that build's row, and each source's
+    KPIs equal numpy's percentiles (linear, as quantile_cont) of fct_label_arrivals."""
+    work, _ = built
+    columns = ["median_minutes", "p90_minutes", "median_file_minutes", "p90_file_minutes"]
+    kpis = query(
+        work,
+        "select kpi_key, median_minutes_to_insight, p90_minutes_to_insight, "
+        "median_minutes_file_arrival_to_insight, p90_minutes_file_arrival_to_insight "
+        "from main.rpt_pipeline_kpis",
+    )
+    per_key = {key: dict(zip(columns, values, strict=True)) for key, *values in kpis}
+    [per_build] = query(
+        work,
+        "select median_minutes_from_ingestion, p90_minutes_from_ingestion, "
+        "median_minutes_from_file_arrival, p90_minutes_from_file_arrival "
+        "from main.rpt_time_to_insight where scope = 'run'",
+    )
+    assert per_key["all:all"] == dict(zip(columns, per_build, strict=True))
+    assert per_build[0] is not None and per_build[2] is not None
+
+    arrivals = query(
+        work,
+        "select source, minutes_from_ingestion, minutes_from_file_arrival "
+        "from main.fct_label_arrivals",
+    )
+    for source in {a[0] for a in arrivals}:
+        ingestion = [a[1] for a in arrivals if a[0] == source]
+        files = [a[2] for a in arrivals if a[0] == source and a[2] is not None]
+        expected = [
+            *np.percentile(ingestion, [50, 90]),
+            *(np.percentile(files, [50, 90]) if files else [None, None]),
+        ]
+        got = per_key[f"source:{source}"]
+        for name, value in zip(columns, expected, strict=True):
+            assert got[name] == (None if value is None else pytest.approx(value, abs=0.01))
 
 
 def test_rerun_and_same_file_again_add_nothing_new_file_adds_its_rows(

@@ -16,16 +16,15 @@ import os
 import re
 import shutil
 import subprocess
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from click.testing import CliRunner
-from dbt_helpers import query, run_dbt
+from dbt_helpers import copy_built, query, run_dbt
+from http_helpers import LocalServer
 
 from feedback_lakehouse.activation.alerts import send_alerts
 from feedback_lakehouse.cli import main
@@ -79,54 +78,31 @@ def test_planted_incidents_are_alerts(built: tuple[Path, dict]) -> None:
 
 
 # ---------------------------------------------------------------------------- HTTP server
-class Receiver:
-    """A real HTTP server on 127.0.0.1 that records requests and can fail some."""
+class Receiver(LocalServer):
+    """Slack, the webhook and Jira on one local server; `fail` holds (path prefix, alert
+    id) pairs answered with a 500 (an empty id fails every call under that prefix)."""
 
     def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        self.fail: set[tuple[str, str]] = set()  # (path prefix, alert id) answered with 500
-        receiver = self
+        self.fail: set[tuple[str, str]] = set()
+        super().__init__(self._answer)
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
-                length = int(self.headers.get("Content-Length", "0"))
-                body = json.loads(self.rfile.read(length).decode("utf-8"))
-                entry = {"path": self.path, "headers": dict(self.headers), "body": body}
-                receiver.requests.append(entry)
-                text = json.dumps(body)
-                if any(self.path.startswith(p) and a in text for p, a in receiver.fail):
-                    self._answer(500, b"upstream exploded")
-                elif self.path.startswith("/jira/"):
-                    self._answer(201, json.dumps({"id": "10001", "key": "FB-1"}).encode())
-                else:
-                    self._answer(200, b"ok")
-
-            def _answer(self, status: int, payload: bytes) -> None:
-                self.send_response(status)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def of(self, prefix: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["path"].startswith(prefix)]
+    def _answer(self, request: dict[str, Any]) -> tuple[int, Any]:
+        text = json.dumps(request["body"])
+        if any(request["path"].startswith(p) and a in text for p, a in self.fail):
+            return 500, b"upstream exploded"
+        if request["path"].startswith("/jira/"):
+            return 201, {"id": "10001", "key": "FB-1"}
+        return 200, b"ok"
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     server = Receiver()
-    server.thread.start()
+    server.start()
     try:
         yield server
     finally:
-        server.server.shutdown()
-        server.server.server_close()
+        server.stop()
 
 
 def _env(base: str) -> dict[str, str]:
@@ -561,10 +537,7 @@ def test_decisions_on_unenriched_records_never_break_the_build(
     fct_feedback.main_category and skip every node after it. Run on a copy of the built
     warehouse, so the other tests keep theirs."""
     source, _ = built
-    work = tmp_path / "work"
-    work.mkdir()
-    shutil.copytree(source / "landing", work / "landing")
-    shutil.copy(source / "warehouse.duckdb", work / "warehouse.duckdb")
+    work = copy_built(source, tmp_path / "work")
     unenriched = query(
         work,
         "select feedback_id, status from main.fct_feedback "

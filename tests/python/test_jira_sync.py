@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from click.testing import CliRunner
+from http_helpers import LocalServer, local_server
 
 from feedback_lakehouse.activation.alerts import _LOG_DDL, LOG_TABLE
 from feedback_lakehouse.cli import main
@@ -28,57 +27,28 @@ ISSUES = {
 }
 
 
-class Jira:
+def _jira_answer(request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
     """Answers GET /rest/api/2/issue/{key} like Jira Cloud; FB-404 does not exist."""
-
-    def __init__(self) -> None:
-        self.requests: list[dict[str, Any]] = []
-        jira = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
-                jira.requests.append({"path": self.path, "headers": dict(self.headers)})
-                key = self.path.split("?")[0].rsplit("/", 1)[-1]
-                issue = ISSUES.get(key)
-                if issue is None:
-                    body = {"errorMessages": ["Issue does not exist or you lack permission."]}
-                    return self._answer(404, body)
-                fields = {
-                    "status": {
-                        "name": issue["name"],
-                        "statusCategory": {"key": issue["key"], "name": issue["name"]},
-                    },
-                    "resolutiondate": issue["resolved"],
-                    "updated": "2026-11-25T10:30:00.000+0100",
-                    "created": "2026-11-23T08:00:00.000+0000",
-                }
-                return self._answer(200, {"key": key, "fields": fields})
-
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+    key = request["path"].split("?")[0].rsplit("/", 1)[-1]
+    issue = ISSUES.get(key)
+    if issue is None:
+        return 404, {"errorMessages": ["Issue does not exist or you lack permission."]}
+    fields = {
+        "status": {
+            "name": issue["name"],
+            "statusCategory": {"key": issue["key"], "name": issue["name"]},
+        },
+        "resolutiondate": issue["resolved"],
+        "updated": "2026-11-25T10:30:00.000+0100",
+        "created": "2026-11-23T08:00:00.000+0000",
+    }
+    return 200, {"key": key, "fields": fields}
 
 
 @pytest.fixture
-def jira() -> Iterator[Jira]:
-    server = Jira()
-    server.thread.start()
-    try:
+def jira() -> Iterator[LocalServer]:
+    with local_server(_jira_answer) as server:
         yield server
-    finally:
-        server.server.shutdown()
-        server.server.server_close()
 
 
 def _outbox(db: Path, keys: list[str | None]) -> None:
@@ -115,7 +85,9 @@ def _env(base: str) -> dict[str, str]:
     }
 
 
-def test_sync_writes_each_issue_state_and_reports_failures(jira: Jira, tmp_path: Path) -> None:
+def test_sync_writes_each_issue_state_and_reports_failures(
+    jira: LocalServer, tmp_path: Path
+) -> None:
     db = tmp_path / "warehouse.duckdb"
     _outbox(db, ["FB-1", "FB-2", "FB-3", "FB-404", None])
     landing = tmp_path / "landing"

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt_helpers import query, run_dbt
+from dbt_helpers import copy_built, query, run_dbt
 from test_insight_to_action import _chromium
 
 from feedback_lakehouse.serve.bench import free_port
@@ -46,9 +45,7 @@ PAGES = {
 def workspace(built_sample: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory):
     """`feedback serve` on a copy of the built sample: (base URL, work folder, manifest)."""
     source, manifest = built_sample
-    work = tmp_path_factory.mktemp("serve")
-    shutil.copytree(source / "landing", work / "landing")
-    shutil.copy(source / "warehouse.duckdb", work / "warehouse.duckdb")
+    work = copy_built(source, tmp_path_factory.mktemp("serve"))
     port = free_port()
     cli = str(Path(sys.executable).with_name("feedback"))
     args = ["serve", "--db", str(work / "warehouse.duckdb"), "--port", str(port)]

@@ -1,7 +1,9 @@
 -- fct_feedback placed in the reporting calendar: the reporting week (weeks end on the
 -- as-of date), the weeks before it, and the 0-100 priority score, which decays with a
 -- record's age. All three move with the reporting date, so they are computed here, at
--- read time (a view), and fct_feedback keeps its stored rows from run to run.
+-- read time (a view), and fct_feedback keeps its stored rows from run to run. It also
+-- carries each record's near-duplicate group (int_texts__near_duplicates), so the marts
+-- that group complaints read it from one place.
 -- Priority: a weighted mean of negativity, sentiment intensity, category criticality,
 -- customer tier and recency. The weights are vars: the five priority_weight_* (need not
 -- sum to 1), and the maps priority_sentiment_weights and priority_tier_weights (an
@@ -33,6 +35,12 @@ calendar as (
 
 ),
 
+near_duplicates as (
+
+    select * from {{ ref('int_texts__near_duplicates') }}
+
+),
+
 final as (
 
     select
@@ -59,11 +67,17 @@ final as (
                 * power(0.5, {{ days }} / {{ var('priority_recency_half_life_days') }})
             ) / {{ weight_sum }},
             2
-        ) as priority_score
+        ) as priority_score,
+        -- a text the daily run has not grouped yet stands for itself
+        coalesce(
+            near_duplicates.near_duplicate_group_id, feedback.text_hash
+        ) as near_duplicate_group_id
     from feedback
     cross join calendar
+    left join near_duplicates
+        on feedback.text_hash = near_duplicates.text_hash
 
 )
 
--- every column of fct_feedback (its contract names them) plus the three above
+-- every column of fct_feedback (its contract names them) plus the four above
 select * from final  -- noqa: AM04

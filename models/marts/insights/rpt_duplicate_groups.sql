@@ -6,30 +6,11 @@ with
 
 records as (
 
+    -- near_duplicate_group_id: fct_feedback_reporting's (int_texts__near_duplicates)
     select * from {{ ref('fct_feedback_reporting') }}
-
-),
-
-near_duplicates as (
-
-    select * from {{ ref('int_texts__near_duplicates') }}
-
-),
-
-grouped_records as (
-
-    select
-        records.*,
-        -- a text the daily run has not grouped yet stands for itself
-        coalesce(
-            near_duplicates.near_duplicate_group_id, records.text_hash
-        ) as near_duplicate_group_id
-    from records
-    left join near_duplicates
-        on records.text_hash = near_duplicates.text_hash
     where
-        not records.is_empty
-        and not records.is_spam
+        not is_empty
+        and not is_spam
 
 ),
 
@@ -39,7 +20,7 @@ sized as (
         *,
         -- counted without spam: a text whose other copies are spam is no group of one
         count(*) over (partition by near_duplicate_group_id) as duplicate_group_size
-    from grouped_records
+    from records
 
 ),
 

@@ -1,9 +1,10 @@
 -- Pipeline KPIs, for all feedback and per source: time to insight (minutes from a
 -- record's ingestion, and from its landing file's arrival, to its label being in the
 -- marts, over every build in fct_label_arrivals; rpt_time_to_insight has it per build and
--- file), enrichment coverage, share needing review, the other/unknown rate and
--- enrichment cost. The age of the data (created_at) is not time to insight: a backfill of
--- old records labelled within minutes has a short time to insight.
+-- file, both through the macro time_to_insight_minutes), enrichment coverage, share
+-- needing review, the other/unknown rate and enrichment cost. The age of the data
+-- (created_at) is not time to insight: a backfill of old records labelled within minutes
+-- has a short time to insight.
 {%- set scopes = [('all', "'all'"), ('source', 'source')] %}
 
 with
@@ -81,14 +82,7 @@ records as (
         select
             '{{ scope }}' as kpi_scope,
             {{ expression }} as scope_value,
-            {{ feedback_lakehouse.percentile_value('minutes_from_ingestion', 0.5) }}
-                as median_minutes_to_insight,
-            {{ feedback_lakehouse.percentile_value('minutes_from_ingestion', 0.9) }}
-                as p90_minutes_to_insight,
-            {{ feedback_lakehouse.percentile_value('minutes_from_file_arrival', 0.5) }}
-                as median_minutes_file_arrival_to_insight,
-            {{ feedback_lakehouse.percentile_value('minutes_from_file_arrival', 0.9) }}
-                as p90_minutes_file_arrival_to_insight
+            {{ feedback_lakehouse.time_to_insight_minutes() }}
         from arrivals
         {% if scope != 'all' %}group by {{ expression }}{% endif %}
 
@@ -115,10 +109,10 @@ joined as (
 
     select
         unioned.*,
-        arrival_stats.median_minutes_to_insight,
-        arrival_stats.p90_minutes_to_insight,
-        arrival_stats.median_minutes_file_arrival_to_insight,
-        arrival_stats.p90_minutes_file_arrival_to_insight
+        arrival_stats.median_minutes_from_ingestion,
+        arrival_stats.p90_minutes_from_ingestion,
+        arrival_stats.median_minutes_from_file_arrival,
+        arrival_stats.p90_minutes_from_file_arrival
     from unioned
     left join arrival_stats
         on
@@ -144,12 +138,11 @@ final as (
         cast(reviewed_records as bigint) as reviewed_records,
         cast(round(1.0 * other_or_unknown_records / nullif(text_records, 0), 4) as double)
             as other_or_unknown_rate,
-        cast(round(median_minutes_to_insight, 2) as double) as median_minutes_to_insight,
-        cast(round(p90_minutes_to_insight, 2) as double) as p90_minutes_to_insight,
-        cast(round(median_minutes_file_arrival_to_insight, 2) as double)
+        cast(median_minutes_from_ingestion as double) as median_minutes_to_insight,
+        cast(p90_minutes_from_ingestion as double) as p90_minutes_to_insight,
+        cast(median_minutes_from_file_arrival as double)
             as median_minutes_file_arrival_to_insight,
-        cast(round(p90_minutes_file_arrival_to_insight, 2) as double)
-            as p90_minutes_file_arrival_to_insight,
+        cast(p90_minutes_from_file_arrival as double) as p90_minutes_file_arrival_to_insight,
         cast(round(enrichment_cost_usd, 6) as double) as enrichment_cost_usd,
         cast(round(enrichment_cost_usd / nullif(labelled_records, 0), 8) as double)
             as cost_per_labelled_record_usd

@@ -29,14 +29,7 @@ arrivals as (
             sum(case when needs_review then 1 else 0 end) as needs_review_records,
             sum(case when file_modified_at is null then 1 else 0 end)
                 as records_without_file_arrival,
-            {{ feedback_lakehouse.percentile_value('minutes_from_ingestion', 0.5) }}
-                as median_minutes_from_ingestion,
-            {{ feedback_lakehouse.percentile_value('minutes_from_ingestion', 0.9) }}
-                as p90_minutes_from_ingestion,
-            {{ feedback_lakehouse.percentile_value('minutes_from_file_arrival', 0.5) }}
-                as median_minutes_from_file_arrival,
-            {{ feedback_lakehouse.percentile_value('minutes_from_file_arrival', 0.9) }}
-                as p90_minutes_from_file_arrival
+            {{ feedback_lakehouse.time_to_insight_minutes() }}
         from arrivals
         group by run_id{% if scope == 'file' %}, source_file{% endif %}
 
@@ -68,11 +61,10 @@ final as (
         cast(labelled_records as bigint) as labelled_records,
         cast(needs_review_records as bigint) as needs_review_records,
         cast(records_without_file_arrival as bigint) as records_without_file_arrival,
-        cast(round(median_minutes_from_ingestion, 2) as double) as median_minutes_from_ingestion,
-        cast(round(p90_minutes_from_ingestion, 2) as double) as p90_minutes_from_ingestion,
-        cast(round(median_minutes_from_file_arrival, 2) as double)
-            as median_minutes_from_file_arrival,
-        cast(round(p90_minutes_from_file_arrival, 2) as double) as p90_minutes_from_file_arrival
+        cast(median_minutes_from_ingestion as double) as median_minutes_from_ingestion,
+        cast(p90_minutes_from_ingestion as double) as p90_minutes_from_ingestion,
+        cast(median_minutes_from_file_arrival as double) as median_minutes_from_file_arrival,
+        cast(p90_minutes_from_file_arrival as double) as p90_minutes_from_file_arrival
     from unioned
 
 )

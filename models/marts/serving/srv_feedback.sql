@@ -5,27 +5,8 @@ with
 
 records as (
 
+    -- near_duplicate_group_id: fct_feedback_reporting's (int_texts__near_duplicates)
     select * from {{ ref('fct_feedback_reporting') }}
-
-),
-
-near_duplicates as (
-
-    select * from {{ ref('int_texts__near_duplicates') }}
-
-),
-
-grouped_records as (
-
-    select
-        records.*,
-        -- a text the daily run has not grouped yet stands for itself
-        coalesce(
-            near_duplicates.near_duplicate_group_id, records.text_hash
-        ) as near_duplicate_group_id
-    from records
-    left join near_duplicates
-        on records.text_hash = near_duplicates.text_hash
 
 ),
 
@@ -39,7 +20,7 @@ feedback as (
             when is_empty then 1
             else count(*) over (partition by is_empty, near_duplicate_group_id)
         end as duplicate_group_size
-    from grouped_records
+    from records
 
 ),
 
