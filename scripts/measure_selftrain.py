@@ -34,6 +34,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 GRID = [(c, n) for n in (8000, 20000) for c in (0.3, 0.4, 0.5, 0.6)]  # criterion, sample
 REVIEW_THRESHOLD = 0.45  # dbt var review_confidence_threshold: texts at or above are kept
+SWEEP = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)  # other thresholds: what each would keep, how right
 FOLDS = (3, 5)  # cross-fitting folds of the calibration, chosen on half A with the criterion
 
 
@@ -68,7 +69,12 @@ def _scores(rows: list[tuple[str, str, str]], by_hash: dict[str, Any], half: str
             mean = sum(conf[i] for i in members) / len(members)
             ece += len(members) / len(conf) * abs(acc - mean)
     kept = [r for r, c in zip(right, conf, strict=True) if c >= REVIEW_THRESHOLD]
+    sweep = {}
+    for threshold in SWEEP:
+        above = [r for r, c in zip(right, conf, strict=True) if c >= threshold]
+        sweep[threshold] = (len(above) / len(picked), sum(above) / max(1, len(above)))
     return {
+        "sweep": sweep,
         "n": len(picked),
         "kept": len(kept) / len(picked),
         "precision": sum(kept) / max(1, len(kept)),
@@ -120,6 +126,11 @@ def run_banking77(shared: Path) -> None:
     honest = [r for r in results if r[1]["A"]["ece"] <= 0.10] or results
     best_c, best = max(honest, key=lambda r: r[1]["A"]["accuracy"])
     print(f"chosen on half A: (c, sample, folds)={best_c}; half B: {_fmt(best['B'])}")
+    for h in "AB":
+        print(
+            f"  half {h}, kept (precision) at threshold: "
+            + ", ".join(f"{t}: {k:.1%} ({p:.3f})" for t, (k, p) in best[h]["sweep"].items())
+        )
 
 
 def _fmt(scores: dict) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from types import SimpleNamespace
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -14,10 +15,13 @@ from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, TextItem
 from feedback_lakehouse.enrichment.learner import Prediction
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
 from feedback_lakehouse.enrichment.providers.offline.provider import DEFAULT_MODEL, OfflineProvider
+from feedback_lakehouse.enrichment.providers.offline.rules import Choice
 from feedback_lakehouse.enrichment.selftrain import (
     EXAMPLE_MARK,
     SelfTrainedModel,
     SelfTrainSettings,
+    agreement_rates,
+    example_of_rationale,
     pseudo_labels,
     rule_choice,
 )
@@ -143,7 +147,7 @@ def test_the_model_name_and_prompt_version_change_with_the_training_set(taxonomy
     fewer = _model(taxonomy, [i for i in CORPUS if i.text != SURE_DELIVERY[0]])
     providers = [OfflineProvider(selftrained=m) for m in (model, again, fewer)]
     versions = [p.prompt_version(taxonomy) for p in providers]
-    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-2-c0.5-n50-")
+    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-3-c0.5-n50-")
     assert providers[0].model == providers[1].model and versions[0] == versions[1]
     assert providers[0].model != providers[2].model and versions[0] != versions[2]
     assert versions[0] != OfflineProvider().prompt_version(taxonomy)
@@ -194,13 +198,16 @@ def test_a_daily_run_rebuilds_the_stored_model_from_its_marked_rows(taxonomy):
 
     rebuilt = stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version)
     assert rebuilt is not None and rebuilt.identity == model.identity
-    # the same calibration too (it reads the stored rows' rule confidence): new texts get
-    # the labels and confidences the first build would have given them
+    # the same calibration too (it reads the rule confidence the rationale keeps, not the
+    # row's confidence, which is the posterior): new texts get the labels and confidences
+    # the first build would have given them
     assert rebuilt.predict(RULES_BLIND) == model.predict(RULES_BLIND)
-    # a stored row whose confidence was lost is not that model
+    assert (rebuilt.q1, rebuilt.q0) == (model.q1, model.q0)
+    # a stored row whose rule confidence was lost is not that model
     con.execute(
-        "update enriched set confidence = null where text_hash = (select min(text_hash) "
-        f"from enriched where rationale like '{EXAMPLE_MARK}%')"
+        "update enriched set rationale = regexp_replace(rationale, ' \\(rules [^)]*\\)', '') "
+        f"where text_hash = (select min(text_hash) from enriched where rationale like "
+        f"'{EXAMPLE_MARK}%')"
     )
     assert stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version) is None
     con.execute("delete from enriched")
@@ -281,3 +288,36 @@ def test_pseudo_labels_come_from_every_language_the_rules_read(bilingual):
     con.register("frame", pd.DataFrame(GERMAN, columns=["text_hash", "text", "language"]))
     sampled = batch_sample(con.table("frame"), bilingual, wide)
     assert sorted(h for h, _, _ in sampled) == ["de1", "de2", "en1", "en2"]
+
+
+def test_agreement_rates_tell_right_rule_labels_from_wrong_ones():
+    """Rule labels right as often as their confidence says; a model agreeing with 95% of
+    the right ones and 30% of the wrong ones: the fit finds both rates."""
+    rng = np.random.default_rng(0)
+    confidence = rng.uniform(0.4, 1.0, 20000)
+    right = rng.uniform(size=confidence.size) < confidence
+    agree = np.where(
+        right, rng.uniform(size=confidence.size) < 0.95, rng.uniform(size=confidence.size) < 0.3
+    )
+    q1, q0 = agreement_rates(confidence, agree)
+    assert abs(q1 - 0.95) < 0.03 and abs(q0 - 0.3) < 0.03
+    # one confidence for all: agreement says nothing about which are right
+    assert agreement_rates(np.full(10, 0.6), agree[:10]) == (agree[:10].mean(),) * 2
+
+
+def test_the_models_agreement_moves_a_sure_rule_labels_confidence_not_its_label(taxonomy):
+    model = _model(taxonomy)
+    model.q1, model.q0 = 0.95, 0.3  # as fitted on a corpus where agreement is telling
+    sure = Choice("delivery", [], 0.6, [("delivery", 2.0)], "delivery", 2.0)
+    agreed, note = model.decide(sure, Prediction("delivery", 0.7), "new", 2)
+    doubted, _ = model.decide(sure, Prediction("billing", 0.99), "new", 2)
+    assert note is None and agreed.main == doubted.main == "delivery"
+    # Bayes: 0.6 x 0.95 / (0.6 x 0.95 + 0.4 x 0.3) and 0.6 x 0.05 / (0.6 x 0.05 + 0.4 x 0.7)
+    assert agreed.confidence == pytest.approx(0.8261, abs=1e-4)
+    assert doubted.confidence == pytest.approx(0.0968, abs=1e-4)
+    # a training example's row keeps its rule confidence in the rationale for the rebuild
+    example = next(iter(model.labels))
+    kept, note = model.decide(sure, None, example, 2)
+    restored = example_of_rationale(example, "text", note)
+    assert restored is not None and restored.confidence == 0.6
+    assert restored.category == model.labels[example]

@@ -4,11 +4,11 @@ A build that enriches every text (the first, a full refresh, or any build after 
 the taxonomy or the self-training settings changed) trains on that batch: the rules label
 a fixed sample of it, their sure labels are the training set. A later run (the daily run)
 rebuilds that same model from the enrichment table itself: the rows it learned from start
-their rationale with `selftrain.EXAMPLE_MARK <category>`, their texts are still in
-`int_texts__to_enrich`, so the same training set gives the same identity, the same
-enrichment key, and only new texts are enriched. When the stored model cannot be rebuilt
-exactly (a text gone, other settings, other rules), the run trains on the batch again and
-says why: every text is enriched again under the new model.
+their rationale with `selftrain.EXAMPLE_MARK <category> (rules <confidence>)`, their
+texts are still in `int_texts__to_enrich`, so the same training set gives the same
+identity, the same enrichment key, and only new texts are enriched. When the stored model
+cannot be rebuilt exactly (a text gone, other settings, other rules), the run trains on
+the batch again and says why: every text is enriched again under the new model.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ def _identity_of(model: str) -> str | None:
 
 
 def _stored_examples(dbt: Any, session: Any, texts: Any, model: str) -> pd.DataFrame:
-    """text_hash, text, rationale and confidence of the stored rows `model` learned from."""
+    """text_hash, text and rationale of the stored rows `model` learned from."""
     marked = (
-        f"select text_hash, rationale, confidence from {dbt.this} "
+        f"select text_hash, rationale from {dbt.this} "
         f"where model = {sql_literal(model)} and rationale like {sql_literal(EXAMPLE_MARK + '%')}"
     )
     rows = to_pandas(session.sql(marked))
@@ -91,7 +91,6 @@ def stored_model(
             rows["text_hash"],
             rows["text"],
             rows["rationale"],
-            rows["confidence"],
         )
         if e is not None
     ]
