@@ -23,6 +23,12 @@
             )
             then 'language_without_rules'
         when {{ main_category }} = 'unknown' then 'unknown_category'
+        -- the taxonomy's words placed nothing and the self-trained model's guess is unsure:
+        -- no category fits (topic discovery reads this bucket), the guess kept for review
+        when
+            {{ feedback_lakehouse.has_review_signal(signals, 'no_taxonomy_words') }}
+            and {{ confidence }} < {{ var('review_confidence_threshold') }}
+            then 'unknown_category'
         when {{ confidence }} < {{ var('review_confidence_threshold') }}
             then 'low_confidence'
         when {{ feedback_lakehouse.has_review_signal(signals, 'model_flagged') }}

@@ -197,6 +197,9 @@ def review_reason(record: Any, threshold: float = REVIEW_THRESHOLD) -> str | Non
         return "language_without_rules"
     if record.main_category == "unknown":
         return "unknown_category"
+    unsure = record.confidence is not None and record.confidence < threshold
+    if "no_taxonomy_words" in signals and unsure:
+        return "unknown_category"
     if record.confidence is not None and record.confidence < threshold:
         return "low_confidence"
     return next((s for s in REVIEW_SIGNALS[1:] if s in signals), None)

@@ -45,7 +45,9 @@ class Status(str, Enum):
 MODEL_FLAGGED = "model_flagged"  # the LLM's own needs_review
 LABEL_COERCED = "label_coerced"  # a label outside the taxonomy was mapped to unknown
 NO_RULES_FOR_LANGUAGE = "no_rules_for_language"  # the offline rules do not read it
-REVIEW_SIGNALS = (NO_RULES_FOR_LANGUAGE, MODEL_FLAGGED, LABEL_COERCED)
+# no keyword of the taxonomy matched: the category is the self-trained model's guess
+NO_TAXONOMY_WORDS = "no_taxonomy_words"
+REVIEW_SIGNALS = (NO_RULES_FOR_LANGUAGE, MODEL_FLAGGED, LABEL_COERCED, NO_TAXONOMY_WORDS)
 
 
 def joined_signals(signals: list[str]) -> str | None:

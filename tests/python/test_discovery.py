@@ -104,3 +104,26 @@ def test_partial_selection_keeps_the_full_sorts_first_items_ties_included() -> N
         picked = sorted(_smallest(candidates, values, n), key=lambda i: keys[int(i)])[:n]
         full = sorted(candidates, key=lambda i: keys[int(i)])[:n]
         assert [keys[int(i)] for i in picked] == [keys[int(i)] for i in full]
+
+
+def test_an_unsure_guess_where_no_taxonomy_word_matched_is_in_the_bucket() -> None:
+    """Self-training labels every text; a theme the taxonomy lacks comes out as unsure
+    guesses (status reason unknown_category), which discovery must still read, while a
+    labelled or merely low-confidence record stays out."""
+    frame = _frame(THEME + NOISE)
+    frame["main_category"] = ["pricing_billing", "praise", "praise", "shipping"] + [
+        c for _, c, _ in NOISE
+    ]
+    frame["status_reason_code"] = ["unknown_category"] * len(THEME) + ["unknown_category"] * len(
+        NOISE
+    )
+    frame.loc[len(frame)] = frame.iloc[0].copy()
+    frame.loc[len(frame) - 1, ["feedback_id", "text_hash", "masked_text"]] = [
+        "placed",
+        "hp",
+        "The engraving was included in the price",
+    ]
+    frame.loc[len(frame) - 1, "status_reason_code"] = "low_confidence"
+    topics = candidate_topics(frame, max_topics=3, min_topic_size=2)
+    theme = topics[topics["top_terms"].str.contains("engraving")]
+    assert len(theme) == 1 and theme.iloc[0]["items"] == len(THEME)

@@ -8,6 +8,7 @@ delivery problem, damage in use a product defect. The texts are written for thes
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,38 @@ def test_the_rules_are_options(taxonomy: Taxonomy) -> None:
     )
     assert moved.main_category == "unknown", moved.rationale
     assert "damaged in transit" not in moved.rationale
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The lettering on the lid is cut off at the edge.",
+        "Print is off centre and smudged.",
+    ],
+)
+def test_a_keyword_whose_symbol_the_matcher_cannot_read_does_not_match_its_rest(
+    provider, taxonomy, text
+):
+    """'% off' (pricing_billing) tokenises to 'off': it matched every 'cut off' and 'off
+    centre'. A keyword part that yields no word is not silently dropped from the phrase."""
+    record = label(provider, taxonomy, text)
+    assert "% off" not in (record.rationale or "")
+    assert record.main_category != "pricing_billing"
+
+
+def test_the_shipped_taxonomy_has_no_keyword_the_matcher_cannot_read(caplog, taxonomy):
+    """The default taxonomy compiles without the 'not used' warning a user's would get."""
+    from feedback_lakehouse.enrichment.providers.offline import matcher
+
+    matcher._warned.clear()
+    with caplog.at_level("WARNING", logger=matcher.__name__):
+        for version in ("v1", "v2"):
+            shipped = Taxonomy.from_csv(CATEGORIES_CSV, version)
+            matcher.compile_taxonomy(shipped.categories.values(), 0.5)
+    assert not [r for r in caplog.records if "is no word" in r.getMessage()]
+    matcher._warned.clear()
+    bad = Taxonomy.from_csv(CATEGORIES_CSV, "v2")
+    first = next(iter(bad.categories.values()))
+    with caplog.at_level("WARNING", logger=matcher.__name__):
+        matcher.compile_taxonomy([dataclasses.replace(first, keywords=("% off",))], 0.5)
+    assert any("'% off'" in r.getMessage() for r in caplog.records)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from feedback_lakehouse.contracts import UNKNOWN_CATEGORY, TextItem
+from feedback_lakehouse.contracts import NO_TAXONOMY_WORDS, UNKNOWN_CATEGORY, TextItem
 from feedback_lakehouse.enrichment.learner import Prediction
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
 from feedback_lakehouse.enrichment.providers.offline.provider import DEFAULT_MODEL, OfflineProvider
@@ -118,6 +118,12 @@ def test_the_self_trained_model_labels_texts_the_rules_could_not(taxonomy):
     for record in learned:
         assert record.rationale.startswith(f"self-trained {record.main_category} ")
         assert 0.0 < record.confidence <= 1.0
+        # the taxonomy's words placed nothing: said as evidence (answer_review_reason makes
+        # an unsure guess unknown_category, the bucket topic discovery reads)
+        assert record.review_signals == NO_TAXONOMY_WORDS
+    # a text the rules placed carries no such signal, whoever labelled it
+    placed = OfflineProvider(selftrained=model).enrich(_items(*ONE_KEYWORD, prefix="k"), taxonomy)
+    assert all(NO_TAXONOMY_WORDS not in (r.review_signals or "") for r in placed)
 
 
 def test_the_rules_sure_labels_are_never_overridden(taxonomy, monkeypatch):
@@ -321,3 +327,15 @@ def test_the_models_agreement_moves_a_sure_rule_labels_confidence_not_its_label(
     restored = example_of_rationale(example, "text", note)
     assert restored is not None and restored.confidence == 0.6
     assert restored.category == model.labels[example]
+
+
+def test_a_text_the_rules_found_nothing_in_stays_unknown_when_the_model_is_barely_sure(taxonomy):
+    """Open set: a text outside every category (a theme the taxonomy lacks) must reach the
+    other/unknown bucket that topic discovery reads, not the model's least-bad guess."""
+    model = _model(taxonomy)
+    floor = model.settings.min_label_probability
+    nothing = Choice(UNKNOWN_CATEGORY, [], 0.0, [], None, 0.0)
+    below, note = model.decide(nothing, Prediction("billing", round(floor - 0.01, 4)), "new", 2)
+    assert below.main == UNKNOWN_CATEGORY and note is not None and "left unknown" in note
+    above, note = model.decide(nothing, Prediction("billing", round(floor + 0.01, 4)), "new", 2)
+    assert above.main == "billing" and "left unknown" not in (note or "")

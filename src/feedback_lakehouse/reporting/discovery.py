@@ -26,6 +26,8 @@ from feedback_lakehouse.progress import Progress
 log = logging.getLogger(__name__)
 
 BUCKET_LABELS = ("other", "unknown")
+# int_feedback__status: no category of the taxonomy fits (answer_review_reason)
+UNPLACED_REASON = "unknown_category"
 BASELINE_WEEKS = 4
 # words that say nothing about a topic in customer feedback, on top of English stop words
 FEEDBACK_STOPWORDS = frozenset(
@@ -51,9 +53,13 @@ TOPICS_SCHEMA = pa.schema(
 
 
 def bucket_texts(feedback: pd.DataFrame) -> pd.DataFrame:
-    """The records worth clustering: labelled other/unknown, English, not empty or spam."""
+    """The records worth clustering: labelled other/unknown, or no category fits by the
+    status (`unknown_category`: also a self-trained guess where no taxonomy keyword
+    matched and the model is unsure), English, not empty or spam."""
     frame = feedback
     keep = frame["main_category"].isin(BUCKET_LABELS)
+    if "status_reason_code" in frame.columns:
+        keep |= frame["status_reason_code"].eq(UNPLACED_REASON).fillna(False).astype(bool)
     for flag in ("is_empty", "is_spam"):
         if flag in frame.columns:
             keep &= ~frame[flag].fillna(False).astype(bool)
@@ -253,6 +259,7 @@ _NEEDED_COLUMNS = (
     "text_hash",
     "masked_text",
     "main_category",
+    "status_reason_code",
     "taxonomy_version",
     "weeks_before_as_of",
     "language",
@@ -271,7 +278,10 @@ def _bucket_columns(feedback: Any) -> Any:
         return feedback
     columns = [c for c in _NEEDED_COLUMNS if c in feedback.columns]
     labels = ", ".join(f"'{label}'" for label in BUCKET_LABELS)
-    return feedback.filter(f"main_category in ({labels})").project(", ".join(columns))
+    bucket = f"main_category in ({labels})"
+    if "status_reason_code" in feedback.columns:
+        bucket += f" or status_reason_code = '{UNPLACED_REASON}'"
+    return feedback.filter(bucket).project(", ".join(columns))
 
 
 def candidate_topics_model(settings: dict[str, Any], feedback: Any) -> pa.Table:

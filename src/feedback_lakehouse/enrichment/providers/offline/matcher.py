@@ -5,6 +5,7 @@ German, Spanish, French, ... from its `keywords_<language>` columns."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,6 +13,8 @@ from typing import Any
 
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Category, Taxonomy
+
+log = logging.getLogger(__name__)
 
 # words that carry no topic; ignored when comparing a text with example phrases
 _STOPWORD_TEXT = """a an the and or but so if then than to of in on at by for from with without into
@@ -209,6 +212,21 @@ def _elided(token: str, table: Mapping[str, Any]) -> str | None:
     return None
 
 
+_warned: set[tuple[str, str]] = set()
+
+
+def _warn_unreadable(category_id: str, keyword: str) -> None:
+    if (category_id, keyword) not in _warned:
+        _warned.add((category_id, keyword))
+        log.warning(
+            "taxonomy keyword %r of %s: %r is no word the offline matcher reads, so the "
+            "keyword is not used; write it with words (e.g. 'percent off')",
+            keyword,
+            category_id,
+            next(part for part in keyword.split() if not tokens_of(part)),
+        )
+
+
 def compile_taxonomy(
     categories: Iterable[Category], phrase_bonus: float, language: str = BASE_LANGUAGE
 ) -> CompiledTaxonomy:
@@ -219,6 +237,11 @@ def compile_taxonomy(
         for keyword in own_keywords:
             key = " ".join(tokens_of(keyword))
             if not key:
+                continue
+            if any(not tokens_of(part) for part in keyword.split()):
+                # a part the tokeniser reads no word in ('%' of '% off') would leave the
+                # rest ('off') to match every 'cut off': the keyword is not used, said once
+                _warn_unreadable(category.category_id, keyword)
                 continue
             weight = 1.0 + phrase_bonus * key.count(" ")
             entries = keywords.setdefault(key, [])

@@ -23,6 +23,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from feedback_lakehouse.contracts import (
     NO_RULES_FOR_LANGUAGE,
+    NO_TAXONOMY_WORDS,
     UNKNOWN_CATEGORY,
     CategorySentiment,
     EnrichedRecord,
@@ -57,7 +58,7 @@ from feedback_lakehouse.enrichment.providers.offline.summary import (
     summarize,
 )
 from feedback_lakehouse.enrichment.providers.registry import register
-from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel
+from feedback_lakehouse.enrichment.selftrain import GUESS_MARK, SelfTrainedModel
 from feedback_lakehouse.enrichment.selftrain_sentiment import ScoredText, SelfTrainedSentiment
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy, language_code
 
@@ -170,6 +171,8 @@ class OfflineProvider:
                 signals = taxonomy.signals_of(enrichment)
                 if not self._has_rules(item, pair, taxonomy):
                     signals.append(NO_RULES_FOR_LANGUAGE)
+                elif self.selftrained is not None and self._is_guess(enrichment.rationale):
+                    signals.append(NO_TAXONOMY_WORDS)
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
@@ -223,6 +226,12 @@ class OfflineProvider:
         ]
         predictions = self.selftrained.predict([item.text for item in todo])
         return {item.text_hash: p for item, p in zip(todo, predictions, strict=True)}
+
+    @staticmethod
+    def _is_guess(rationale: str | None) -> bool:
+        """The category is the self-trained model's and no taxonomy keyword matched (the
+        first note of the rationale, `selftrain.SelfTrainedModel.decide`)."""
+        return (rationale or "").split(";", 1)[0].endswith(GUESS_MARK)
 
     def _self_trained_sentiment(
         self, items: Sequence[TextItem], analyzer: SentimentIntensityAnalyzer
