@@ -45,3 +45,19 @@ def test_threshold_one_sends_everything_and_zero_nothing_sure(
     enrich_frame(texts, llm_taxonomy, only_unknown)
     assert fake_llm.calls == 1  # "hello" is unknown locally
     assert only_unknown.model != everything.model  # the threshold is part of the key
+
+
+def test_the_cascade_says_it_does_not_self_train(caplog) -> None:
+    """Self-training is the offline default; the cascade's local side does not run it yet,
+    and a run that asks for it (the default var) says so instead of silently using less."""
+    from feedback_lakehouse.enrichment.dbt_entry import self_training_applies
+
+    with caplog.at_level("WARNING"):
+        assert self_training_applies("offline", {"offline_self_training": True}) is True
+        assert not [r for r in caplog.records if "SELF-TRAINING" in r.getMessage()]
+        assert self_training_applies("cascade", {"offline_self_training": True}) is False
+    assert any("not run inside the cascade" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        assert self_training_applies("cascade", {"offline_self_training": False}) is False
+    assert not caplog.records

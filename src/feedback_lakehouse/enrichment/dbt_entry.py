@@ -261,6 +261,20 @@ def _enrich_in_process(
     return to_arrow(frame, ENRICHED_SCHEMA)
 
 
+def self_training_applies(provider_name: str, settings: dict[str, Any]) -> bool:
+    """Whether the offline provider self-trains in this run (var `offline_self_training`,
+    provider `offline`). The cascade's local side does not yet (its stored rows are not
+    rebuilt into the model): said loudly, as its local side is then the rules alone."""
+    wanted = _truthy(config_value(settings, "offline_self_training", True))
+    if wanted and provider_name == "cascade":
+        log.warning(
+            "SELF-TRAINING is not run inside the cascade yet: its local side is the keyword "
+            "rules%s, so it sends more texts to the LLM than the offline default would label",
+            " and the learned model" if _truthy(config_value(settings, "offline_learning")) else "",
+        )
+    return wanted and provider_name == "offline"
+
+
 def enrichment_model(
     dbt: Any,
     session: Any,
@@ -292,9 +306,7 @@ def enrichment_model(
     taxonomy = Taxonomy.from_frame(to_pandas(categories), version)
     options = _model_options(settings, provider_name, taxonomy, prices, decisions, feedback, gold)
     max_run_attempts = int(config_value(settings, "llm_max_run_attempts", DEFAULT_MAX_RUN_ATTEMPTS))
-    self_training = provider_name == "offline" and _truthy(
-        config_value(settings, "offline_self_training", True)
-    )
+    self_training = self_training_applies(provider_name, settings)
     if is_spark_session(session):  # Databricks: spread the calls over the cluster
         if self_training:
             log.warning("SELF-TRAINING is not run on Spark yet: the rules alone label texts")
