@@ -167,12 +167,7 @@ class OfflineProvider:
                         trained_sentiment.get(item.text_hash),
                     )
                 )
-                # evidence only: int_feedback__status decides the status from it
-                signals = taxonomy.signals_of(enrichment)
-                if not self._has_rules(item, pair, taxonomy):
-                    signals.append(NO_RULES_FOR_LANGUAGE)
-                elif self.selftrained is not None and self._is_guess(enrichment.rationale):
-                    signals.append(NO_TAXONOMY_WORDS)
+                signals = self._signals(item, pair, taxonomy, enrichment)
                 # the validated fields read as they are (model_dump copies each one)
                 values = {name: getattr(enrichment, name) for name in _ENRICHMENT_FIELDS}
                 values["secondary_categories"] = ",".join(enrichment.secondary_categories) or None
@@ -226,6 +221,22 @@ class OfflineProvider:
         ]
         predictions = self.selftrained.predict([item.text for item in todo])
         return {item.text_hash: p for item, p in zip(todo, predictions, strict=True)}
+
+    def _signals(
+        self,
+        item: TextItem,
+        pair: Learned | None,
+        taxonomy: Taxonomy,
+        enrichment: Enrichment,
+    ) -> list[str]:
+        """The review signals of one answer: evidence only, int_feedback__status decides
+        the status from them."""
+        signals = taxonomy.signals_of(enrichment)
+        if not self._has_rules(item, pair, taxonomy):
+            signals.append(NO_RULES_FOR_LANGUAGE)
+        elif self.selftrained is not None and self._is_guess(enrichment.rationale):
+            signals.append(NO_TAXONOMY_WORDS)
+        return signals
 
     @staticmethod
     def _is_guess(rationale: str | None) -> bool:
