@@ -52,23 +52,26 @@ ONE_KEYWORD = ["The parcel is finally here.", "Another invoice came in the post.
 RULES_BLIND = ["The courier left it at the wrong door again.", "My bank statement is wrong again."]
 
 
+def _row(version: str, cid: str, keywords: str, **languages: str) -> dict[str, object]:
+    """A taxonomy seed row; `languages`: keywords_<language> columns."""
+    return {
+        "taxonomy_version": version,
+        "category_id": cid,
+        "parent_category_id": "",
+        "category_name": cid.title(),
+        "description": cid,
+        "owner_team": "support",
+        "criticality": 3,
+        "keywords": keywords,
+        "examples": "",
+        **{f"keywords_{lang}": words for lang, words in languages.items()},
+    }
+
+
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    def row(cid: str, keywords: str) -> dict[str, object]:
-        return {
-            "taxonomy_version": "s1",
-            "category_id": cid,
-            "parent_category_id": "",
-            "category_name": cid.title(),
-            "description": cid,
-            "owner_team": "support",
-            "criticality": 3,
-            "keywords": keywords,
-            "examples": "",
-        }
-
     return Taxonomy.from_records(
-        [row("delivery", "parcel|delivery"), row("billing", "invoice|charge")]
+        [_row("s1", "delivery", "parcel|delivery"), _row("s1", "billing", "invoice|charge")]
     )
 
 
@@ -249,24 +252,10 @@ def test_confidence_is_not_more_than_the_pseudo_labels_are_right(taxonomy):
 
 @pytest.fixture(scope="module")
 def bilingual() -> Taxonomy:
-    def row(cid: str, keywords: str, german: str) -> dict[str, object]:
-        return {
-            "taxonomy_version": "s2",
-            "category_id": cid,
-            "parent_category_id": "",
-            "category_name": cid.title(),
-            "description": cid,
-            "owner_team": "support",
-            "criticality": 3,
-            "keywords": keywords,
-            "examples": "",
-            "keywords_de": german,
-        }
-
     return Taxonomy.from_records(
         [
-            row("delivery", "parcel|delivery", "paket|lieferung"),
-            row("billing", "invoice|charge", "rechnung|abbuchung"),
+            _row("s2", "delivery", "parcel|delivery", de="paket|lieferung"),
+            _row("s2", "billing", "invoice|charge", de="rechnung|abbuchung"),
         ]
     )
 

@@ -246,10 +246,6 @@ class SelfTrainedModel:
         return top, agree
 
     @property
-    def min_label_probability(self) -> float:
-        return self.settings.min_label_probability
-
-    @property
     def is_trained(self) -> bool:
         return self.pipeline is not None
 
@@ -305,8 +301,9 @@ class SelfTrainedModel:
         note = f"self-trained {trained.label} {trained.probability:.2f}"
         if choice.main != UNKNOWN_CATEGORY and trained.probability <= choice.confidence:
             return choice, note + " (rules kept)"
-        if choice.main == UNKNOWN_CATEGORY and trained.probability < self.min_label_probability:
-            return choice, note + f" (below {self.min_label_probability:g}: left unknown)"
+        floor = self.settings.min_label_probability
+        if choice.main == UNKNOWN_CATEGORY and trained.probability < floor:
+            return choice, note + f" (below {floor:g}: left unknown)"
         if choice.main == UNKNOWN_CATEGORY:
             note += f" {GUESS_MARK}"
         secondary = [
