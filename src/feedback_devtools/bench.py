@@ -468,16 +468,12 @@ def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any
         before=reset_sentiment_memo,
     )
     # the dbt default (var offline_self_training: true): a first build trains the model on
-    # its batch (batch_model) and labels every text with it; both are timed, over the
-    # same workers as above
-    from feedback_lakehouse.enrichment.selftrain import SelfTrainSettings
-    from feedback_lakehouse.enrichment.selftrain_dbt import batch_model
+    # its batch (first_build_model) and labels every text with it; both are timed, over
+    # the same workers as above
+    from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model
 
     def self_trained() -> list[Any]:
-        base = make_provider("offline")
-        model = batch_model(
-            texts, taxonomy, base.options, base.prompt_version(taxonomy), SelfTrainSettings()
-        )
+        model = first_build_model(texts, taxonomy)
         trained = model if model.is_trained else None
         return enrich_frame(
             texts, taxonomy, make_provider("offline", selftrained=trained), workers=workers

@@ -34,7 +34,7 @@ from feedback_lakehouse.enrichment.parallel import (
 )
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel, SelfTrainSettings
-from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, stored_model
+from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, stored_model
 from feedback_lakehouse.enrichment.spark import enrichment_model_spark, is_spark_session, to_spark
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 from feedback_lakehouse.progress import Progress
@@ -126,9 +126,7 @@ def self_train(
 
     model = stored_model(dbt, session, texts, taxonomy, settings, version)
     if model is None:
-        base = make_provider("offline", **options)
-        key = base.prompt_version(taxonomy)
-        model = batch_model(texts, taxonomy, base.options, key, settings)
+        model = first_build_model(texts, taxonomy, options, settings)
     return model if model.is_trained else None
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
+from feedback_lakehouse.enrichment.engine import make_provider
 from feedback_lakehouse.enrichment.selftrain import (
     EXAMPLE_MARK,
     SELFTRAIN_NAME,
@@ -154,3 +155,16 @@ def batch_model(
         model.identity if model.is_trained else "none",
     )
     return model
+
+
+def first_build_model(
+    texts: Any,
+    taxonomy: Taxonomy,
+    options: dict[str, Any] | None = None,
+    settings: SelfTrainSettings | None = None,
+) -> SelfTrainedModel:
+    """The model a build that enriches every text trains: the offline provider's rules
+    (with `options`, as the dbt vars give them) label this batch (`batch_model`)."""
+    base = make_provider("offline", **(options or {}))
+    key = base.prompt_version(taxonomy)
+    return batch_model(texts, taxonomy, base.options, key, settings or SelfTrainSettings())
