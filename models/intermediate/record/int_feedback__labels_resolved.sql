@@ -4,11 +4,24 @@
 -- in force's failure (macros label_candidate_*). Beside them the provider in force's
 -- newest attempt, whatever its status. Empty and spam texts take no labels. The labels
 -- are evidence: int_feedback__status decides the status from them.
+--
+-- Texts are enriched once per text_hash, which drops case, punctuation and emoji, so
+-- records that normalise alike share one answer. Emphasis is read per record from its
+-- own clean_text (macros emphasis_score, emphasis_presses): it raises the record's
+-- sentiment_intensity (at most to 1), and for a problem report (negative or mixed) it
+-- raises the urgency: to high when the record presses ("!!!", ASAP), one level (at most
+-- to high) when its emphasis score reaches 0.1. Never lowered, never for a positive or
+-- neutral text. The answer's own values stay in text_sentiment_intensity and
+-- text_urgency.
 with
 
 feedback as (
 
-    select * from {{ ref('int_feedback__canonical') }}
+    select
+        *,
+        {{ feedback_lakehouse.emphasis_score('clean_text') }} as emphasis_score,
+        {{ feedback_lakehouse.emphasis_presses('clean_text') }} as emphasis_presses
+    from {{ ref('int_feedback__canonical') }}
 
 ),
 
@@ -61,7 +74,7 @@ latest_attempts as (
 
 ),
 
-final as (
+labelled as (
 
     select
         feedback.*,
@@ -74,8 +87,8 @@ final as (
         current_labels.secondary_categories,
         current_labels.category_sentiments,
         coalesce(current_labels.sentiment, 'neutral') as model_sentiment,
-        coalesce(current_labels.sentiment_intensity, 0) as sentiment_intensity,
-        coalesce(current_labels.urgency, 'low') as model_urgency,
+        current_labels.sentiment_intensity as text_sentiment_intensity,
+        current_labels.urgency as text_urgency,
         current_labels.root_cause_guess,
         current_labels.short_summary,
         current_labels.confidence,
@@ -101,6 +114,29 @@ final as (
             feedback.text_hash = latest_attempts.text_hash
             and not feedback.is_empty
             and not feedback.is_spam
+
+),
+
+final as (
+
+    select
+        labelled.*,
+        cast(case
+            when labelled.text_sentiment_intensity is null then 0
+            else round(least(1.0, labelled.text_sentiment_intensity + labelled.emphasis_score), 4)
+        end as double) as sentiment_intensity,
+        case
+            when
+                labelled.text_urgency is null
+                or labelled.model_sentiment not in ('negative', 'mixed')
+                or labelled.text_urgency in ('high', 'critical')
+                then coalesce(labelled.text_urgency, 'low')
+            when labelled.emphasis_presses then 'high'
+            when labelled.emphasis_score >= 0.1 and labelled.text_urgency = 'low' then 'medium'
+            when labelled.emphasis_score >= 0.1 then 'high'
+            else labelled.text_urgency
+        end as model_urgency
+    from labelled
 
 )
 
