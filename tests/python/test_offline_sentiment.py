@@ -198,3 +198,32 @@ def test_a_negation_does_not_cancel_a_cue_in_the_next_sentence() -> None:
 
     assert cues.problem_cues(cues.lowered("It did not. Sort it out")) == ["sort it out"]
     assert cues.problem_cues(cues.lowered("It was not broken")) == []
+
+
+# issue 18 goal (b): an elliptic request for a remedy ("fix ASAP", "sort it now") names a
+# problem as "please fix this" does; offline-rules-v4 read these neutral and low
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Please fix ASAP!!!",
+        "Checkout page. Fix ASAP!!!",
+        "The app logs me out every time. Sort it ASAP!!!",
+        "Payment page hangs. Fix it now!!!",
+    ],
+)
+def test_elliptic_request_for_a_remedy_is_a_pressed_problem_report(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str
+) -> None:
+    (record,) = enrich(provider, taxonomy, text)
+    assert record.sentiment == "negative", record.rationale
+    assert URGENCY_RANK[record.urgency] >= URGENCY_RANK["high"], record.rationale
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Support fixed it right away, great service!!!", "Fixed now, thanks!!!", "Sorted quickly"],
+)
+def test_a_done_repair_is_no_request_for_a_remedy(text: str) -> None:
+    from feedback_lakehouse.enrichment.providers.offline import cues
+
+    assert cues.problem_cues(cues.lowered(text)) == [], text

@@ -74,6 +74,11 @@ DEFECT_CUES = (
     r"\b(?:gave (?:up|out)|conked out|died on me|in (?:pieces|shards)|wrecked)\b",
     # a request for a remedy names a problem: "please fix this", "sort it out"
     r"\b(?:fix (?:this|it|that)|sort (?:this|it|that) out)\b",
+    # ... and so does an elliptic one pressed for time, asked ("fix ASAP", "please sort
+    # it now", "can you fix it today"), not told ("they sort it out right away")
+    r"(?:^|(?<=[.!?,;:] )|(?<=[.!?,;:])|(?<=please )|(?<=pls )|(?<=just )|(?<=you )"
+    r"|(?<=someone ))(?:fix|sort)(?: (?:this|it|that))?(?: out)? (?:asap|now|immediately"
+    r"|urgently|right away|straight away|today)\b",
 )
 # ... and a negated expectation, which carries its own negation: something that should
 # have worked, arrived or been refunded did not, or still has not.
