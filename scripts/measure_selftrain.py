@@ -112,7 +112,7 @@ def run_banking77(shared: Path) -> None:
         settings = SelfTrainSettings(min_confidence=c, sample=sample, calibration_folds=folds)
         labels = pseudo_labels(triples, taxonomy, base.options, "measure", settings)
         precision = sum(gold_of[e.text_hash] == e.category for e in labels) / max(1, len(labels))
-        model = SelfTrainedModel(labels, settings)
+        model = SelfTrainedModel(labels, settings, taxonomy)
         provider = OfflineProvider(selftrained=model)
         out = {r.text_hash: r for r in provider.enrich(items, taxonomy)}
         scores = {h: _scores(rows, out, h) for h in "AB"}

@@ -156,7 +156,7 @@ def test_the_model_name_and_prompt_version_change_with_the_training_set(taxonomy
     fewer = _model(taxonomy, [i for i in CORPUS if i.text != SURE_DELIVERY[0]])
     providers = [OfflineProvider(selftrained=m) for m in (model, again, fewer)]
     versions = [p.prompt_version(taxonomy) for p in providers]
-    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-3-c0.5-n50-")
+    assert providers[0].model.startswith(DEFAULT_MODEL + "+selftrain-4-c0.5-n50-")
     assert providers[0].model == providers[1].model and versions[0] == versions[1]
     assert providers[0].model != providers[2].model and versions[0] != versions[2]
     assert versions[0] != OfflineProvider().prompt_version(taxonomy)
@@ -328,3 +328,61 @@ def test_a_text_the_rules_found_nothing_in_stays_unknown_when_the_model_is_barel
     assert below.main == UNKNOWN_CATEGORY and note is not None and "left unknown" in note
     above, note = model.decide(nothing, Prediction("billing", round(floor + 0.01, 4)), "new", 2)
     assert above.main == "billing" and "left unknown" not in (note or "")
+
+
+@pytest.fixture(scope="module")
+def with_examples() -> Taxonomy:
+    """The delivery/billing taxonomy plus a category whose keyword no corpus text holds
+    (so the rules give it no pseudo-label), and examples in two languages."""
+    refund = _row("s3", "refund", "refund|reimbursement", de="erstattung")
+    refund["examples"] = "I want my money back on my card|Please give me my money back"
+    refund["examples_de"] = "Ich will mein Geld zurück"
+    return Taxonomy.from_records(
+        [
+            _row("s3", "delivery", "parcel|delivery"),
+            _row("s3", "billing", "invoice|charge"),
+            refund,
+        ]
+    )
+
+
+def test_the_taxonomy_examples_teach_the_model_a_category_without_pseudo_labels(with_examples):
+    """The taxonomy's example sentences are labelled rows: a category the rules are never
+    sure of in the corpus is still one the model knows (banking77 half A 0.336 -> 0.384)."""
+    frame = pd.DataFrame(_triples(CORPUS), columns=["text_hash", "text", "language"])
+    model = batch_model(frame, with_examples, OfflineOptions(), "t", SETTINGS)
+    assert model.is_trained, model.reason
+    assert "refund" not in set(model.labels.values())
+    new = _items("I want my money back please.", "Ich will das Geld zurück.", prefix="new")
+    labelled = OfflineProvider(selftrained=model).enrich(new, with_examples)
+    assert [r.main_category for r in labelled] == ["refund", "refund"]
+    assert ("refund", "Ich will mein Geld zurück") in model.taxonomy_examples
+    # the examples are part of the model: other examples, another name and key
+    fewer = Taxonomy.from_records(
+        [
+            {**row, "examples": ""}
+            for row in (
+                _row("s3", "delivery", "parcel|delivery"),
+                _row("s3", "billing", "invoice|charge"),
+                _row("s3", "refund", "refund|reimbursement"),
+            )
+        ]
+    )
+    other = batch_model(frame, fewer, OfflineOptions(), "t", SETTINGS)
+    assert other.labels == model.labels and other.identity != model.identity
+    # the examples train every cross-fitting fold and are never held out: the calibration
+    # reads the pseudo-labels alone
+    assert set(model.agrees) == set(model.labels)
+
+
+def test_function_words_do_not_decide_the_category(taxonomy):
+    """English stop words are not features: "it was ... and it was" is how the delivery
+    pseudo-labels read, not what they are about (seed 7 English 72.9% -> 73.0%, banking77
+    half A 0.384 -> 0.394, README "Self-training")."""
+    text = "My statement: it was wrong and it was not what it was before."
+    model = _model(taxonomy)
+    assert [p.label for p in model.predict([text])] == ["billing"]
+    labels = pseudo_labels(_triples(CORPUS), taxonomy, OfflineOptions(), "t", SETTINGS)
+    plain = SelfTrainedModel(labels, SETTINGS.model_copy(update={"stop_words": None}))
+    assert [p.label for p in plain.predict([text])] == ["delivery"]
+    assert plain.identity != model.identity

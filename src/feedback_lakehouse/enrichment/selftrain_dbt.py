@@ -95,7 +95,7 @@ def stored_model(
         )
         if e is not None
     ]
-    model = SelfTrainedModel(examples, settings)
+    model = SelfTrainedModel(examples, settings, taxonomy)
     if model.identity != identity or prompt_version(model) != stored_prompt:
         log.warning(
             "SELF-TRAINING: the stored model %s could not be rebuilt exactly from its %d "
@@ -143,7 +143,7 @@ def batch_model(
     """A model trained on this batch's sure rule labels (`selftrain.pseudo_labels`)."""
     sample = batch_sample(texts, taxonomy, settings)
     labels = pseudo_labels(sample, taxonomy, options, key, settings)
-    model = SelfTrainedModel(labels, settings)
+    model = SelfTrainedModel(labels, settings, taxonomy)
     log.info(
         "self-training: %d pseudo-labels (rule confidence >= %s) from %d sampled texts in "
         "%d categories; %s; model %s",
