@@ -7,6 +7,8 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from feedback_lakehouse.enrichment.providers.offline import rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
@@ -48,3 +50,27 @@ def test_label_only_evidence_gives_the_same_label_with_one_pass_fewer() -> None:
             several += 1
             assert quick.scored == full.scored[1:], text
     assert several >= 100
+
+
+def test_rule_choice_scores_sentences_not_the_whole_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Self-training's rule labels need a praise text's sentiment label only: its
+    sentences are scored, the whole text is not scored again."""
+    import pandas as pd
+
+    from feedback_lakehouse.enrichment import selftrain
+    from feedback_lakehouse.enrichment.engine import make_provider
+    from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
+
+    seeds = ROOT / "seeds" / "taxonomy"
+    taxonomy = Taxonomy.from_csv(
+        seeds / "taxonomy_categories.csv",
+        default_version(pd.read_csv(seeds / "taxonomy_versions.csv")),
+    )
+    base = make_provider("offline")
+    counting = _Counting()
+    monkeypatch.setattr(selftrain, "sentiment_analyzer", lambda: counting)
+    text = "I love this mug, great quality. The colour is lovely and it keeps tea hot."
+    choice = selftrain.rule_choice(text, taxonomy, base.options, "k", "en")
+    assert choice.main == "praise"
+    assert counting.scored, "praise scored: the sentiment is read"
+    assert text not in counting.scored and len(counting.scored) == 2
