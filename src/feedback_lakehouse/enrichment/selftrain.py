@@ -118,14 +118,16 @@ def rule_choice(
     the text's language's keywords; English for a language the taxonomy has none in).
 
     The sentiment only matters when a positive-only category (praise) scored: only then
-    is VADER run, so labelling a sample costs a fraction of enriching it."""
+    is VADER run, and for the label alone (`rules.evidence_of` label_only: the sentences,
+    not the whole text again), so labelling a sample costs a fraction of enriching it."""
     rules_language = taxonomy.rules_language(language) or BASE_LANGUAGE
     compiled = compiled_for(key, taxonomy, options.phrase_bonus, rules_language)
     tokens = compiled.tokens_for(tokens_of(text))
     found = compiled.matcher.find(tokens)
     result = rules.score(tokens, "positive", compiled, options, found)
     if any(cid in result.scores for cid in options.positive_only_categories):
-        sentiment = rules.sentiment_of(text, options, sentiment_analyzer())[0]
+        evidence = rules.evidence_of(text, sentiment_analyzer(), label_only=True)
+        sentiment = rules.label_of(evidence, options)
         result = rules.score(tokens, sentiment, compiled, options, found)
     return rules.choose(result, taxonomy, options)
 

@@ -105,7 +105,7 @@ def _sentiment_of(
     if code == BASE_LANGUAGE:
         # one sentence per clause, so VADER scores each clause on its own
         text = ". ".join(" ".join(tokens) for tokens in parts)
-        evidence = rules.evidence_of(text, analyzer)
+        evidence = rules.evidence_of(text, analyzer, label_only=True)
         strongest = max((abs(c) for c in evidence.compounds), default=0.0)
         if evidence.problems or strongest >= options.mixed_sentence_strength:
             return rules.label_of(evidence, options)

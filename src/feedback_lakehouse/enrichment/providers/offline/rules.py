@@ -89,11 +89,30 @@ class SentimentEvidence:
     scores: dict[str, float]  # VADER's scores of the whole text as scored
 
 
-def evidence_of(text: str, vader: SentimentIntensityAnalyzer) -> SentimentEvidence:
+def evidence_of(
+    text: str, vader: SentimentIntensityAnalyzer, *, label_only: bool = False
+) -> SentimentEvidence:
     """The sentiment evidence of one text: VADER on its sentences without handles,
     links, names and politeness formulae; the cues on its lower-cased text; emphasis
-    from the text as written."""
+    from the text as written.
+
+    `label_only`: the evidence `label_of` reads (sentence compounds, complaint and
+    problem cues) and no more, for the aspect clauses (`aspects.py`): a text of several
+    sentences is not scored by VADER as a whole (its `whole` is then the mean sentence
+    compound and its `scores` the neutral ones) and emphasis is not counted; the label is
+    the same, for one VADER pass fewer on the longest string."""
     sentences = cues.for_scoring(text, [s for s in _SENTENCE_SPLIT.split(text) if s.strip()])
+    if label_only and len(sentences) > 1:
+        compounds = tuple(float(vader.polarity_scores(s)["compound"]) for s in sentences)
+        low = cues.lowered(text)
+        return SentimentEvidence(
+            compounds=compounds,
+            whole=sum(compounds) / len(compounds),
+            complaints=cues.complaint_cues(low),
+            problems=tuple(cues.problem_cues(low)),
+            emphasis=(0, 0, 0),
+            scores=dict(_NO_SCORES),
+        )
     scored = " ".join(sentences)
     scores = vader.polarity_scores(scored) if scored else dict(_NO_SCORES)
     whole = float(scores["compound"])
@@ -107,7 +126,7 @@ def evidence_of(text: str, vader: SentimentIntensityAnalyzer) -> SentimentEviden
         whole=whole,
         complaints=cues.complaint_cues(low),
         problems=tuple(cues.problem_cues(low)),
-        emphasis=cues.emphasis_of(text),
+        emphasis=(0, 0, 0) if label_only else cues.emphasis_of(text),
         scores=scores,
     )
 

@@ -1,0 +1,59 @@
+"""The self-trained model's output, frozen: a change made for speed leaves the model (its
+identity, calibration, label and probability per text) and the labels it gives as they
+were (`scripts/freeze_selftrain_output.py` wrote the fixture; run it again only after a
+deliberate change of the self-training, the rules or the taxonomy seed, and review the
+diff)."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "scripts" / "freeze_selftrain_output.py"
+
+
+def _freezer() -> Any:
+    spec = importlib.util.spec_from_file_location("freeze_selftrain_output", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def frozen() -> dict[str, Any]:
+    payload: dict[str, Any] = json.loads(gzip.decompress(_freezer().FIXTURE.read_bytes()))
+    return payload
+
+
+def test_fixture_has_a_trained_model(frozen: dict[str, Any]) -> None:
+    """The frozen corpus trains a model that labels texts the rules were not sure of."""
+    assert frozen["identity"].startswith("selftrain-")
+    assert len(frozen["predictions"]) == len(frozen["rows"]) >= 1000
+    assert sum("self-trained" in (r["rationale"] or "") for r in frozen["rows"]) >= 100
+
+
+def test_selftrained_output_is_as_frozen(frozen: dict[str, Any]) -> None:
+    """Same identity, calibration, predictions and deciding fields of every row."""
+    freezer = _freezer()
+    reset_sentiment_memo()
+    got = json.loads(json.dumps(freezer.run(freezer.corpus())))
+    assert got["identity"] == frozen["identity"]
+    assert got["reason"] == frozen["reason"]
+    assert got["q"] == frozen["q"]
+    assert got["predictions"] == frozen["predictions"]
+    diffs = [
+        f"row {i} {field}: {want.get(field)!r} != {have.get(field)!r}"
+        for i, (want, have) in enumerate(zip(frozen["rows"], got["rows"], strict=True))
+        for field in sorted(set(want) | set(have))
+        if want.get(field) != have.get(field)
+    ]
+    assert not diffs, f"{len(diffs)} fields differ, first: " + "; ".join(diffs[:5])
