@@ -277,7 +277,11 @@ class OfflineProvider:
         choice = rules.prefer_learned(choice, learned, taxonomy, self.options)
         language = item.language.strip().lower() if item.language else None
         learned_note = self._learned_note(learned, language)
-        notes = [n for n in (note, learned_note) if n]
+        # a row the sentiment model learned from says so: a later run rebuilds it from them
+        example = self.selftrained_sentiment and self.selftrained_sentiment.example_note(
+            item.text_hash
+        )
+        notes = [n for n in (note, learned_note, example) if n]
         return choice, "; ".join(notes) or None
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
