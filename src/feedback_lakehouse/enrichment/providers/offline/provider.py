@@ -434,17 +434,17 @@ class OfflineProvider:
         sentiment, intensity, vader, evidence, note = self._sentiment_in(
             text, sentences.tokens, language, analyzer
         )
-        if trained_sentiment is not None:
-            sentiment = trained_sentiment
+        # categories read the rules' sentiment, as the pseudo-labels did (rule_choice)
+        scoring, sentiment = sentiment, trained_sentiment or sentiment
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
         ):
-            sentiment = learned_sentiment.label
+            sentiment = scoring = learned_sentiment.label
         # = tokens_of(text), German compounds and French elisions read as their keyword
         tokens = rules_of.tokens_for(sentences.tokens)
         found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
-        result = rules.score(tokens, sentiment, rules_of, self.options, found)
+        result = rules.score(tokens, scoring, rules_of, self.options, found)
         choice, notes = self._category(item, result, taxonomy, learned_category, trained)
         category = taxonomy.categories.get(choice.main)
         pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
