@@ -6,7 +6,8 @@ every record's text ("title. body", as `int_feedback__cleaned` joins them; HTML 
 and entities dropped, no PII masking) with the offline provider under the default
 taxonomy version, twice: with the keyword rules only, and as the dbt defaults run it
 (`offline_self_training` true: a model self-trained on the batch's sure rule labels, as
-a first build trains it, `selftrain_dbt.first_build_model`).
+a first build trains it, `selftrain_dbt.first_build_model`, and the self-trained
+sentiment, `selftrain_dbt.first_build_sentiment`).
 The status of each record follows the rules of `answer_review_reason` (unknown,
 confidence below `review_confidence_threshold`, the review signals); a blank text is
 failed and a planted spam text needs review (on the demo sample the spam rule flags
@@ -50,7 +51,7 @@ import feedback_devtools.sample as sample
 from feedback_devtools.landing_texts import joined
 from feedback_lakehouse.contracts import TextItem
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
-from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model
+from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 from feedback_lakehouse.ingest.landing import read_source
 from feedback_lakehouse.text.language import detect_languages
@@ -183,7 +184,11 @@ def self_trained_provider(texts: list[str], taxonomy: Taxonomy) -> OfflineProvid
         }
     )
     model = first_build_model(frame, taxonomy)
-    return OfflineProvider(selftrained=model if model.is_trained else None)
+    sentiment = first_build_sentiment(frame)
+    return OfflineProvider(
+        selftrained=model if model.is_trained else None,
+        selftrained_sentiment=sentiment if sentiment.is_trained else None,
+    )
 
 
 def review_reason(record: Any, threshold: float = REVIEW_THRESHOLD) -> str | None:

@@ -5,15 +5,26 @@ training set; a problem report stays negative."""
 from __future__ import annotations
 
 import hashlib
+import logging
+from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
+import duckdb
+import pandas as pd
 import pytest
 
 from feedback_lakehouse.contracts import TextItem
 from feedback_lakehouse.enrichment.providers.offline import rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
+from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+from feedback_lakehouse.enrichment.selftrain_dbt import (
+    batch_sentiment_model,
+    stored_sentiment_model,
+)
 from feedback_lakehouse.enrichment.selftrain_sentiment import (
+    SENTIMENT_EXAMPLE_MARK,
     ScoredText,
     SelfTrainedSentiment,
     SentimentSelfTrainSettings,
@@ -34,6 +45,7 @@ SURE = [
 ]
 UNSURE_NEGATIVE = "The sleeves are see-through and pilling after one wash."
 UNSURE_POSITIVE = "Roomy pockets, ordered my usual."
+SETTINGS = SentimentSelfTrainSettings()
 
 
 def scored(*texts: str) -> list[ScoredText]:
@@ -95,3 +107,104 @@ def test_provider_uses_it_and_names_it_in_the_model(model: SelfTrainedSentiment)
         TextItem(text_hash="b", text=UNSURE_POSITIVE),
     ]
     assert [r.sentiment for r in provider.enrich(items, taxonomy)] == ["negative", "positive"]
+
+
+def _corpus_frame() -> pd.DataFrame:
+    """The corpus as `int_texts__to_enrich` gives it; one German text, which the English
+    lexicon does not read: never a pseudo-label."""
+    texts = [*SURE, UNSURE_NEGATIVE, UNSURE_POSITIVE]
+    frame = pd.DataFrame(
+        {
+            "text_hash": [hashlib.sha256(t.encode()).hexdigest() for t in texts],
+            "text": texts,
+            "language": ["en"] * len(texts),
+        }
+    )
+    german = pd.DataFrame(
+        {
+            "text_hash": ["de1"],
+            "text": ["Schrecklich, furchtbar, ganz schlecht!"],
+            "language": ["de"],
+        }
+    )
+    return pd.concat([frame, german], ignore_index=True)
+
+
+def _stored(model: SelfTrainedSentiment) -> tuple[duckdb.DuckDBPyConnection, OfflineProvider]:
+    """A DuckDB with the first build's enriched rows (`enriched`) and the texts (`texts`)."""
+    taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+    provider = OfflineProvider(selftrained_sentiment=model)
+    frame = _corpus_frame()
+    items = [
+        TextItem(text_hash=h, text=t, language=lang)
+        for h, t, lang in zip(frame["text_hash"], frame["text"], frame["language"], strict=True)
+    ]
+    records = provider.enrich(items, taxonomy)
+    con = duckdb.connect()
+    stored = pd.DataFrame(
+        {
+            "text_hash": [r.text_hash for r in records],
+            "rationale": [r.rationale for r in records],
+            "sentiment": [r.sentiment for r in records],
+            "model": provider.model,
+            "prompt_version": provider.prompt_version(taxonomy),
+            "provider": "offline",
+            "taxonomy_version": taxonomy.version,
+            "enriched_at": datetime(2026, 1, 1),
+        }
+    )
+    con.register("stored_frame", stored)
+    con.execute("create table enriched as select * from stored_frame")
+    con.register("texts_frame", frame)
+    con.execute("create table texts as select * from texts_frame")
+    return con, provider
+
+
+def test_a_daily_run_rebuilds_the_stored_sentiment_model_from_its_marked_rows(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    con0 = duckdb.connect()
+    con0.register("corpus", _corpus_frame())
+    model = batch_sentiment_model(con0.table("corpus"), OfflineOptions(), SETTINGS)
+    assert model.is_trained, model.reason
+    assert "de1" not in model.labels  # English texts only, as the provider labels them
+    con, provider = _stored(model)
+    assert model.identity in provider.model
+    marked = con.sql(
+        f"select count(*) from enriched where rationale like '%{SENTIMENT_EXAMPLE_MARK}%'"
+    ).fetchall()[0][0]
+    assert marked == len(model.labels) == len(SURE)
+    taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+    daily = SimpleNamespace(is_incremental=True, this="enriched")
+    rebuilt = stored_sentiment_model(
+        daily, con, con.table("texts"), taxonomy, OfflineOptions(), SETTINGS
+    )
+    assert rebuilt is not None and rebuilt.identity == model.identity
+    unsure = scored(UNSURE_NEGATIVE, UNSURE_POSITIVE, "Pilling sleeves, see-through.")
+    assert rebuilt.labels_of(unsure) == model.labels_of(unsure)
+    # a first build (or full refresh) trains on its batch
+    full = SimpleNamespace(is_incremental=False, this="enriched")
+    assert stored_sentiment_model(full, con, con.table("texts"), taxonomy, None, SETTINGS) is None
+    # a training text gone: not the same model, said loudly, trained on the batch again
+    con.execute(
+        "delete from texts where text_hash = (select min(text_hash) from enriched "
+        f"where rationale like '%{SENTIMENT_EXAMPLE_MARK}%')"
+    )
+    with caplog.at_level(logging.WARNING):
+        gone = stored_sentiment_model(
+            daily, con, con.table("texts"), taxonomy, OfflineOptions(), SETTINGS
+        )
+    assert gone is None
+    assert "could not be rebuilt exactly" in caplog.text
+
+
+def test_the_example_note_does_not_hide_the_category_mark() -> None:
+    # the sentiment note comes after the category notes: the category self-training
+    # reads its mark at the start of the rationale
+    model = SelfTrainedSentiment(scored(*SURE))
+    (text_hash,) = [h for h, label in model.labels.items() if label == "negative"][:1]
+    assert model.example_note(text_hash) == f"{SENTIMENT_EXAMPLE_MARK} negative"
+    assert model.example_note("not a training text") is None
+    rows = [(text_hash, SURE[0], f"delivery 0.4; {SENTIMENT_EXAMPLE_MARK} negative; x")]
+    again = SelfTrainedSentiment.from_rationales(rows, settings=SETTINGS)
+    assert again.labels == {text_hash: "negative"}

@@ -34,7 +34,16 @@ from feedback_lakehouse.enrichment.parallel import (
 )
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel, SelfTrainSettings
-from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, stored_model
+from feedback_lakehouse.enrichment.selftrain_dbt import (
+    batch_sentiment_model,
+    first_build_model,
+    stored_model,
+    stored_sentiment_model,
+)
+from feedback_lakehouse.enrichment.selftrain_sentiment import (
+    SelfTrainedSentiment,
+    SentimentSelfTrainSettings,
+)
 from feedback_lakehouse.enrichment.spark import enrichment_model_spark, is_spark_session, to_spark
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 from feedback_lakehouse.progress import Progress
@@ -116,18 +125,30 @@ def learn(taxonomy: Taxonomy, decisions: Any, feedback: Any, gold: Any) -> Learn
 
 def self_train(
     dbt: Any, session: Any, texts: Any, taxonomy: Taxonomy, options: dict[str, Any]
-) -> SelfTrainedModel | None:
-    """The offline provider's self-trained model (`offline_self_training`): the stored one
-    rebuilt when it still holds (a daily run), else one trained on this batch."""
+) -> tuple[SelfTrainedModel | None, SelfTrainedSentiment | None]:
+    """The offline provider's self-trained category model and sentiment
+    (`offline_self_training`): the stored ones rebuilt when they still hold (a daily run),
+    else ones trained on this batch."""
+    base = make_provider("offline", **options)
+    sentiment_settings = SentimentSelfTrainSettings()
+    sentiment = stored_sentiment_model(
+        dbt, session, texts, taxonomy, base.options, sentiment_settings
+    )
+    if sentiment is None:
+        sentiment = batch_sentiment_model(texts, base.options, sentiment_settings)
+    trained_sentiment = sentiment if sentiment.is_trained else None
     settings = SelfTrainSettings()
 
     def version(model: SelfTrainedModel) -> str:
-        return make_provider("offline", **options, selftrained=model).prompt_version(taxonomy)
+        provider = make_provider(
+            "offline", **options, selftrained=model, selftrained_sentiment=trained_sentiment
+        )
+        return provider.prompt_version(taxonomy)
 
     model = stored_model(dbt, session, texts, taxonomy, settings, version)
     if model is None:
         model = first_build_model(texts, taxonomy, options, settings)
-    return model if model.is_trained else None
+    return (model if model.is_trained else None), trained_sentiment
 
 
 def language_model(
@@ -295,7 +316,8 @@ def enrichment_model(
     (`int_review_decisions__latest`), `feedback` (`int_feedback__canonical`, for the
     texts) and `gold` (`int_gold_labels`, its `train` split) train a local classifier
     whose training-set hash becomes part of the model name, hence of the enrichment key.
-    Self-training (`offline_self_training` true, provider `offline`): `self_train`.
+    Self-training (`offline_self_training` true, provider `offline`): `self_train`, for
+    categories and sentiment.
     """
     provider_name = config_value(settings, "enrichment_provider", "offline")
     version = config_value(settings, "taxonomy_version")
@@ -321,7 +343,8 @@ def enrichment_model(
             max_run_attempts=max_run_attempts,
         )
     if self_training:
-        options["selftrained"] = self_train(dbt, session, texts, taxonomy, options)
+        trained = self_train(dbt, session, texts, taxonomy, options)
+        options["selftrained"], options["selftrained_sentiment"] = trained
     provider = make_provider(provider_name, **options)
     return _enrich_in_process(dbt, session, settings, provider, taxonomy, texts, max_run_attempts)
 

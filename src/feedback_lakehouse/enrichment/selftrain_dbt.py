@@ -9,6 +9,10 @@ texts are still in `int_texts__to_enrich`, so the same training set gives the sa
 identity, the same enrichment key, and only new texts are enriched. When the stored model
 cannot be rebuilt exactly (a text gone, other settings, other rules), the run trains on
 the batch again and says why: every text is enriched again under the new model.
+
+The self-trained sentiment (`selftrain_sentiment.py`) is stored and rebuilt the same way:
+its rows carry `SENTIMENT_EXAMPLE_MARK <label>` in the rationale (`stored_sentiment_model`,
+`first_build_sentiment`).
 """
 
 from __future__ import annotations
@@ -21,6 +25,9 @@ import pandas as pd
 
 from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
 from feedback_lakehouse.enrichment.engine import make_provider
+from feedback_lakehouse.enrichment.providers.offline import rules
+from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
+from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
 from feedback_lakehouse.enrichment.selftrain import (
     EXAMPLE_MARK,
     SELFTRAIN_NAME,
@@ -29,7 +36,14 @@ from feedback_lakehouse.enrichment.selftrain import (
     example_of_rationale,
     pseudo_labels,
 )
-from feedback_lakehouse.enrichment.taxonomy import Taxonomy
+from feedback_lakehouse.enrichment.selftrain_sentiment import (
+    SENTIMENT_EXAMPLE_MARK,
+    SENTIMENT_SELFTRAIN_NAME,
+    ScoredText,
+    SelfTrainedSentiment,
+    SentimentSelfTrainSettings,
+)
+from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +56,19 @@ def _readable_sql(taxonomy: Taxonomy) -> str:
     return f"{code} in ({codes})"
 
 
-def _identity_of(model: str) -> str | None:
+def _identity_of(model: str, name: str = SELFTRAIN_NAME) -> str | None:
     """The self-trained part of a stored `model` name (`vader-keywords-1+selftrain-1-...`)."""
-    return next((p for p in model.split("+") if p.startswith(SELFTRAIN_NAME + "-")), None)
+    return next((p for p in model.split("+") if p.startswith(name + "-")), None)
 
 
-def _stored_examples(dbt: Any, session: Any, texts: Any, model: str) -> pd.DataFrame:
-    """text_hash, text and rationale of the stored rows `model` learned from."""
+def _stored_examples(
+    dbt: Any, session: Any, texts: Any, model: str, like: str = EXAMPLE_MARK + "%"
+) -> pd.DataFrame:
+    """text_hash, text and rationale of the stored rows `model` learned from (their
+    rationale is `like` this pattern)."""
     marked = (
         f"select text_hash, rationale from {dbt.this} "
-        f"where model = {sql_literal(model)} and rationale like {sql_literal(EXAMPLE_MARK + '%')}"
+        f"where model = {sql_literal(model)} and rationale like {sql_literal(like)}"
     )
     rows = to_pandas(session.sql(marked))
     if is_duckdb_relation(texts):
@@ -168,3 +185,93 @@ def first_build_model(
     base = make_provider("offline", **(options or {}))
     key = base.prompt_version(taxonomy)
     return batch_model(texts, taxonomy, base.options, key, settings or SelfTrainSettings())
+
+
+def _english_sql() -> str:
+    """SQL: the text is read as English (`taxonomy.language_code`: no language is English),
+    as the offline provider's self-trained sentiment labels only those."""
+    code = "split_part(replace(lower(trim(coalesce(language, ''))), '_', '-'), '-', 1)"
+    return f"{code} in ('', {sql_literal(BASE_LANGUAGE)})"
+
+
+def batch_sentiment_model(
+    texts: Any, options: OfflineOptions, settings: SentimentSelfTrainSettings
+) -> SelfTrainedSentiment:
+    """The sentiment model trained on this batch: the rules score the first `sample`
+    non-empty English texts by hash, their sure scores are its pseudo-labels."""
+    if is_duckdb_relation(texts):
+        texts = (
+            project(texts, ["text_hash", "text", "language"])
+            .filter(f"coalesce(trim(text), '') <> '' and {_english_sql()}")
+            .order("text_hash")
+            .limit(int(settings.sample))
+        )
+    frame = to_pandas(texts).drop_duplicates("text_hash")
+    codes = frame["language"].fillna("").astype(str).str.strip().str.lower()
+    codes = codes.str.replace("_", "-").str.split("-").str[0]
+    frame = frame[codes.isin(["", BASE_LANGUAGE]) & frame["text"].fillna("").str.strip().ne("")]
+    vader = sentiment_analyzer()
+    scored = [
+        ScoredText(h, t, rules.evidence_of(t, vader))
+        for h, t in zip(frame["text_hash"], frame["text"], strict=True)
+    ]
+    model = SelfTrainedSentiment(scored, options, settings)
+    log.info(
+        "self-trained sentiment: %d English texts scored, %s; model %s",
+        len(scored),
+        model.reason,
+        model.identity if model.is_trained else "none",
+    )
+    return model
+
+
+def first_build_sentiment(
+    texts: Any,
+    options: dict[str, Any] | None = None,
+    settings: SentimentSelfTrainSettings | None = None,
+) -> SelfTrainedSentiment:
+    """The sentiment model a build that enriches every text trains (`batch_sentiment_model`,
+    with the offline provider's options as the dbt vars give them)."""
+    base = make_provider("offline", **(options or {}))
+    return batch_sentiment_model(texts, base.options, settings or SentimentSelfTrainSettings())
+
+
+def stored_sentiment_model(
+    dbt: Any,
+    session: Any,
+    texts: Any,
+    taxonomy: Taxonomy,
+    options: OfflineOptions,
+    settings: SentimentSelfTrainSettings,
+) -> SelfTrainedSentiment | None:
+    """The newest stored self-trained sentiment of this taxonomy version, rebuilt from its
+    marked rows (no text is scored again), when it is exactly the one stored; else None."""
+    if not dbt.is_incremental:
+        return None
+    found = session.sql(
+        f"select model from {dbt.this} where provider = 'offline' "
+        f"and taxonomy_version = {sql_literal(taxonomy.version)} "
+        f"and model like {sql_literal('%+' + SENTIMENT_SELFTRAIN_NAME + '-%')} "
+        "order by enriched_at desc limit 1"
+    ).fetchall()
+    if not found:
+        return None
+    (model_name,) = found[0]
+    identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
+    like = "%" + SENTIMENT_EXAMPLE_MARK + "%"
+    rows = _stored_examples(dbt, session, texts, model_name, like)
+    model = SelfTrainedSentiment.from_rationales(
+        zip(rows["text_hash"], rows["text"], rows["rationale"], strict=True), options, settings
+    )
+    if model.identity != identity:
+        log.warning(
+            "SELF-TRAINED SENTIMENT: the stored model %s could not be rebuilt exactly from "
+            "its %d marked rows (got %s): training on this batch, and every text is "
+            "enriched again",
+            identity,
+            len(rows),
+            model.identity,
+        )
+        return None
+    log.info("self-trained sentiment: rebuilt the stored model %s (%s)", identity, model.reason)
+    return model

@@ -16,13 +16,17 @@ rules keep the last word where they are certain: a problem report is never posit
 
 Settings chosen on half A of the clothing reviews (README "Offline sentiment"). The
 model's identity (name, settings hash and training-set hash) is part of the enrichment
-key, as for the category self-training.
+key, as for the category self-training. The rows it learned from carry
+`SENTIMENT_EXAMPLE_MARK <label>` in their rationale, so a later run rebuilds the same
+model from the stored rows (`from_examples`, `selftrain_dbt.stored_sentiment_model`)
+instead of scoring the whole corpus again.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -40,6 +44,9 @@ SENTIMENT_SELFTRAIN_NAME = "selftrain-sentiment-1"
 # English contrast words: a text with one weighs two sides (the category rules' clause
 # cut, `aspects.CONTRAST_WORDS`, also reads other languages; the lexicon is English)
 CONTRAST = frozenset({"but", "however", "although", "though", "yet", "except", "whereas"})
+# rationale note of a row the model learned from: "<mark> positive" / "<mark> negative"
+SENTIMENT_EXAMPLE_MARK = "sentiment pseudo-label:"
+_EXAMPLE_NOTE = re.compile(re.escape(SENTIMENT_EXAMPLE_MARK) + r" (positive|negative)\b")
 
 
 class SentimentSelfTrainSettings(BaseModel):
@@ -69,6 +76,23 @@ class ScoredText:
     evidence: rules.SentimentEvidence
 
 
+def pseudo_labels(
+    texts: Iterable[ScoredText], options: OfflineOptions, settings: SentimentSelfTrainSettings
+) -> list[tuple[str, str, int]]:
+    """(text_hash, text, 1 positive / 0 negative) of the texts the rules are sure of,
+    among the first `sample` distinct non-blank texts by hash."""
+    distinct = {t.text_hash: t for t in texts if t.text and t.text.strip()}
+    examples: list[tuple[str, str, int]] = []
+    for text_hash in sorted(distinct)[: settings.sample]:
+        t = distinct[text_hash]
+        score = rules.score_of(t.evidence, options)
+        if score >= settings.sure_positive:
+            examples.append((text_hash, t.text, 1))
+        elif score <= settings.sure_negative:
+            examples.append((text_hash, t.text, 0))
+    return examples
+
+
 def has_contrast(text: str) -> bool:
     """Whether the text has an English contrast word ("but", "however", ...)."""
     return not CONTRAST.isdisjoint(tokens_of(text))
@@ -79,21 +103,19 @@ class SelfTrainedSentiment:
 
     def __init__(
         self,
-        texts: Iterable[ScoredText],
+        texts: Iterable[ScoredText] = (),
         options: OfflineOptions | None = None,
         settings: SentimentSelfTrainSettings | None = None,
+        *,
+        examples: Sequence[tuple[str, str, int]] | None = None,
     ) -> None:
+        """Trained on the rules' sure `texts` (`pseudo_labels`), or on stored `examples`
+        ((text_hash, text, 1 positive / 0 negative), as `from_rationales` reads them)."""
         self.settings = settings or SentimentSelfTrainSettings()
         self.options = options or OfflineOptions()
-        distinct = {t.text_hash: t for t in texts if t.text and t.text.strip()}
-        ordered = [distinct[h] for h in sorted(distinct)][: self.settings.sample]
-        examples: list[tuple[str, str, int]] = []
-        for t in ordered:
-            score = rules.score_of(t.evidence, self.options)
-            if score >= self.settings.sure_positive:
-                examples.append((t.text_hash, t.text, 1))
-            elif score <= self.settings.sure_negative:
-                examples.append((t.text_hash, t.text, 0))
+        if examples is None:
+            examples = pseudo_labels(texts, self.options, self.settings)
+        examples = sorted({h: (h, t, int(y)) for h, t, y in examples}.values())
         self.labels = {h: ("positive" if y else "negative") for h, _, y in examples}
         payload = {
             "selftrain": SENTIMENT_SELFTRAIN_NAME,
@@ -119,6 +141,28 @@ class SelfTrainedSentiment:
         self.pipeline = Pipeline([("words", words), ("classifier", classifier)])
         self.pipeline.fit([t for _, t, _ in examples], [y for _, _, y in examples])
         self.reason = f"trained on {positives} positive and {negatives} negative pseudo-labels"
+
+    @classmethod
+    def from_rationales(
+        cls,
+        rows: Iterable[tuple[str, str, str | None]],
+        options: OfflineOptions | None = None,
+        settings: SentimentSelfTrainSettings | None = None,
+    ) -> SelfTrainedSentiment:
+        """The model rebuilt from stored rows (text_hash, text, rationale): those whose
+        rationale carries `SENTIMENT_EXAMPLE_MARK` are its training set, with their label."""
+        examples = []
+        for text_hash, text, rationale in rows:
+            found = _EXAMPLE_NOTE.search(rationale or "")
+            if found and text and text.strip():
+                examples.append((text_hash, text, int(found.group(1) == "positive")))
+        return cls(options=options, settings=settings, examples=examples)
+
+    def example_note(self, text_hash: str) -> str | None:
+        """The rationale note of a text this model learned from (None for any other): what
+        a later run rebuilds the model from."""
+        label = self.labels.get(text_hash)
+        return None if label is None else f"{SENTIMENT_EXAMPLE_MARK} {label}"
 
     @property
     def is_trained(self) -> bool:

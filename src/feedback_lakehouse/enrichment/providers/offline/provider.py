@@ -277,7 +277,11 @@ class OfflineProvider:
         choice = rules.prefer_learned(choice, learned, taxonomy, self.options)
         language = item.language.strip().lower() if item.language else None
         learned_note = self._learned_note(learned, language)
-        notes = [n for n in (note, learned_note) if n]
+        # a row the sentiment model learned from says so: a later run rebuilds it from them
+        example = self.selftrained_sentiment and self.selftrained_sentiment.example_note(
+            item.text_hash
+        )
+        notes = [n for n in (note, learned_note, example) if n]
         return choice, "; ".join(notes) or None
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
@@ -430,17 +434,17 @@ class OfflineProvider:
         sentiment, intensity, vader, evidence, note = self._sentiment_in(
             text, sentences.tokens, language, analyzer
         )
-        if trained_sentiment is not None:
-            sentiment = trained_sentiment
+        # categories read the rules' sentiment, as the pseudo-labels did (rule_choice)
+        scoring, sentiment = sentiment, trained_sentiment or sentiment
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
         ):
-            sentiment = learned_sentiment.label
+            sentiment = scoring = learned_sentiment.label
         # = tokens_of(text), German compounds and French elisions read as their keyword
         tokens = rules_of.tokens_for(sentences.tokens)
         found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
-        result = rules.score(tokens, sentiment, rules_of, self.options, found)
+        result = rules.score(tokens, scoring, rules_of, self.options, found)
         choice, notes = self._category(item, result, taxonomy, learned_category, trained)
         category = taxonomy.categories.get(choice.main)
         pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
