@@ -10,6 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.isotonic import IsotonicRegression
 
 from feedback_lakehouse.contracts import NO_TAXONOMY_WORDS, UNKNOWN_CATEGORY, TextItem
 from feedback_lakehouse.enrichment.learner import Prediction
@@ -23,6 +24,7 @@ from feedback_lakehouse.enrichment.selftrain import (
     agreement_rates,
     example_of_rationale,
     pseudo_labels,
+    ranked_calibration,
     rule_choice,
 )
 from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, batch_sample, stored_model
@@ -328,3 +330,40 @@ def test_a_text_the_rules_found_nothing_in_stays_unknown_when_the_model_is_barel
     assert below.main == UNKNOWN_CATEGORY and note is not None and "left unknown" in note
     above, note = model.decide(nothing, Prediction("billing", round(floor + 0.01, 4)), "new", 2)
     assert above.main == "billing" and "left unknown" not in (note or "")
+
+
+def test_ranked_calibration_breaks_the_isotonic_steps_and_keeps_their_level():
+    """Issue 18 part 5: isotonic calibration maps hundreds of texts to one value (a
+    step), so no review threshold can cut inside it. The ranked map keeps the order of
+    the model's probability inside a step (strictly increasing between the first and last
+    step middles), stays within the isotonic range, and keeps each step's mean close to
+    the step's value (the calibration is not given up)."""
+    rng = np.random.default_rng(0)
+    top = rng.uniform(0.2, 1.0, 5000)
+    right = rng.uniform(size=top.size) < top
+    calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(top, right)
+    stepped = calibrator.predict(top)
+    assert len(np.unique(stepped)) < top.size / 50  # the isotonic map is a few steps
+    ranked = ranked_calibration(calibrator, top)
+    order = np.argsort(top)
+    xs, ys = np.asarray(calibrator.X_thresholds_), np.asarray(calibrator.y_thresholds_)
+    starts = np.flatnonzero(np.r_[True, np.diff(ys) != 0])
+    ends = np.r_[starts[1:], len(ys)] - 1
+    middles = (xs[starts] + xs[ends]) / 2
+    inside = order[(top[order] > middles[0]) & (top[order] < middles[-1])]
+    assert np.all(np.diff(ranked[inside]) > 0)  # no ties: a cut exists between any two
+    assert ranked.min() >= stepped.min() and ranked.max() <= stepped.max()
+    for value in np.unique(stepped):
+        step = stepped == value
+        if step.sum() >= 200:
+            assert abs(ranked[step].mean() - value) < 0.05
+
+    # honest still: the expected calibration error (10 bins) is not worse by much
+    def ece(p: np.ndarray) -> float:
+        bins = np.minimum((p * 10).astype(int), 9)
+        return sum(
+            (bins == b).mean() * abs(right[bins == b].mean() - p[bins == b].mean())
+            for b in np.unique(bins)
+        )
+
+    assert ece(ranked) <= ece(stepped) + 0.02

@@ -266,7 +266,7 @@ class SelfTrainedModel:
         best = proba.argmax(axis=1)
         top = proba.max(axis=1)
         if self.calibrator is not None:
-            top = self.calibrator.predict(top)
+            top = ranked_calibration(self.calibrator, top)
         classes = self.pipeline.classes_
         return [
             Prediction(str(classes[i]), round(float(p), 4)) for i, p in zip(best, top, strict=True)
@@ -322,6 +322,25 @@ class SelfTrainedModel:
             ),
             note,
         )
+
+
+def ranked_calibration(calibrator: IsotonicRegression, top: np.ndarray) -> np.ndarray:
+    """The isotonic map of `top`, without its flat steps: linear between the middles of
+    the steps, so texts the model is surer of rank higher inside a step (the review
+    threshold needs a cut between them; a step holds hundreds of texts at one value)
+    while each step keeps about its mean. Outside the first and last middles, the
+    isotonic value itself."""
+    xs = np.asarray(calibrator.X_thresholds_, dtype=float)
+    ys = np.asarray(calibrator.y_thresholds_, dtype=float)
+    if len(xs) < 2:
+        return calibrator.predict(top)
+    starts = np.flatnonzero(np.r_[True, np.diff(ys) != 0])
+    ends = np.r_[starts[1:], len(ys)] - 1
+    middles = (xs[starts] + xs[ends]) / 2.0
+    if len(middles) < 2:
+        return calibrator.predict(top)
+    inside = np.interp(top, middles, ys[starts])
+    return np.where((top < middles[0]) | (top > middles[-1]), calibrator.predict(top), inside)
 
 
 def agreement_rates(confidence: np.ndarray, agree: np.ndarray) -> tuple[float, float]:
