@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime
 from types import SimpleNamespace
@@ -367,3 +368,27 @@ def test_ranked_calibration_breaks_the_isotonic_steps_and_keeps_their_level():
         )
 
     assert ece(ranked) <= ece(stepped) + 0.02
+
+
+def test_a_model_label_carries_the_ranked_confidence_and_is_decided_on_the_step(taxonomy):
+    """The model's label is kept or left unknown by its isotonic value (the step), as
+    before; the confidence it carries is the ranked one, so two texts of one step can
+    still be told apart by a review threshold."""
+    model = _model(taxonomy)
+    texts = [*RULES_BLIND, "The courier was late.", "Wrong charge on my bank statement."]
+    predictions = model.predict(texts)
+    top = model.pipeline.predict_proba(texts).max(axis=1)
+    assert [p.probability for p in predictions] == [
+        round(float(v), 4) for v in model.calibrator.predict(top)
+    ]
+    assert [p.ranked for p in predictions] == [
+        round(float(v), 4) for v in ranked_calibration(model.calibrator, top)
+    ]
+    blind = Choice(UNKNOWN_CATEGORY, [], 0.0, [], None, 0.0)
+    step_up = dataclasses.replace(predictions[0], probability=0.9, ranked=0.7)
+    decided, note = model.decide(blind, step_up, "not-an-example", 2)
+    assert (decided.main, decided.confidence) == (step_up.label, 0.7)
+    assert note.startswith(f"self-trained {step_up.label} 0.90")
+    under_floor = dataclasses.replace(step_up, probability=0.0, ranked=0.5)
+    decided, _ = model.decide(blind, under_floor, "not-an-example", 2)
+    assert decided.main == UNKNOWN_CATEGORY

@@ -257,19 +257,24 @@ class SelfTrainedModel:
             f"{self.fingerprint[:10]}"
         )
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, texts: Sequence[str]) -> list[RankedPrediction]:
         """The best category per text and its calibrated probability of being right: how
-        often the model agrees with a right rule label at that probability."""
+        often the model agrees with a right rule label at that probability (the isotonic
+        value, which `decide` compares), and the same without the isotonic steps (the
+        confidence a label of the model's carries, `ranked_calibration`)."""
         if self.pipeline is None or not texts:
             return []
         proba = self.pipeline.predict_proba(list(texts))
         best = proba.argmax(axis=1)
         top = proba.max(axis=1)
+        ranked = top
         if self.calibrator is not None:
-            top = ranked_calibration(self.calibrator, top)
+            ranked = ranked_calibration(self.calibrator, top)
+            top = self.calibrator.predict(top)
         classes = self.pipeline.classes_
         return [
-            Prediction(str(classes[i]), round(float(p), 4)) for i, p in zip(best, top, strict=True)
+            RankedPrediction(str(classes[i]), round(float(p), 4), round(float(r), 4))
+            for i, p, r in zip(best, top, ranked, strict=True)
         ]
 
     def decide(
@@ -295,8 +300,13 @@ class SelfTrainedModel:
         if choice.main != UNKNOWN_CATEGORY and choice.confidence >= self.settings.min_confidence:
             sure = round(self.posterior(choice.confidence, agrees), 4)
             return dataclasses.replace(choice, confidence=sure), None
+        # the confidence the model's label carries: ranked inside the isotonic steps (a
+        # review threshold can cut between two texts of one step); decisions take the step
+        shown = getattr(trained, "ranked", trained.probability)
         if agrees:
-            both = max(trained.probability, self.posterior(choice.confidence, True))
+            rules_side = self.posterior(choice.confidence, True)
+            both = max(trained.probability, rules_side)
+            shown = max(shown, rules_side)
             trained = Prediction(trained.label, round(both, 4))
         note = f"self-trained {trained.label} {trained.probability:.2f}"
         if choice.main != UNKNOWN_CATEGORY and trained.probability <= choice.confidence:
@@ -315,13 +325,21 @@ class SelfTrainedModel:
             rules.Choice(
                 trained.label,
                 secondary,
-                trained.probability,
+                round(float(shown), 4),
                 choice.ranked,
                 choice.best_id,
                 choice.best,
             ),
             note,
         )
+
+
+@dataclass(frozen=True)
+class RankedPrediction(Prediction):
+    """A self-trained prediction: `probability` the isotonic value, `ranked` the same
+    without its flat steps (`ranked_calibration`)."""
+
+    ranked: float = 0.0
 
 
 def ranked_calibration(calibrator: IsotonicRegression, top: np.ndarray) -> np.ndarray:
