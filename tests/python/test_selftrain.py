@@ -20,6 +20,7 @@ from feedback_lakehouse.enrichment.providers.offline.provider import DEFAULT_MOD
 from feedback_lakehouse.enrichment.providers.offline.rules import Choice
 from feedback_lakehouse.enrichment.selftrain import (
     EXAMPLE_MARK,
+    RANK_SPREAD,
     SelfTrainedModel,
     SelfTrainSettings,
     agreement_rates,
@@ -336,9 +337,10 @@ def test_a_text_the_rules_found_nothing_in_stays_unknown_when_the_model_is_barel
 def test_ranked_calibration_breaks_the_isotonic_steps_and_keeps_their_level():
     """Issue 18 part 5: isotonic calibration maps hundreds of texts to one value (a
     step), so no review threshold can cut inside it. The ranked map keeps the order of
-    the model's probability inside a step (strictly increasing between the first and last
-    step middles), stays within the isotonic range, and keeps each step's mean close to
-    the step's value (the calibration is not given up)."""
+    the model's probability inside a step (no two probabilities share a value, the order
+    across steps holds), stays within [0, 1], and keeps each text within half of
+    RANK_SPREAD of its step's value (the calibration is not given up: ECE moves by at
+    most that much)."""
     rng = np.random.default_rng(0)
     top = rng.uniform(0.2, 1.0, 5000)
     right = rng.uniform(size=top.size) < top
@@ -347,19 +349,16 @@ def test_ranked_calibration_breaks_the_isotonic_steps_and_keeps_their_level():
     assert len(np.unique(stepped)) < top.size / 50  # the isotonic map is a few steps
     ranked = ranked_calibration(calibrator, top)
     order = np.argsort(top)
-    xs, ys = np.asarray(calibrator.X_thresholds_), np.asarray(calibrator.y_thresholds_)
-    starts = np.flatnonzero(np.r_[True, np.diff(ys) != 0])
-    ends = np.r_[starts[1:], len(ys)] - 1
-    middles = (xs[starts] + xs[ends]) / 2
-    inside = order[(top[order] > middles[0]) & (top[order] < middles[-1])]
-    assert np.all(np.diff(ranked[inside]) > 0)  # no ties: a cut exists between any two
-    assert ranked.min() >= stepped.min() and ranked.max() <= stepped.max()
-    for value in np.unique(stepped):
-        step = stepped == value
-        if step.sum() >= 200:
-            assert abs(ranked[step].mean() - value) < 0.05
+    assert np.all(np.diff(ranked[order]) >= 0)  # the order holds across steps
+    xs = np.asarray(calibrator.X_thresholds_)
+    inside = order[(top[order] > xs[0]) & (top[order] < xs[-1])]
+    # no ties left, but on a step at 0 or 1 (nothing below 0 or above 1 to tilt into)
+    tilted = inside[(stepped[inside] > 0) & (stepped[inside] < 1)]
+    assert len(tilted) > 0.8 * len(inside)
+    assert len(np.unique(ranked[tilted])) >= 0.99 * len(np.unique(top[tilted]))
+    assert ranked.min() >= 0.0 and ranked.max() <= 1.0
+    assert np.max(np.abs(ranked - stepped)) <= RANK_SPREAD / 2 + 1e-9
 
-    # honest still: the expected calibration error (10 bins) is not worse by much
     def ece(p: np.ndarray) -> float:
         bins = np.minimum((p * 10).astype(int), 9)
         return sum(
@@ -367,7 +366,7 @@ def test_ranked_calibration_breaks_the_isotonic_steps_and_keeps_their_level():
             for b in np.unique(bins)
         )
 
-    assert ece(ranked) <= ece(stepped) + 0.02
+    assert abs(ece(ranked) - ece(stepped)) <= RANK_SPREAD / 2
 
 
 def test_a_model_label_carries_the_ranked_confidence_and_is_decided_on_the_step(taxonomy):

@@ -334,6 +334,10 @@ class SelfTrainedModel:
         )
 
 
+# the most a flat step of the isotonic calibration is tilted (`ranked_calibration`)
+RANK_SPREAD = 0.02
+
+
 @dataclass(frozen=True)
 class RankedPrediction(Prediction):
     """A self-trained prediction: `probability` the isotonic value, `ranked` the same
@@ -342,23 +346,30 @@ class RankedPrediction(Prediction):
     ranked: float = 0.0
 
 
-def ranked_calibration(calibrator: IsotonicRegression, top: np.ndarray) -> np.ndarray:
-    """The isotonic map of `top`, without its flat steps: linear between the middles of
-    the steps, so texts the model is surer of rank higher inside a step (the review
-    threshold needs a cut between them; a step holds hundreds of texts at one value)
-    while each step keeps about its mean. Outside the first and last middles, the
-    isotonic value itself."""
+def ranked_calibration(
+    calibrator: IsotonicRegression, top: np.ndarray, spread: float = RANK_SPREAD
+) -> np.ndarray:
+    """The isotonic map of `top` with its flat steps tilted: inside a step the value rises
+    from its level minus half a width to its level plus half (the width at most `spread`
+    and at most the gap to each neighbouring step, so the order across steps holds), so
+    texts the model is surer of rank higher inside a step (a review threshold can cut
+    between them; a step holds hundreds of texts at one value) while each step stays
+    within `spread` of its calibrated level."""
     xs = np.asarray(calibrator.X_thresholds_, dtype=float)
     ys = np.asarray(calibrator.y_thresholds_, dtype=float)
     if len(xs) < 2:
         return calibrator.predict(top)
     starts = np.flatnonzero(np.r_[True, np.diff(ys) != 0])
     ends = np.r_[starts[1:], len(ys)] - 1
-    middles = (xs[starts] + xs[ends]) / 2.0
-    if len(middles) < 2:
-        return calibrator.predict(top)
-    inside = np.interp(top, middles, ys[starts])
-    return np.where((top < middles[0]) | (top > middles[-1]), calibrator.predict(top), inside)
+    levels = ys[starts]
+    below = np.r_[levels[0] - 0.0, np.diff(levels)]  # gap to the step below (or to 0)
+    above = np.r_[np.diff(levels), 1.0 - levels[-1]]  # gap to the step above (or to 1)
+    width = np.minimum(spread, np.minimum(below, above))
+    width = np.where(starts == ends, 0.0, width)  # a single point has nothing to order
+    knots_x = np.ravel(np.column_stack([xs[starts], xs[ends]]))
+    knots_y = np.ravel(np.column_stack([levels - width / 2, levels + width / 2]))
+    keep = np.r_[True, np.diff(knots_x) > 0]
+    return np.interp(top, knots_x[keep], knots_y[keep])
 
 
 def agreement_rates(confidence: np.ndarray, agree: np.ndarray) -> tuple[float, float]:
