@@ -5,10 +5,16 @@
     record's labels, int_eval__pairs for each evaluated answer (its needs_review).
     Rows stored before review_signals existed carry status needs_review and no signals:
     an offline unknown in another language is language_without_rules as before, any
-    other such row whose confidence passes is provider_flagged. -#}
+    other such row whose confidence passes is provider_flagged.
+    threshold: the confidence threshold in force, a SQL expression (default the var
+    review_confidence_threshold; int_feedback__status passes the threshold measured on
+    gold labels where there is one, int_eval__calibration_pairs -1 for the rules that do
+    not depend on the threshold). -#}
 {% macro answer_review_reason(
-    status, main_category, confidence, language, provider, signals
+    status, main_category, confidence, language, provider, signals, threshold=none
 ) -%}
+    {%- set threshold = threshold if threshold is not none
+        else var('review_confidence_threshold') %}
     case
         when
             {{ feedback_lakehouse.has_review_signal(signals, 'no_rules_for_language') }}
@@ -27,9 +33,9 @@
         -- no category fits (topic discovery reads this bucket), the guess kept for review
         when
             {{ feedback_lakehouse.has_review_signal(signals, 'no_taxonomy_words') }}
-            and {{ confidence }} < {{ var('review_confidence_threshold') }}
+            and {{ confidence }} < {{ threshold }}
             then 'unknown_category'
-        when {{ confidence }} < {{ var('review_confidence_threshold') }}
+        when {{ confidence }} < {{ threshold }}
             then 'low_confidence'
         when {{ feedback_lakehouse.has_review_signal(signals, 'model_flagged') }}
             then 'model_flagged'

@@ -77,7 +77,7 @@
                 ['gold_category', 'gold_category', false, none],
                 ['gold_sentiment', 'gold_sentiment', false, '^(positive|neutral|negative|mixed)$'],
                 ['label_scheme', 'label_scheme', true, none],
-                ['split', 'split', false, '^(train|test)$'],
+                ['split', 'split', false, '^(train|calibration|test)$'],
                 ['labeller', 'labeller', false, none],
             ]},
         'jira': {'table': 'jira__issues', 'folder': 'jira', 'pattern': '*.jsonl', 'format': 'json',

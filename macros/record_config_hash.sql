@@ -1,8 +1,8 @@
 {#- What a stored fct_feedback row depends on besides its record, texts, enrichments,
     customer and review decision, as one hash (a SQL expression): the provider in force,
     the review vars, the taxonomy version in force and its categories (owner team,
-    parent, criticality), the model's columns, and with review_threshold_from_eval the
-    measured thresholds.
+    parent, criticality), the model's columns, and the review thresholds in force
+    (int_eval__confidence_thresholds: measured on calibration gold, or the var).
     fct_feedback keeps it per row; when it differs from the stored one, the incremental
     run rebuilds every row. Add here anything new the record steps read. -#}
 {% macro record_config_hash() -%}
@@ -27,15 +27,13 @@
             ~ " from " ~ ref('taxonomy_categories')
             ~ " where taxonomy_version = " ~ taxonomy_version_in_force() ~ "), '')",
     ] -%}
-    {%- if var('review_threshold_from_eval') -%}
-        {%- set threshold_row = dbt.concat([
-            'eval_key', "'='", "coalesce(cast(confidence_threshold as " ~ dbt.type_string() ~ "), '')",
-        ]) -%}
-        {%- do parts.append(
-            "coalesce((select " ~ feedback_lakehouse.ordered_string_agg(threshold_row, "';'")
-            ~ " from " ~ ref('int_eval__confidence_thresholds') ~ "), '')"
-        ) -%}
-    {%- endif -%}
+    {%- set threshold_row = dbt.concat([
+        'eval_key', "'='", "coalesce(cast(threshold_in_force as " ~ dbt.type_string() ~ "), '')",
+    ]) -%}
+    {%- do parts.append(
+        "coalesce((select " ~ feedback_lakehouse.ordered_string_agg(threshold_row, "';'")
+        ~ " from " ~ ref('int_eval__confidence_thresholds') ~ "), '')"
+    ) -%}
     {%- set fields = [] -%}
     {%- for part in parts -%}
         {%- if not loop.first %}{% do fields.append("'|'") %}{% endif -%}

@@ -6,6 +6,15 @@
 -- schemes match whatever their case and spacing (macro normalize_label on both sides):
 -- a mapping written "Customer Service Issue" maps the gold value "customer service issue".
 -- Values that map to nothing are counted in rpt_eval_unmapped_gold_labels.
+-- A helpdesk ticket's tags are gold too (scheme helpdesk_tags): the first of its tags
+-- that the seed gold_label_mapping maps in the taxonomy version in force (tags no
+-- mapping names, such as "vip", are not labels). A landing or custom gold label for the
+-- same ticket wins. The tags are split in two halves by a hash of the feedback id (even
+-- first hex digit of its md5: calibration, else test): the calibration half measures the
+-- review threshold (int_eval__confidence_thresholds), the test half reports it.
+{%- set tag_literal = dbt.concat([
+    "'\"'", feedback_lakehouse.normalize_label('mapping.gold_label'), "'\"'"
+]) %}
 with
 
 landing_gold as (
@@ -26,6 +35,13 @@ feedback as (
 
 ),
 
+helpdesk_tickets as (
+
+    select * from {{ ref('stg_helpdesk__tickets') }}
+    where tags is not null
+
+),
+
 mapping as (
 
     select * from {{ ref('gold_label_mapping') }}
@@ -37,6 +53,36 @@ categories as (
 
     select * from {{ ref('taxonomy_categories') }}
     where taxonomy_version = {{ taxonomy_version_in_force() }}
+
+),
+
+-- every tag of a ticket that the mapping names, the first in the ticket's list ranked 1
+helpdesk_tags as (
+
+    select
+        {{ dbt.concat(["'helpdesk:'", "helpdesk_tickets.ticket_id"]) }} as feedback_id,
+        {{ feedback_lakehouse.normalize_label('mapping.gold_label') }} as gold_category,
+        cast(null as {{ dbt.type_string() }}) as gold_sentiment,
+        'helpdesk_tags' as label_scheme,
+        case
+            when
+                substr({{
+                    dbt.hash(dbt.concat(["'helpdesk:'", "helpdesk_tickets.ticket_id"]))
+                }}, 1, 1) in ('0', '2', '4', '6', '8', 'a', 'c', 'e')
+                then 'calibration'
+            else 'test'
+        end as split,
+        row_number() over (
+            partition by helpdesk_tickets.ticket_id
+            order by
+                {{ dbt.position(tag_literal, 'lower(helpdesk_tickets.tags)') }},
+                mapping.gold_label
+        ) as tag_rank
+    from helpdesk_tickets
+    inner join mapping
+        on
+            {{ feedback_lakehouse.normalize_label('mapping.label_scheme') }} = 'helpdesk_tags'
+            and {{ dbt.position(tag_literal, 'lower(helpdesk_tickets.tags)') }} > 0
 
 ),
 
@@ -62,6 +108,18 @@ unioned as (
         2 as source_rank
     from custom_feedback
     where gold_category is not null or gold_sentiment is not null
+
+    union all
+
+    select
+        feedback_id,
+        gold_category,
+        gold_sentiment,
+        label_scheme,
+        split,
+        3 as source_rank
+    from helpdesk_tags
+    where tag_rank = 1
 
 ),
 

@@ -10,6 +10,7 @@ equal scikit-learn's metrics on the same labels.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import math
 import re
@@ -22,6 +23,7 @@ from click.testing import CliRunner
 from dbt_helpers import (
     PROJECT,
     copy_built,
+    helpdesk_gold_tags,
     query,
     run_dbt,
     write_decisions,
@@ -213,19 +215,39 @@ def _levels(pairs: list[tuple[float, bool]]) -> list[tuple[float, float, int]]:
 
 
 def test_threshold_keeps_the_target_precision(built: Path, tmp_path: Path) -> None:
-    """The default target (0.90) is out of reach on this sample, so the test sets one it
-    reaches: the third best precision of the confidence levels with enough items, rounded
-    down, which some levels keep and others miss. The mart's threshold must be the lowest
-    confidence keeping it (not another one that does), with that precision and coverage,
-    as recomputed from the same gold pairs."""
+    """The threshold is measured on the calibration split (int_eval__calibration_pairs):
+    on a copy, half of the helpdesk gold (even first hex digit of the md5 of the feedback
+    id, as int_gold_labels splits the tags) is landed again as calibration. The default
+    target (0.90) may be out of reach, so the test sets one it reaches: the third best
+    precision of the confidence levels with enough items, rounded down, which some levels
+    keep and others miss. The mart's threshold must be the lowest confidence keeping it
+    (not another one that does), with that precision and coverage, as recomputed from the
+    same calibration pairs, and it is the threshold in force."""
     [(eval_key,)] = query(
         built, "select eval_key from main.rpt_eval_summary where is_current and category_items > 0"
+    )
+    # on a copy: the other tests read this build's gold and thresholds
+    work = copy_built(built, tmp_path / "copy")
+    tags = helpdesk_gold_tags(work / "landing")
+    with (work / "landing" / "gold" / "agent_tags_calibration.csv").open(
+        "w", encoding="utf-8", newline=""
+    ) as out:
+        writer = csv.writer(out)
+        writer.writerow(
+            ["feedback_id", "gold_category", "gold_sentiment", "label_scheme", "split", "labeller"]
+        )
+        for fid, tag in sorted(tags.items()):
+            if int(hashlib.md5(fid.encode()).hexdigest()[0], 16) % 2 == 0:  # noqa: S324
+                writer.writerow([fid, tag, "", "helpdesk_tags", "calibration", "helpdesk agents"])
+    gold_models = ["bronze_gold__labels", "stg_gold__labels", "int_gold_labels"]
+    run_dbt(
+        work, "build", "--select", *gold_models, "int_eval__calibration_pairs", variables=CUSTOM
     )
     pairs = [
         (float(c), bool(right))
         for c, right in query(
-            built,
-            "select confidence, is_category_correct from main.int_eval__pairs "
+            work,
+            "select confidence, is_category_correct from main.int_eval__calibration_pairs "
             f"where eval_key = '{eval_key}' and gold_category is not null and not needs_review",
         )
     ]
@@ -237,24 +259,25 @@ def test_threshold_keeps_the_target_precision(built: Path, tmp_path: Path) -> No
     kept = [level for level in enough if level[1] >= target]
     assert 1 < len(kept) < len(enough)  # kept at more than one level, and not at every one
     threshold_at, precision_at, items_at = kept[-1]  # the lowest confidence keeping it
-    # on a copy: the other tests read this build's thresholds under the default target
-    work = copy_built(built, tmp_path / "copy")
     run_dbt(
         work,
         "build",
         "--select",
         "int_eval__confidence_thresholds",
+        "int_eval__pairs",
         "rpt_eval_summary",
         variables={**CUSTOM, "eval_target_precision": target, "eval_min_items": min_items},
     )
-    [(threshold, precision, coverage)] = query(
+    [(threshold, precision, coverage, in_force, source)] = query(
         work,
-        "select confidence_threshold, precision_at_threshold, coverage_at_threshold "
+        "select confidence_threshold, precision_at_threshold, coverage_at_threshold, "
+        "review_threshold, review_threshold_source "
         f"from main.rpt_eval_summary where eval_key = '{eval_key}'",
     )
     assert threshold == pytest.approx(threshold_at)
     assert precision == pytest.approx(precision_at) and precision >= target
     assert coverage == pytest.approx(items_at / len(pairs))
+    assert (in_force, source) == (pytest.approx(threshold_at), "measured")
 
 
 def _gates(work: Path, variables: dict, env: dict[str, str], expect_ok: bool = True):

@@ -458,3 +458,19 @@ def test_helpdesk_solved_at_and_macro_ids_are_optional(tmp_path: Path) -> None:
     assert frame["macro_ids"].tolist()[:2] == ["[360001,42]", None]
     assert frame["_is_rejected"].tolist() == [False, False, True]
     assert "solved_at" in frame["_reject_reason"].iloc[2]
+
+
+def test_a_gold_label_may_be_marked_calibration(tmp_path: Path) -> None:
+    """Issue 18 part 5: gold rows of split calibration measure the review threshold
+    (int_eval__confidence_thresholds), so bronze keeps them; another split is rejected."""
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "labels.csv").write_text(
+        "feedback_id,gold_category,gold_sentiment,label_scheme,split,labeller\n"
+        "helpdesk:1,billing,,helpdesk_tags,calibration,agents\n"
+        "helpdesk:2,billing,,helpdesk_tags,test,agents\n"
+        "helpdesk:3,billing,,helpdesk_tags,holdout,agents\n",
+        encoding="utf-8",
+    )
+    raw = read_source("gold", tmp_path)
+    rejected = raw.sort_values("_row_number")["_is_rejected"].astype(bool).tolist()
+    assert rejected == [False, False, True]  # calibration and test kept, holdout rejected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from datetime import datetime
 from types import SimpleNamespace
@@ -10,6 +11,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.isotonic import IsotonicRegression
 
 from feedback_lakehouse.contracts import NO_TAXONOMY_WORDS, UNKNOWN_CATEGORY, TextItem
 from feedback_lakehouse.enrichment.learner import Prediction
@@ -18,11 +20,13 @@ from feedback_lakehouse.enrichment.providers.offline.provider import DEFAULT_MOD
 from feedback_lakehouse.enrichment.providers.offline.rules import Choice
 from feedback_lakehouse.enrichment.selftrain import (
     EXAMPLE_MARK,
+    RANK_SPREAD,
     SelfTrainedModel,
     SelfTrainSettings,
     agreement_rates,
     example_of_rationale,
     pseudo_labels,
+    ranked_calibration,
     rule_choice,
 )
 from feedback_lakehouse.enrichment.selftrain_dbt import batch_model, batch_sample, stored_model
@@ -386,3 +390,62 @@ def test_function_words_do_not_decide_the_category(taxonomy):
     plain = SelfTrainedModel(labels, SETTINGS.model_copy(update={"stop_words": None}))
     assert [p.label for p in plain.predict([text])] == ["delivery"]
     assert plain.identity != model.identity
+
+
+def test_ranked_calibration_breaks_the_isotonic_steps_and_keeps_their_level():
+    """Issue 18 part 5: isotonic calibration maps hundreds of texts to one value (a
+    step), so no review threshold can cut inside it. The ranked map keeps the order of
+    the model's probability inside a step (no two probabilities share a value, the order
+    across steps holds), stays within [0, 1], and keeps each text within half of
+    RANK_SPREAD of its step's value (the calibration is not given up: ECE moves by at
+    most that much)."""
+    rng = np.random.default_rng(0)
+    top = rng.uniform(0.2, 1.0, 5000)
+    right = rng.uniform(size=top.size) < top
+    calibrator = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(top, right)
+    stepped = calibrator.predict(top)
+    assert len(np.unique(stepped)) < top.size / 50  # the isotonic map is a few steps
+    ranked = ranked_calibration(calibrator, top)
+    order = np.argsort(top)
+    assert np.all(np.diff(ranked[order]) >= 0)  # the order holds across steps
+    xs = np.asarray(calibrator.X_thresholds_)
+    inside = order[(top[order] > xs[0]) & (top[order] < xs[-1])]
+    # no ties left, but on a step at 0 or 1 (nothing below 0 or above 1 to tilt into)
+    tilted = inside[(stepped[inside] > 0) & (stepped[inside] < 1)]
+    assert len(tilted) > 0.8 * len(inside)
+    assert len(np.unique(ranked[tilted])) >= 0.99 * len(np.unique(top[tilted]))
+    assert ranked.min() >= 0.0 and ranked.max() <= 1.0
+    assert np.max(np.abs(ranked - stepped)) <= RANK_SPREAD / 2 + 1e-9
+
+    def ece(p: np.ndarray) -> float:
+        bins = np.minimum((p * 10).astype(int), 9)
+        return sum(
+            (bins == b).mean() * abs(right[bins == b].mean() - p[bins == b].mean())
+            for b in np.unique(bins)
+        )
+
+    assert abs(ece(ranked) - ece(stepped)) <= RANK_SPREAD / 2
+
+
+def test_a_model_label_carries_the_ranked_confidence_and_is_decided_on_the_step(taxonomy):
+    """The model's label is kept or left unknown by its isotonic value (the step), as
+    before; the confidence it carries is the ranked one, so two texts of one step can
+    still be told apart by a review threshold."""
+    model = _model(taxonomy)
+    texts = [*RULES_BLIND, "The courier was late.", "Wrong charge on my bank statement."]
+    predictions = model.predict(texts)
+    top = model.pipeline.predict_proba(texts).max(axis=1)
+    assert [p.probability for p in predictions] == [
+        round(float(v), 4) for v in model.calibrator.predict(top)
+    ]
+    assert [p.ranked for p in predictions] == [
+        round(float(v), 4) for v in ranked_calibration(model.calibrator, top)
+    ]
+    blind = Choice(UNKNOWN_CATEGORY, [], 0.0, [], None, 0.0)
+    step_up = dataclasses.replace(predictions[0], probability=0.9, ranked=0.7)
+    decided, note = model.decide(blind, step_up, "not-an-example", 2)
+    assert (decided.main, decided.confidence) == (step_up.label, 0.7)
+    assert note.startswith(f"self-trained {step_up.label} 0.90")
+    under_floor = dataclasses.replace(step_up, probability=0.0, ranked=0.5)
+    decided, _ = model.decide(blind, under_floor, "not-an-example", 2)
+    assert decided.main == UNKNOWN_CATEGORY

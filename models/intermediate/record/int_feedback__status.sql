@@ -10,15 +10,24 @@
 --   enrichment_<status>    the status    the provider in force failed (its error)
 --   language_without_rules needs_review  the offline provider has no rules for the language
 --   unknown_category       needs_review  no category of the taxonomy fits
---   low_confidence         needs_review  confidence below var review_confidence_threshold,
---                                        whatever the provider said
+--   low_confidence         needs_review  confidence below the review threshold in force,
+--                                        whatever the provider said: the threshold measured
+--                                        on calibration gold for the enrichment's provider,
+--                                        model, prompt and taxonomy version where there is
+--                                        one (int_eval__confidence_thresholds, var
+--                                        review_threshold_from_eval), else the var
+--                                        review_confidence_threshold
 --   model_flagged          needs_review  the LLM's own answer asked for review
 --   label_coerced          needs_review  a label outside the taxonomy was mapped
 --   provider_flagged       needs_review  a row stored by an older build as needs_review
 --                                        with no review_signals (no re-enrichment needed)
---   below_eval_threshold   needs_review  var review_threshold_from_eval: confidence below
---                                        the threshold measured on gold labels
 --   labelled               ok
+-- The review threshold in force for an answer: int_eval__confidence_thresholds'
+-- threshold_in_force for its provider, model, prompt and taxonomy version (measured on
+-- calibration gold with var review_threshold_from_eval, else the var), the var
+-- review_confidence_threshold for an enrichment with no calibration gold.
+{%- set threshold = "coalesce(thresholds.threshold_in_force, "
+    ~ var('review_confidence_threshold') ~ ")" %}
 with
 
 labels as (
@@ -26,37 +35,29 @@ labels as (
     select * from {{ ref('int_feedback__labels_resolved') }}
 
 ),
-{%- if var('review_threshold_from_eval') %}
 
 thresholds as (
 
     select * from {{ ref('int_eval__confidence_thresholds') }}
 
 ),
-{%- endif %}
 
 evidence as (
 
     select
         labels.*,
-        {% if var('review_threshold_from_eval') -%}
-            coalesce(labels.confidence < thresholds.confidence_threshold, false)
-        {%- else -%}
-            false
-        {%- endif %} as is_below_eval_threshold,
+        {{ threshold }} as review_threshold,
         {{ feedback_lakehouse.answer_review_reason(
             'labels.label_status', 'labels.model_main_category', 'labels.confidence',
-            'labels.label_language', 'labels.provider', 'labels.review_signals'
+            'labels.label_language', 'labels.provider', 'labels.review_signals', threshold
         ) }} as answer_review_reason
     from labels
-    {%- if var('review_threshold_from_eval') %}
     left join thresholds
         on
             thresholds.eval_key = {{ dbt.hash(dbt.concat([
                 "labels.provider", "'|'", "labels.model", "'|'",
                 "labels.prompt_version", "'|'", "labels.taxonomy_version"
             ])) }}
-    {%- endif %}
 
 ),
 
@@ -71,7 +72,6 @@ decided as (
             when label_status not in ('ok', 'needs_review')
                 then {{ dbt.concat(["'enrichment_'", "label_status"]) }}
             when answer_review_reason is not null then answer_review_reason
-            when is_below_eval_threshold then 'below_eval_threshold'
             else 'labelled'
         end as status_reason_code
     from evidence
@@ -105,8 +105,6 @@ final as (
             when 'label_coerced'
                 then 'the answer named a category outside the taxonomy: mapped'
             when 'provider_flagged' then 'low confidence or no category fits'
-            when 'below_eval_threshold'
-                then 'confidence below the threshold measured on gold labels'
             when 'labelled' then null
             else label_error
         end as status_reason

@@ -2,7 +2,9 @@
 -- model, prompt version and taxonomy version: category accuracy and macro-F1, sentiment
 -- accuracy and macro-F1, calibration of `confidence` (expected calibration error), the
 -- share sent to review, and the confidence threshold that keeps precision at or above
--- var eval_target_precision for items not sent to review. is_current marks the
+-- var eval_target_precision for items not sent to review (measured on the calibration
+-- split), the review threshold in force and why, and the category precision of the test
+-- items not sent to review under it (auto_category_precision). is_current marks the
 -- enrichment in force, the only key the quality gates (rpt_quality_gates) judge.
 with
 
@@ -49,7 +51,13 @@ totals as (
         sum(case when is_category_correct then 1 else 0 end) as category_correct,
         sum(case when gold_sentiment is not null then 1 else 0 end) as sentiment_items,
         sum(case when is_sentiment_correct then 1 else 0 end) as sentiment_correct,
-        sum(case when needs_review then 1 else 0 end) as review_items
+        sum(case when needs_review then 1 else 0 end) as review_items,
+        sum(
+            case when gold_category is not null and not needs_review then 1 else 0 end
+        ) as auto_category_items,
+        sum(
+            case when not needs_review and is_category_correct then 1 else 0 end
+        ) as auto_category_correct
     from pairs
     group by eval_key
 
@@ -106,6 +114,22 @@ final as (
         cast(thresholds.confidence_threshold as double) as confidence_threshold,
         cast(thresholds.precision_at_threshold as double) as precision_at_threshold,
         cast(thresholds.coverage_at_threshold as double) as coverage_at_threshold,
+        cast(
+            coalesce(thresholds.threshold_in_force, {{ var('review_confidence_threshold') }})
+            as double
+        ) as review_threshold,
+        coalesce(thresholds.threshold_source, 'var') as review_threshold_source,
+        coalesce(
+            thresholds.threshold_note,
+            'no calibration gold labels: var review_confidence_threshold {{
+                var("review_confidence_threshold") }} in force'
+        ) as review_threshold_note,
+        cast(
+            case
+                when totals.auto_category_items > 0
+                    then 1.0 * totals.auto_category_correct / totals.auto_category_items
+            end as double
+        ) as auto_category_precision,
         current_enrichment.eval_key is not null as is_current
     from totals
     left join macro

@@ -305,19 +305,24 @@ class SelfTrainedModel:
             f"{self.fingerprint[:10]}"
         )
 
-    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+    def predict(self, texts: Sequence[str]) -> list[RankedPrediction]:
         """The best category per text and its calibrated probability of being right: how
-        often the model agrees with a right rule label at that probability."""
+        often the model agrees with a right rule label at that probability (the isotonic
+        value, which `decide` compares), and the same without the isotonic steps (the
+        confidence a label of the model's carries, `ranked_calibration`)."""
         if self.pipeline is None or not texts:
             return []
         proba = self.pipeline.predict_proba(list(texts))
         best = proba.argmax(axis=1)
         top = proba.max(axis=1)
+        ranked = top
         if self.calibrator is not None:
+            ranked = ranked_calibration(self.calibrator, top)
             top = self.calibrator.predict(top)
         classes = self.pipeline.classes_
         return [
-            Prediction(str(classes[i]), round(float(p), 4)) for i, p in zip(best, top, strict=True)
+            RankedPrediction(str(classes[i]), round(float(p), 4), round(float(r), 4))
+            for i, p, r in zip(best, top, ranked, strict=True)
         ]
 
     def decide(
@@ -343,8 +348,13 @@ class SelfTrainedModel:
         if choice.main != UNKNOWN_CATEGORY and choice.confidence >= self.settings.min_confidence:
             sure = round(self.posterior(choice.confidence, agrees), 4)
             return dataclasses.replace(choice, confidence=sure), None
+        # the confidence the model's label carries: ranked inside the isotonic steps (a
+        # review threshold can cut between two texts of one step); decisions take the step
+        shown = getattr(trained, "ranked", trained.probability)
         if agrees:
-            both = max(trained.probability, self.posterior(choice.confidence, True))
+            rules_side = self.posterior(choice.confidence, True)
+            both = max(trained.probability, rules_side)
+            shown = max(shown, rules_side)
             trained = Prediction(trained.label, round(both, 4))
         note = f"self-trained {trained.label} {trained.probability:.2f}"
         if choice.main != UNKNOWN_CATEGORY and trained.probability <= choice.confidence:
@@ -363,13 +373,51 @@ class SelfTrainedModel:
             rules.Choice(
                 trained.label,
                 secondary,
-                trained.probability,
+                round(float(shown), 4),
                 choice.ranked,
                 choice.best_id,
                 choice.best,
             ),
             note,
         )
+
+
+# the most a flat step of the isotonic calibration is tilted (`ranked_calibration`)
+RANK_SPREAD = 0.02
+
+
+@dataclass(frozen=True)
+class RankedPrediction(Prediction):
+    """A self-trained prediction: `probability` the isotonic value, `ranked` the same
+    without its flat steps (`ranked_calibration`)."""
+
+    ranked: float = 0.0
+
+
+def ranked_calibration(
+    calibrator: IsotonicRegression, top: np.ndarray, spread: float = RANK_SPREAD
+) -> np.ndarray:
+    """The isotonic map of `top` with its flat steps tilted: inside a step the value rises
+    from its level minus half a width to its level plus half (the width at most `spread`
+    and at most the gap to each neighbouring step, so the order across steps holds), so
+    texts the model is surer of rank higher inside a step (a review threshold can cut
+    between them; a step holds hundreds of texts at one value) while each step stays
+    within `spread` of its calibrated level."""
+    xs = np.asarray(calibrator.X_thresholds_, dtype=float)
+    ys = np.asarray(calibrator.y_thresholds_, dtype=float)
+    if len(xs) < 2:
+        return calibrator.predict(top)
+    starts = np.flatnonzero(np.r_[True, np.diff(ys) != 0])
+    ends = np.r_[starts[1:], len(ys)] - 1
+    levels = ys[starts]
+    below = np.r_[levels[0] - 0.0, np.diff(levels)]  # gap to the step below (or to 0)
+    above = np.r_[np.diff(levels), 1.0 - levels[-1]]  # gap to the step above (or to 1)
+    width = np.minimum(spread, np.minimum(below, above))
+    width = np.where(starts == ends, 0.0, width)  # a single point has nothing to order
+    knots_x = np.ravel(np.column_stack([xs[starts], xs[ends]]))
+    knots_y = np.ravel(np.column_stack([levels - width / 2, levels + width / 2]))
+    keep = np.r_[True, np.diff(knots_x) > 0]
+    return np.interp(top, knots_x[keep], knots_y[keep])
 
 
 def agreement_rates(confidence: np.ndarray, agree: np.ndarray) -> tuple[float, float]:

@@ -140,7 +140,7 @@ FEEDBACK_ID = Validator(
     "source's name, a colon, the record id)",
     _digits(r"[a-z][a-z0-9_]*:\S+"),
 )
-SPLIT = Validator("one of train, test", _digits(r"train|test"))
+SPLIT = Validator("one of train, calibration, test", _digits(r"train|calibration|test"))
 CATEGORY_ID = Validator(
     "a category id (lower case letters, digits and _)", _digits(r"[a-z][a-z0-9_]*")
 )
