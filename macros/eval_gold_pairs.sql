@@ -35,6 +35,24 @@ label_mapping as (
 
 ),
 
+-- a coarse label may map to several categories of a version (a helpdesk tag covering a
+-- taxonomy split): any of them is right; a wrong prediction is compared with the first
+-- by id, so each gold label stays one pair
+label_mapping_first as (
+
+    select
+        {{ feedback_lakehouse.normalize_label('label_scheme') }} as label_scheme,
+        {{ feedback_lakehouse.normalize_label('gold_label') }} as gold_label,
+        taxonomy_version,
+        min(category_id) as category_id
+    from label_mapping
+    group by
+        {{ feedback_lakehouse.normalize_label('label_scheme') }},
+        {{ feedback_lakehouse.normalize_label('gold_label') }},
+        taxonomy_version
+
+),
+
 joined as (
 
     select
@@ -53,7 +71,7 @@ joined as (
                 then gold.gold_category
             when taxonomy_mapping.to_category_id is not null
                 then taxonomy_mapping.to_category_id
-            else label_mapping.category_id
+            else coalesce(label_match.category_id, label_first.category_id)
         end as gold_category,
         gold.gold_sentiment,
         coalesce(enrichments.main_category, 'unknown') as predicted_category,
@@ -96,13 +114,21 @@ joined as (
             and enrichments.taxonomy_version = taxonomy_mapping.to_version
             and {{ feedback_lakehouse.normalize_label('gold.gold_category') }}
             = {{ feedback_lakehouse.normalize_label('taxonomy_mapping.from_category_id') }}
-    left join label_mapping
+    left join label_mapping as label_match
         on
             {{ feedback_lakehouse.normalize_label('gold.label_scheme') }}
-            = {{ feedback_lakehouse.normalize_label('label_mapping.label_scheme') }}
+            = {{ feedback_lakehouse.normalize_label('label_match.label_scheme') }}
             and {{ feedback_lakehouse.normalize_label('gold.gold_category') }}
-            = {{ feedback_lakehouse.normalize_label('label_mapping.gold_label') }}
-            and enrichments.taxonomy_version = label_mapping.taxonomy_version
+            = {{ feedback_lakehouse.normalize_label('label_match.gold_label') }}
+            and enrichments.taxonomy_version = label_match.taxonomy_version
+            and coalesce(enrichments.main_category, 'unknown') = label_match.category_id
+    left join label_mapping_first as label_first
+        on
+            {{ feedback_lakehouse.normalize_label('gold.label_scheme') }}
+            = {{ feedback_lakehouse.normalize_label('label_first.label_scheme') }}
+            and {{ feedback_lakehouse.normalize_label('gold.gold_category') }}
+            = {{ feedback_lakehouse.normalize_label('label_first.gold_label') }}
+            and enrichments.taxonomy_version = label_first.taxonomy_version
 
 ),
 

@@ -49,6 +49,21 @@ mapping as (
 
 ),
 
+-- one category per label: a label mapped to several (a helpdesk tag covering a taxonomy
+-- split) takes the first by id here; the evaluation accepts each (macro eval_gold_pairs)
+mapping_first as (
+
+    select
+        {{ feedback_lakehouse.normalize_label('label_scheme') }} as label_scheme,
+        {{ feedback_lakehouse.normalize_label('gold_label') }} as gold_label,
+        min(category_id) as category_id
+    from mapping
+    group by
+        {{ feedback_lakehouse.normalize_label('label_scheme') }},
+        {{ feedback_lakehouse.normalize_label('gold_label') }}
+
+),
+
 categories as (
 
     select * from {{ ref('taxonomy_categories') }}
@@ -149,7 +164,7 @@ final as (
                 {{ feedback_lakehouse.normalize_label('ranked.label_scheme') }}
                 in ('taxonomy', lower({{ taxonomy_version_in_force() }}))
                 then direct.category_id
-            else mapping.category_id
+            else mapping_first.category_id
         end as category_id,
         {{ taxonomy_version_in_force() }} as taxonomy_version
     from ranked
@@ -159,12 +174,12 @@ final as (
         on
             {{ feedback_lakehouse.normalize_label('ranked.gold_category') }}
             = {{ feedback_lakehouse.normalize_label('direct.category_id') }}
-    left join mapping
+    left join mapping_first
         on
             {{ feedback_lakehouse.normalize_label('ranked.label_scheme') }}
-            = {{ feedback_lakehouse.normalize_label('mapping.label_scheme') }}
+            = mapping_first.label_scheme
             and {{ feedback_lakehouse.normalize_label('ranked.gold_category') }}
-            = {{ feedback_lakehouse.normalize_label('mapping.gold_label') }}
+            = mapping_first.gold_label
     where ranked.gold_rank = 1
 
 )
