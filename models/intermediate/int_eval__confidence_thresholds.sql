@@ -114,10 +114,12 @@ final as (
             when confidence_threshold is not null then {{ dbt.concat([
                 "'measured on '", "cast(calibration_items as " ~ dbt.type_string() ~ ")",
                 "' calibration gold items: precision '",
-                "cast(round(precision_at_threshold, 3) as " ~ dbt.type_string() ~ ")",
+                "cast(round(cast(precision_at_threshold as double), 3) as "
+                ~ dbt.type_string() ~ ")",
                 "' at or above '",
-                "cast(round(confidence_threshold, 4) as " ~ dbt.type_string() ~ ")",
-                "' ('", "cast(round(100 * coverage_at_threshold, 1) as "
+                "cast(round(cast(confidence_threshold as double), 4) as "
+                ~ dbt.type_string() ~ ")",
+                "' ('", "cast(round(cast(100 * coverage_at_threshold as double), 1) as "
                 ~ dbt.type_string() ~ ")",
                 "'% of them not sent to review)'",
                 "'" ~ ('' if var('review_threshold_from_eval')
