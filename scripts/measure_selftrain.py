@@ -256,12 +256,15 @@ def run_first_build(shared: Path, limit: int, runs: int, source: str) -> None:
     from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
     from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
     from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
+    from feedback_lakehouse.text.language import detect_languages
 
     texts, taxonomy = _speed_texts(shared, source, limit)
     hashes = [_hash(t) for t in texts]
-    frame = pd.DataFrame({"text_hash": hashes, "text": texts, "language": ["en"] * len(texts)})
+    languages = detect_languages(texts) if source == "sample" else ["en"] * len(texts)
+    frame = pd.DataFrame({"text_hash": hashes, "text": texts, "language": languages})
     items = [
-        TextItem(text_hash=h, text=t, language="en") for h, t in zip(hashes, texts, strict=True)
+        TextItem(text_hash=h, text=t, language=lang)
+        for h, t, lang in zip(hashes, texts, languages, strict=True)
     ]
     OfflineProvider().enrich([], taxonomy)  # matchers built once per process
     raw = SentimentIntensityAnalyzer()
