@@ -83,3 +83,91 @@ def test_a_first_build_reads_each_texts_sentiment_evidence_once(
     reset_sentiment_memo()
     fresh = sentiment_analyzer()
     assert all(kept[t] == rules.evidence_of(t, fresh) for t in texts[:50])
+
+
+# one text per branch of each `cues.DEFECT_CUES` pattern (a new pattern needs one here)
+DEFECT_PROBES = (
+    "the app crashes",
+    "it froze",
+    "it keeps freezing",
+    "the screen is frozen",
+    "stopped charging",
+    "it quits working",
+    "keeps logging me out",
+    "an error",
+    "so buggy",
+    "a glitchy app",
+    "payment failed",
+    "i am locked out",
+    "the zip broke",
+    "the seam came apart",
+    "it leaks",
+    "a torn hem",
+    "wrong size sent",
+    "missing buttons",
+    "lost in transit",
+    "arrived late",
+    "charged me twice",
+    "double-charged",
+    "overcharged",
+    "the battery gave out",
+    "it conked out",
+    "it died on me",
+    "it arrived in pieces",
+    "wrecked",
+    "please fix this",
+    "sort it out",
+    "fix asap",
+    "great. sort it now",
+)
+
+
+def test_every_defect_cue_has_a_defect_word() -> None:
+    """The words `problem_cues` tests before it runs the defect alternation: each pattern
+    matches a probe, and each probe a pattern matches has one of the words."""
+    import re
+
+    for pattern in cues.DEFECT_CUES:
+        matched = [p for p in DEFECT_PROBES if re.search(pattern, p)]
+        assert matched, f"no probe for {pattern!r}: add one to DEFECT_PROBES"
+        for probe in matched:
+            assert any(w in probe for w in cues.DEFECT_WORDS), (pattern, probe)
+
+
+class _CountingPattern:
+    """A compiled pattern that counts its `finditer` calls."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def finditer(self, text: str) -> object:
+        self.calls += 1
+        return self.inner.finditer(text)  # type: ignore[attr-defined]
+
+
+def test_problem_cues_skip_the_defect_alternation_without_a_defect_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A text without any defect word is not scanned by the defect alternation, and the
+    cues found are those the alternation alone finds, on the clothing slice and the
+    offline provider's frozen corpus."""
+    import gzip
+    import json
+
+    reference = cues._DEFECT
+    counting = _CountingPattern(reference)
+    monkeypatch.setattr(cues, "_DEFECT", counting)
+    assert cues.problem_cues(cues.lowered("Love this dress, it fits great!")) == []
+    assert counting.calls == 0
+    assert cues.problem_cues(cues.lowered("It arrived broken.")) == ["broken"]
+    assert counting.calls == 1
+    fixture = ROOT / "tests" / "fixtures" / "offline_frozen" / "offline_output.json.gz"
+    texts = [t for t, _ in json.loads(gzip.decompress(fixture.read_bytes()))["texts"]]
+    texts += _frame()["text"].tolist()
+    lows = [cues.lowered(t) for t in texts]
+    got = [cues.problem_cues(low) for low in lows]
+    monkeypatch.setattr(cues, "DEFECT_WORDS", ("",))  # every text passes: the old path
+    want = [cues.problem_cues(low) for low in lows]
+    assert got == want
+    assert sum(bool(g) for g in got) >= 20
