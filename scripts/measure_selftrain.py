@@ -3,6 +3,7 @@
     .venv/bin/python scripts/measure_selftrain.py banking77 [--shared ../shared/data]
     .venv/bin/python scripts/measure_selftrain.py speed [--texts 20000] [--runs 3] [--workers 2]
         [--source clothing|sample]
+    .venv/bin/python scripts/measure_selftrain.py first-build [--texts 20000] [--runs 3]
 
 banking77: the 10,003 train + 3,080 test queries are the unlabelled corpus (as
 `make example-banking77` loads them, with no review decisions); the taxonomy is the
@@ -17,6 +18,10 @@ provider with self-training (training on the batch included), and self-training'
 training and labelling, on the same texts: the clothing reviews with the clothing
 example's taxonomy, or (`--source sample`) a generated demo sample of `--texts` records
 with the default taxonomy; CPU seconds, median of `--runs`.
+first-build: a first build as the dbt default runs it in one process (both self-trained
+models: `first_build_sentiment`, `first_build_model`, then the provider with both labels
+every text), each stage's CPU seconds, median of `--runs`, each run from a cold memo
+(`reset_sentiment_memo`), against raw vaderSentiment on the same texts.
 """
 
 from __future__ import annotations
@@ -243,9 +248,55 @@ def run_speed(shared: Path, limit: int, runs: int, workers: int, source: str) ->
     )
 
 
+def run_first_build(shared: Path, limit: int, runs: int, source: str) -> None:
+    import pandas as pd
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    from feedback_lakehouse.contracts import TextItem
+    from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
+    from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+    from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
+    from feedback_lakehouse.text.language import detect_languages
+
+    texts, taxonomy = _speed_texts(shared, source, limit)
+    hashes = [_hash(t) for t in texts]
+    languages = detect_languages(texts) if source == "sample" else ["en"] * len(texts)
+    frame = pd.DataFrame({"text_hash": hashes, "text": texts, "language": languages})
+    items = [
+        TextItem(text_hash=h, text=t, language=lang)
+        for h, t, lang in zip(hashes, texts, languages, strict=True)
+    ]
+    OfflineProvider().enrich([], taxonomy)  # matchers built once per process
+    raw = SentimentIntensityAnalyzer()
+    raw_s = _median_cpu(lambda: [raw.polarity_scores(t) for t in texts], runs, lambda: None)
+    stages: dict[str, list[float]] = {"sentiment": [], "category": [], "enrich": [], "total": []}
+    for _ in range(runs):
+        reset_sentiment_memo()
+        t0 = time.process_time()
+        sentiment = first_build_sentiment(frame)
+        t1 = time.process_time()
+        model = first_build_model(frame, taxonomy)
+        t2 = time.process_time()
+        provider = OfflineProvider(
+            selftrained=model if model.is_trained else None,
+            selftrained_sentiment=sentiment if sentiment.is_trained else None,
+        )
+        provider.enrich(items, taxonomy)
+        t3 = time.process_time()
+        for name, took in zip(stages, (t1 - t0, t2 - t1, t3 - t2, t3 - t0), strict=True):
+            stages[name].append(took)
+    med = {name: statistics.median(v) for name, v in stages.items()}
+    print(
+        f"{source} first build: {len(texts)} texts, CPU s (median of {runs}): raw VADER "
+        f"{raw_s:.2f}; sentiment self-training {med['sentiment']:.2f}, category "
+        f"self-training {med['category']:.2f}, enriching every text {med['enrich']:.2f}, "
+        f"total {med['total']:.2f} ({raw_s / med['total']:.3f}x raw VADER)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("banking77", "speed"))
+    parser.add_argument("what", choices=("banking77", "speed", "first-build"))
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared" / "data")
     parser.add_argument("--texts", type=int, default=20000)
     parser.add_argument("--runs", type=int, default=3)
@@ -254,6 +305,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.what == "banking77":
         run_banking77(args.shared)
+    elif args.what == "first-build":
+        run_first_build(args.shared, args.texts, args.runs, args.source)
     else:
         run_speed(args.shared, args.texts, args.runs, args.workers, args.source)
 

@@ -57,3 +57,26 @@ def test_selftrained_output_is_as_frozen(frozen: dict[str, Any]) -> None:
         if want.get(field) != have.get(field)
     ]
     assert not diffs, f"{len(diffs)} fields differ, first: " + "; ".join(diffs[:5])
+
+
+def test_first_build_with_the_selftrained_sentiment_is_as_frozen() -> None:
+    """A first build with both self-trained models (as `dbt_entry.self_train` sets it
+    up): the sentiment model's identity, its label and blended score per text, and every
+    stored field of every row, as frozen."""
+    freezer = _freezer()
+    frozen = json.loads(gzip.decompress(freezer.SENTIMENT_FIXTURE.read_bytes()))
+    assert frozen["identity"].startswith("selftrain-sentiment-")
+    assert len(frozen["labels"]) >= 1000
+    reset_sentiment_memo()
+    got = json.loads(json.dumps(freezer.run_with_sentiment(freezer.corpus())))
+    assert got["identity"] == frozen["identity"]
+    assert got["reason"] == frozen["reason"]
+    assert got["labels"] == frozen["labels"]
+    assert got["blended"] == frozen["blended"]
+    diffs = [
+        f"row {i} {field}: {want.get(field)!r} != {have.get(field)!r}"
+        for i, (want, have) in enumerate(zip(frozen["rows"], got["rows"], strict=True))
+        for field in sorted(set(want) | set(have))
+        if want.get(field) != have.get(field)
+    ]
+    assert not diffs, f"{len(diffs)} fields differ, first: " + "; ".join(diffs[:5])

@@ -100,7 +100,28 @@ def evidence_of(
     problem cues) and no more, for the aspect clauses (`aspects.py`): a text of several
     sentences is not scored by VADER as a whole (its `whole` is then the mean sentence
     compound and its `scores` the neutral ones) and emphasis is not counted; the label is
-    the same, for one VADER pass fewer on the longest string."""
+    the same, for one VADER pass fewer on the longest string.
+
+    With the offline provider's analyzer (`lexicon.sentiment_analyzer`) a text's full
+    evidence is computed once and kept (`_Vader.evidence_memo`): a first build reads it
+    for the self-trained sentiment's pseudo-labels, the provider's self-trained label and
+    its own sentiment; a `label_only` request reads it too (same compounds and cues).
+    The evidence returned may be shared: callers must not change its `scores`."""
+    memo = getattr(vader, "evidence_memo", None)
+    if memo is not None:
+        known = memo.get(text)
+        if known is not None:
+            return known  # type: ignore[no-any-return]
+    evidence = _evidence_of(text, vader, label_only)
+    if memo is not None and not label_only:
+        vader.remember_evidence(text, evidence)  # type: ignore[attr-defined]
+    return evidence
+
+
+def _evidence_of(
+    text: str, vader: SentimentIntensityAnalyzer, label_only: bool
+) -> SentimentEvidence:
+    """`evidence_of` computed (no memo)."""
     sentences = cues.for_scoring(text, [s for s in _SENTENCE_SPLIT.split(text) if s.strip()])
     if label_only and len(sentences) > 1:
         compounds = tuple(float(vader.polarity_scores(s)["compound"]) for s in sentences)

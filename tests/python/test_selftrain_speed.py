@@ -1,0 +1,173 @@
+"""Speed changes of a first build with self-training that must not change a result (the
+frozen-output tests check the rows): each text's sentiment evidence is computed once."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from feedback_lakehouse.contracts import TextItem
+from feedback_lakehouse.enrichment.engine import make_provider
+from feedback_lakehouse.enrichment.providers.offline import cues, rules
+from feedback_lakehouse.enrichment.providers.offline.lexicon import (
+    reset_sentiment_memo,
+    sentiment_analyzer,
+)
+from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
+from feedback_lakehouse.enrichment.selftrain_sentiment import SentimentSelfTrainSettings
+from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _frame() -> pd.DataFrame:
+    with (ROOT / "tests" / "fixtures" / "clothing_slice" / "reviews.csv").open(
+        encoding="utf-8"
+    ) as f:
+        texts = sorted({row["Review Text"] for row in csv.DictReader(f) if row["Review Text"]})
+    return pd.DataFrame(
+        {
+            "text_hash": [hashlib.sha256(t.encode()).hexdigest()[:32] for t in texts],
+            "text": texts,
+            "language": ["en"] * len(texts),
+        }
+    )
+
+
+def test_a_first_build_reads_each_texts_sentiment_evidence_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The self-trained sentiment's pseudo-labels, the category pseudo-labels, the
+    provider's self-trained label and its own sentiment share one evidence per text
+    (`emphasis_of` is counted: only the full evidence reads it), and it is the evidence
+    a fresh analyzer computes."""
+    seeds = ROOT / "seeds" / "taxonomy"
+    taxonomy = Taxonomy.from_csv(
+        seeds / "taxonomy_categories.csv",
+        default_version(pd.read_csv(seeds / "taxonomy_versions.csv")),
+    )
+    frame = _frame()
+    counted: Counter[str] = Counter()
+    emphasis_of = cues.emphasis_of
+
+    def counting(text: str) -> tuple[int, int, int]:
+        counted[text] += 1
+        return emphasis_of(text)
+
+    monkeypatch.setattr(cues, "emphasis_of", counting)
+    reset_sentiment_memo()
+    # the slice's few negative reviews: a lower floor, so the model is trained
+    sentiment = first_build_sentiment(frame, settings=SentimentSelfTrainSettings(min_examples=10))
+    assert sentiment.is_trained, sentiment.reason
+    model = first_build_model(frame, taxonomy)
+    provider = make_provider(
+        "offline",
+        selftrained=model if model.is_trained else None,
+        selftrained_sentiment=sentiment,
+    )
+    items = [
+        TextItem(text_hash=h, text=t, language="en")
+        for h, t in zip(frame["text_hash"], frame["text"], strict=True)
+    ]
+    provider.enrich(items, taxonomy)
+    texts = frame["text"].tolist()
+    assert len(texts) >= 100
+    assert all(counted[t] == 1 for t in texts), Counter(counted[t] for t in texts)
+    kept = sentiment_analyzer().evidence_memo  # type: ignore[attr-defined]
+    monkeypatch.setattr(cues, "emphasis_of", emphasis_of)
+    reset_sentiment_memo()
+    fresh = sentiment_analyzer()
+    assert all(kept[t] == rules.evidence_of(t, fresh) for t in texts[:50])
+
+
+# one text per branch of each `cues.DEFECT_CUES` pattern (a new pattern needs one here)
+DEFECT_PROBES = (
+    "the app crashes",
+    "it froze",
+    "it keeps freezing",
+    "the screen is frozen",
+    "stopped charging",
+    "it quits working",
+    "keeps logging me out",
+    "an error",
+    "so buggy",
+    "a glitchy app",
+    "payment failed",
+    "i am locked out",
+    "the zip broke",
+    "the seam came apart",
+    "it leaks",
+    "a torn hem",
+    "wrong size sent",
+    "missing buttons",
+    "lost in transit",
+    "arrived late",
+    "charged me twice",
+    "double-charged",
+    "overcharged",
+    "the battery gave out",
+    "it conked out",
+    "it died on me",
+    "it arrived in pieces",
+    "wrecked",
+    "please fix this",
+    "sort it out",
+    "fix asap",
+    "great. sort it now",
+)
+
+
+def test_every_defect_cue_has_a_defect_word() -> None:
+    """The words `problem_cues` tests before it runs the defect alternation: each pattern
+    matches a probe, and each probe a pattern matches has one of the words."""
+    import re
+
+    for pattern in cues.DEFECT_CUES:
+        matched = [p for p in DEFECT_PROBES if re.search(pattern, p)]
+        assert matched, f"no probe for {pattern!r}: add one to DEFECT_PROBES"
+        for probe in matched:
+            assert any(w in probe for w in cues.DEFECT_WORDS), (pattern, probe)
+
+
+class _CountingPattern:
+    """A compiled pattern that counts its `finditer` calls."""
+
+    def __init__(self, inner: object) -> None:
+        self.inner = inner
+        self.calls = 0
+
+    def finditer(self, text: str) -> object:
+        self.calls += 1
+        return self.inner.finditer(text)  # type: ignore[attr-defined]
+
+
+def test_problem_cues_skip_the_defect_alternation_without_a_defect_word(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A text without any defect word is not scanned by the defect alternation, and the
+    cues found are those the alternation alone finds, on the clothing slice and the
+    offline provider's frozen corpus."""
+    import gzip
+    import json
+
+    reference = cues._DEFECT
+    counting = _CountingPattern(reference)
+    monkeypatch.setattr(cues, "_DEFECT", counting)
+    assert cues.problem_cues(cues.lowered("Love this dress, it fits great!")) == []
+    assert counting.calls == 0
+    assert cues.problem_cues(cues.lowered("It arrived broken.")) == ["broken"]
+    assert counting.calls == 1
+    fixture = ROOT / "tests" / "fixtures" / "offline_frozen" / "offline_output.json.gz"
+    texts = [t for t, _ in json.loads(gzip.decompress(fixture.read_bytes()))["texts"]]
+    texts += _frame()["text"].tolist()
+    lows = [cues.lowered(t) for t in texts]
+    got = [cues.problem_cues(low) for low in lows]
+    monkeypatch.setattr(cues, "DEFECT_WORDS", ("",))  # every text passes: the old path
+    want = [cues.problem_cues(low) for low in lows]
+    assert got == want
+    assert sum(bool(g) for g in got) >= 20
