@@ -1,5 +1,6 @@
-"""The offline provider's rules, one function per decision: sentiment, category scores,
-urgency and the rationale that shows the evidence (summary and root cause: `summary.py`).
+"""The offline provider's rules, one function per decision: category scores, urgency and
+the rationale that shows the evidence (sentiment: `sentiment_rules.py`, re-exported here;
+summary and root cause: `summary.py`).
 
 Pure functions of the text (or its tokens), the compiled taxonomy and `OfflineOptions`;
 the provider (`provider.py`) strings them together per text.
@@ -7,16 +8,12 @@ the provider (`provider.py`) strings them together per text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
-from feedback_lakehouse.enrichment.providers.offline import cues
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     INFLECTIONS,
@@ -26,6 +23,23 @@ from feedback_lakehouse.enrichment.providers.offline.matcher import (
     PhraseMatcher,
 )
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
+    _SENTENCE_SPLIT as _SENTENCE_SPLIT,
+)
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
+    SentimentEvidence as SentimentEvidence,
+)
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
+    evidence_of as evidence_of,
+)
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
+    intensity_of as intensity_of,
+)
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import label_of as label_of
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import score_of as score_of
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
+    sentiment_of as sentiment_of,
+)
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Category, Taxonomy
 
 NEGATIONS = frozenset(
@@ -50,10 +64,6 @@ NEGATIONS = frozenset(
     }
 )
 
-_CAPS_WORD = re.compile(r"\b[A-Z]{3,}\b")
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+|\n+")
-_NO_SCORES = {"neg": 0.0, "neu": 1.0, "pos": 0.0, "compound": 0.0}
-
 
 @dataclass
 class Scores:
@@ -75,134 +85,6 @@ class Choice:
     ranked: list[tuple[str, float]]
     best_id: str
     best: float
-
-
-@dataclass(frozen=True)
-class SentimentEvidence:
-    """What the sentiment label is decided from (see `cues`)."""
-
-    compounds: tuple[float, ...]  # VADER per sentence, names and politeness left out
-    whole: float  # VADER compound of the whole text as scored
-    complaints: int  # review-complaint cues ("returned it", "unfortunately")
-    problems: tuple[str, ...]  # problem-report cues ("crashes", "never arrived")
-    emphasis: tuple[int, int, int]  # emoji, "!!!" runs, CAPITALS words as written
-    scores: dict[str, float]  # VADER's scores of the whole text as scored
-
-
-def evidence_of(
-    text: str, vader: SentimentIntensityAnalyzer, *, label_only: bool = False
-) -> SentimentEvidence:
-    """The sentiment evidence of one text: VADER on its sentences without handles,
-    links, names and politeness formulae; the cues on its lower-cased text; emphasis
-    from the text as written.
-
-    `label_only`: the evidence `label_of` reads (sentence compounds, complaint and
-    problem cues) and no more, for the aspect clauses (`aspects.py`): a text of several
-    sentences is not scored by VADER as a whole (its `whole` is then the mean sentence
-    compound and its `scores` the neutral ones) and emphasis is not counted; the label is
-    the same, for one VADER pass fewer on the longest string.
-
-    With the offline provider's analyzer (`lexicon.sentiment_analyzer`) a text's full
-    evidence is computed once and kept (`_Vader.evidence_memo`): a first build reads it
-    for the self-trained sentiment's pseudo-labels, the provider's self-trained label and
-    its own sentiment; a `label_only` request reads it too (same compounds and cues).
-    The evidence returned may be shared: callers must not change its `scores`."""
-    memo = getattr(vader, "evidence_memo", None)
-    if memo is not None:
-        known = memo.get(text)
-        if known is not None:
-            return known  # type: ignore[no-any-return]
-    evidence = _evidence_of(text, vader, label_only)
-    if memo is not None and not label_only:
-        vader.remember_evidence(text, evidence)  # type: ignore[attr-defined]
-    return evidence
-
-
-def _evidence_of(
-    text: str, vader: SentimentIntensityAnalyzer, label_only: bool
-) -> SentimentEvidence:
-    """`evidence_of` computed (no memo)."""
-    sentences = cues.for_scoring(text, [s for s in _SENTENCE_SPLIT.split(text) if s.strip()])
-    if label_only and len(sentences) > 1:
-        compounds = tuple(float(vader.polarity_scores(s)["compound"]) for s in sentences)
-        low = cues.lowered(text)
-        return SentimentEvidence(
-            compounds=compounds,
-            whole=sum(compounds) / len(compounds),
-            complaints=cues.complaint_cues(low),
-            problems=tuple(cues.problem_cues(low)),
-            emphasis=(0, 0, 0),
-            scores=dict(_NO_SCORES),
-        )
-    scored = " ".join(sentences)
-    scores = vader.polarity_scores(scored) if scored else dict(_NO_SCORES)
-    whole = float(scores["compound"])
-    if len(sentences) > 1:
-        compounds = tuple(float(vader.polarity_scores(s)["compound"]) for s in sentences)
-    else:
-        compounds = (whole,)
-    low = cues.lowered(text)
-    return SentimentEvidence(
-        compounds=compounds,
-        whole=whole,
-        complaints=cues.complaint_cues(low),
-        problems=tuple(cues.problem_cues(low)),
-        emphasis=(0, 0, 0) if label_only else cues.emphasis_of(text),
-        scores=scores,
-    )
-
-
-def score_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
-    """The rules' sentiment score: the mean sentence compound minus `cue_weight` per
-    complaint cue and `problem_weight` per problem-report cue (at most three of each)."""
-    compounds = evidence.compounds
-    return (
-        sum(compounds) / len(compounds)
-        - options.cue_weight * min(3, evidence.complaints)
-        - options.problem_weight * min(3, len(evidence.problems))
-    )
-
-
-def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
-    """negative / positive / mixed / neutral from the evidence.
-
-    The score is the mean sentence compound minus `cue_weight` per complaint cue and
-    `problem_weight` per problem-report cue (at most three of each); a text with a
-    problem report is never positive (`problem_never_positive`).
-    """
-    compounds = evidence.compounds
-    problems = min(3, len(evidence.problems))
-    score = score_of(evidence, options)
-    strong = options.mixed_sentence_strength
-    if score <= options.negative_below:
-        return "negative"
-    if score > options.positive_above and not (problems and options.problem_never_positive):
-        return "positive"
-    if problems and options.problem_never_positive:
-        return "negative"
-    if max(compounds) >= strong and min(compounds) <= -strong:
-        return "mixed"
-    return "neutral"
-
-
-def intensity_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
-    """0..1: the whole text's |compound| (at least `problem_intensity` for a problem
-    report), plus emphasis: per emoji, per "!!!" run, per word in CAPITALS."""
-    base = abs(evidence.whole)
-    if evidence.problems:
-        base = max(base, options.problem_intensity)
-    emoji, exclaimed, shouted = evidence.emphasis
-    base += min(0.2, 0.1 * emoji) + min(0.2, 0.1 * exclaimed) + min(0.15, 0.05 * shouted)
-    return round(min(1.0, base), 4)
-
-
-def sentiment_of(
-    text: str, options: OfflineOptions, vader: SentimentIntensityAnalyzer
-) -> tuple[str, float, dict[str, float], SentimentEvidence]:
-    """(label, intensity 0..1, VADER scores, evidence); see `OfflineProvider.sentiment`."""
-    evidence = evidence_of(text, vader)
-    label, intensity = label_of(evidence, options), intensity_of(evidence, options)
-    return label, intensity, evidence.scores, evidence
 
 
 def _keyword_scores(
