@@ -198,9 +198,13 @@ def enrich(
     return (provider or OfflineProvider()).enrich(_items(texts), taxonomy)
 
 
-def self_trained_provider(texts: list[str], taxonomy: Taxonomy) -> OfflineProvider:
+def self_trained_provider(
+    texts: list[str], taxonomy: Taxonomy, with_sentiment: bool = False
+) -> OfflineProvider:
     """The offline provider as the dbt defaults run it on a first build: self-trained on
-    the batch (the distinct non-blank texts), `dbt_entry.self_train`."""
+    the batch (the distinct non-blank texts), `dbt_entry.self_train`; with the
+    self-trained sentiment too when `with_sentiment` (var offline_self_trained_sentiment,
+    off by default)."""
     items = {i.text_hash: i for i in _items([t for t in texts if t.strip()])}
     frame = pd.DataFrame(
         {
@@ -210,10 +214,10 @@ def self_trained_provider(texts: list[str], taxonomy: Taxonomy) -> OfflineProvid
         }
     )
     model = first_build_model(frame, taxonomy)
-    sentiment = first_build_sentiment(frame)
+    sentiment = first_build_sentiment(frame) if with_sentiment else None
     return OfflineProvider(
         selftrained=model if model.is_trained else None,
-        selftrained_sentiment=sentiment if sentiment.is_trained else None,
+        selftrained_sentiment=sentiment if sentiment and sentiment.is_trained else None,
     )
 
 
@@ -496,7 +500,9 @@ def banking77_goal(folder: Path, taxonomy: Taxonomy, allowed: dict) -> list[str]
     ]
 
 
-def measure(records_n: int, seed: int, version: str | None) -> list[str]:
+def measure(
+    records_n: int, seed: int, version: str | None, with_sentiment: bool = False
+) -> list[str]:
     versions = pd.read_csv(SEEDS / "taxonomy_versions.csv")
     version = version or default_version(versions)
     taxonomy = Taxonomy.from_csv(SEEDS / "taxonomy_categories.csv", version)
@@ -509,10 +515,11 @@ def measure(records_n: int, seed: int, version: str | None) -> list[str]:
     spam = {t.text for t in drawn if t.kind == "spam"}
     lines = [f"sample: {records_n} records, seed {seed}; taxonomy {version}; {len(records)} rows"]
     texts = records["text"].tolist()
-    trained = self_trained_provider(texts, taxonomy)
+    trained = self_trained_provider(texts, taxonomy, with_sentiment)
+    default = "with the self-trained sentiment (opt-in)" if with_sentiment else "the dbt default"
     for title, provider in (
         ("keyword rules only (offline_self_training: false)", OfflineProvider()),
-        (f"with self-training, the dbt default ({trained.model})", trained),
+        (f"with self-training, {default} ({trained.model})", trained),
     ):
         labels = enrich(texts, taxonomy, provider)
         lines.append(f"== {title}")
@@ -531,8 +538,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--taxonomy-version")
     parser.add_argument("--banking77", type=Path, help="folder of banking77's train/test.csv")
+    parser.add_argument(
+        "--self-trained-sentiment",
+        action="store_true",
+        help="also the self-trained sentiment (var offline_self_trained_sentiment)",
+    )
     args = parser.parse_args(argv)
-    print("\n".join(measure(args.records, args.seed, args.taxonomy_version)))
+    lines = measure(args.records, args.seed, args.taxonomy_version, args.self_trained_sentiment)
+    print("\n".join(lines))
     if args.banking77:
         version = args.taxonomy_version or default_version(
             pd.read_csv(SEEDS / "taxonomy_versions.csv")

@@ -124,19 +124,26 @@ def learn(taxonomy: Taxonomy, decisions: Any, feedback: Any, gold: Any) -> Learn
 
 
 def self_train(
-    dbt: Any, session: Any, texts: Any, taxonomy: Taxonomy, options: dict[str, Any]
+    dbt: Any,
+    session: Any,
+    texts: Any,
+    taxonomy: Taxonomy,
+    options: dict[str, Any],
+    with_sentiment: bool = False,
 ) -> tuple[SelfTrainedModel | None, SelfTrainedSentiment | None]:
-    """The offline provider's self-trained category model and sentiment
-    (`offline_self_training`): the stored ones rebuilt when they still hold (a daily run),
-    else ones trained on this batch."""
-    base = make_provider("offline", **options)
-    sentiment_settings = SentimentSelfTrainSettings()
-    sentiment = stored_sentiment_model(
-        dbt, session, texts, taxonomy, base.options, sentiment_settings
-    )
-    if sentiment is None:
-        sentiment = batch_sentiment_model(texts, base.options, sentiment_settings)
-    trained_sentiment = sentiment if sentiment.is_trained else None
+    """The offline provider's self-trained category model (`offline_self_training`) and,
+    with `with_sentiment` (`offline_self_trained_sentiment`), sentiment: the stored ones
+    rebuilt when they still hold (a daily run), else ones trained on this batch."""
+    trained_sentiment = None
+    if with_sentiment:
+        base = make_provider("offline", **options)
+        sentiment_settings = SentimentSelfTrainSettings()
+        sentiment = stored_sentiment_model(
+            dbt, session, texts, taxonomy, base.options, sentiment_settings
+        )
+        if sentiment is None:
+            sentiment = batch_sentiment_model(texts, base.options, sentiment_settings)
+        trained_sentiment = sentiment if sentiment.is_trained else None
     settings = SelfTrainSettings()
 
     def version(model: SelfTrainedModel) -> str:
@@ -343,7 +350,8 @@ def enrichment_model(
             max_run_attempts=max_run_attempts,
         )
     if self_training:
-        trained = self_train(dbt, session, texts, taxonomy, options)
+        with_sentiment = _truthy(config_value(settings, "offline_self_trained_sentiment", False))
+        trained = self_train(dbt, session, texts, taxonomy, options, with_sentiment)
         options["selftrained"], options["selftrained_sentiment"] = trained
     provider = make_provider(provider_name, **options)
     return _enrich_in_process(dbt, session, settings, provider, taxonomy, texts, max_run_attempts)
