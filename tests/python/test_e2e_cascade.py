@@ -46,14 +46,16 @@ MART_COLUMNS = (
 )
 
 
-def _mapping(version: str) -> dict[str, str]:
+def _mapping(version: str) -> dict[str, frozenset[str]]:
+    """helpdesk tag -> the categories of `version` it maps to (a tag may cover several:
+    v2's `shipping`); a prediction of any of them is right, as in the build."""
     path = PROJECT / "seeds" / "taxonomy" / "gold_label_mapping.csv"
+    out: dict[str, set[str]] = {}
     with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            r["gold_label"]: r["category_id"]
-            for r in csv.DictReader(handle)
-            if r["label_scheme"] == "helpdesk_tags" and r["taxonomy_version"] == version
-        }
+        for r in csv.DictReader(handle):
+            if r["label_scheme"] == "helpdesk_tags" and r["taxonomy_version"] == version:
+                out.setdefault(r["gold_label"], set()).add(r["category_id"])
+    return {tag: frozenset(categories) for tag, categories in out.items()}
 
 
 def _oracle(gold_by_text: dict[str, str]):
@@ -152,8 +154,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     return {"work": work, "calls": calls}
 
 
-def _accuracy(pairs: list[tuple[str, str]]) -> float | None:
-    return sum(gold == pred for gold, pred in pairs) / len(pairs) if pairs else None
+def _accuracy(pairs: list[tuple[frozenset[str], str]]) -> float | None:
+    return sum(pred in gold for gold, pred in pairs) / len(pairs) if pairs else None
 
 
 def _expected(work: Path) -> dict[str, Any]:
