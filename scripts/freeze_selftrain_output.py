@@ -38,13 +38,11 @@ def _hash(text: str, language: str | None) -> str:
     return hashlib.sha256(f"{language}\x1f{text}".encode()).hexdigest()[:32]
 
 
-def run(texts: list[tuple[str, str | None]]) -> dict[str, Any]:
-    """The trained model's identity and reason, its label and probability per text, and
-    the self-trained provider's deciding fields per text."""
+def _taxonomy_and_batch(texts: list[tuple[str, str | None]]) -> tuple[Any, Any]:
+    """The shipped taxonomy's default version, and the texts as a first build's batch
+    (text_hash, text, language; one row per hash)."""
     import pandas as pd
 
-    from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
-    from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model
     from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 
     seeds = ROOT / "seeds" / "taxonomy"
@@ -57,6 +55,18 @@ def run(texts: list[tuple[str, str | None]]) -> dict[str, Any]:
             "language": [lang for _, lang in texts],
         }
     ).drop_duplicates("text_hash")
+    return taxonomy, frame
+
+
+def run(texts: list[tuple[str, str | None]]) -> dict[str, Any]:
+    """The trained model's identity and reason, its label and probability per text, and
+    the self-trained provider's deciding fields per text."""
+    import pandas as pd
+
+    from feedback_lakehouse.enrichment.engine import enrich_frame, make_provider
+    from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model
+
+    taxonomy, frame = _taxonomy_and_batch(texts)
     model = first_build_model(frame, taxonomy)
     predictions = model.predict(frame["text"].tolist())
     enriched = enrich_frame(
@@ -79,7 +89,6 @@ def run_with_sentiment(texts: list[tuple[str, str | None]]) -> dict[str, Any]:
     """A first build's output as `dbt_entry.self_train` sets it up: the self-trained
     sentiment (its identity, reason, label per text) and every stored field of every row
     the provider with both self-trained models writes (the volatile ones left out)."""
-    import pandas as pd
 
     from feedback_lakehouse.contracts import TextItem
     from feedback_lakehouse.enrichment.engine import make_provider
@@ -87,18 +96,8 @@ def run_with_sentiment(texts: list[tuple[str, str | None]]) -> dict[str, Any]:
     from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
     from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
     from feedback_lakehouse.enrichment.selftrain_sentiment import ScoredText
-    from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
 
-    seeds = ROOT / "seeds" / "taxonomy"
-    version = default_version(pd.read_csv(seeds / "taxonomy_versions.csv"))
-    taxonomy = Taxonomy.from_csv(seeds / "taxonomy_categories.csv", version)
-    frame = pd.DataFrame(
-        {
-            "text_hash": [_hash(text, lang) for text, lang in texts],
-            "text": [text for text, _ in texts],
-            "language": [lang for _, lang in texts],
-        }
-    ).drop_duplicates("text_hash")
+    taxonomy, frame = _taxonomy_and_batch(texts)
     sentiment = first_build_sentiment(frame)
     model = first_build_model(frame, taxonomy)
     vader = sentiment_analyzer()

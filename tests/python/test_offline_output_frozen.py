@@ -5,25 +5,17 @@ only after a deliberate change of the rules or the taxonomy seed, and review the
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from frozen_helpers import field_differences, freeze_script
 
 from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "freeze_offline_output.py"
-
 
 def _freezer() -> Any:
-    spec = importlib.util.spec_from_file_location("freeze_offline_output", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return freeze_script("freeze_offline_output")
 
 
 @pytest.fixture(scope="module")
@@ -31,15 +23,6 @@ def frozen() -> dict[str, Any]:
     freezer = _freezer()
     payload: dict[str, Any] = json.loads(gzip.decompress(freezer.FIXTURE.read_bytes()))
     return payload
-
-
-def _differences(expected: list[dict[str, Any]], got: list[dict[str, Any]]) -> list[str]:
-    out = []
-    for i, (want, have) in enumerate(zip(expected, got, strict=True)):
-        for field in sorted(set(want) | set(have)):
-            if want.get(field) != have.get(field):
-                out.append(f"row {i} {field}: {want.get(field)!r} != {have.get(field)!r}")
-    return out
 
 
 def test_fixture_covers_the_paths(frozen: dict[str, Any]) -> None:
@@ -63,5 +46,5 @@ def test_output_is_as_frozen(frozen: dict[str, Any]) -> None:
         reset_sentiment_memo()
         got = freezer.enrich(texts)
         again = freezer.enrich(texts)
-        diffs = _differences(frozen["rows"], got) + _differences(frozen["rows"], again)
+        diffs = field_differences(frozen["rows"], got) + field_differences(frozen["rows"], again)
         assert not diffs, f"{len(diffs)} fields differ, first: " + "; ".join(diffs[:5])

@@ -7,25 +7,17 @@ diff)."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from frozen_helpers import field_differences, freeze_script
 
 from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
 
-ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "scripts" / "freeze_selftrain_output.py"
-
 
 def _freezer() -> Any:
-    spec = importlib.util.spec_from_file_location("freeze_selftrain_output", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return freeze_script("freeze_selftrain_output")
 
 
 @pytest.fixture(scope="module")
@@ -50,12 +42,7 @@ def test_selftrained_output_is_as_frozen(frozen: dict[str, Any]) -> None:
     assert got["reason"] == frozen["reason"]
     assert got["q"] == frozen["q"]
     assert got["predictions"] == frozen["predictions"]
-    diffs = [
-        f"row {i} {field}: {want.get(field)!r} != {have.get(field)!r}"
-        for i, (want, have) in enumerate(zip(frozen["rows"], got["rows"], strict=True))
-        for field in sorted(set(want) | set(have))
-        if want.get(field) != have.get(field)
-    ]
+    diffs = field_differences(frozen["rows"], got["rows"])
     assert not diffs, f"{len(diffs)} fields differ, first: " + "; ".join(diffs[:5])
 
 
@@ -73,10 +60,5 @@ def test_first_build_with_the_selftrained_sentiment_is_as_frozen() -> None:
     assert got["reason"] == frozen["reason"]
     assert got["labels"] == frozen["labels"]
     assert got["blended"] == frozen["blended"]
-    diffs = [
-        f"row {i} {field}: {want.get(field)!r} != {have.get(field)!r}"
-        for i, (want, have) in enumerate(zip(frozen["rows"], got["rows"], strict=True))
-        for field in sorted(set(want) | set(have))
-        if want.get(field) != have.get(field)
-    ]
+    diffs = field_differences(frozen["rows"], got["rows"])
     assert not diffs, f"{len(diffs)} fields differ, first: " + "; ".join(diffs[:5])
