@@ -37,19 +37,10 @@ label_mapping as (
 
 -- a coarse label may map to several categories of a version (a helpdesk tag covering a
 -- taxonomy split): any of them is right; a wrong prediction is compared with the first
--- by id, so each gold label stays one pair
+-- by id (macro gold_label_first_category), so each gold label stays one pair
 label_mapping_first as (
 
-    select
-        {{ feedback_lakehouse.normalize_label('label_scheme') }} as label_scheme,
-        {{ feedback_lakehouse.normalize_label('gold_label') }} as gold_label,
-        taxonomy_version,
-        min(category_id) as category_id
-    from label_mapping
-    group by
-        {{ feedback_lakehouse.normalize_label('label_scheme') }},
-        {{ feedback_lakehouse.normalize_label('gold_label') }},
-        taxonomy_version
+    {{ feedback_lakehouse.gold_label_first_category('label_mapping') }}
 
 ),
 

@@ -50,17 +50,11 @@ mapping as (
 ),
 
 -- one category per label: a label mapped to several (a helpdesk tag covering a taxonomy
--- split) takes the first by id here; the evaluation accepts each (macro eval_gold_pairs)
+-- split) takes the first by id here (macro gold_label_first_category); the evaluation
+-- accepts each (macro eval_gold_pairs)
 mapping_first as (
 
-    select
-        {{ feedback_lakehouse.normalize_label('label_scheme') }} as label_scheme,
-        {{ feedback_lakehouse.normalize_label('gold_label') }} as gold_label,
-        min(category_id) as category_id
-    from mapping
-    group by
-        {{ feedback_lakehouse.normalize_label('label_scheme') }},
-        {{ feedback_lakehouse.normalize_label('gold_label') }}
+    {{ feedback_lakehouse.gold_label_first_category('mapping') }}
 
 ),
 
