@@ -185,6 +185,40 @@ def test_offline_one_category_text_takes_the_overall_sentiment(taxonomy):
         assert aspects == [{"category": row["main_category"], "sentiment": row["sentiment"]}]
 
 
+def test_offline_clause_pass_runs_only_for_texts_with_several_categories(taxonomy, monkeypatch):
+    """A one-category text's category sentiment is the text's own, without the clause
+    pass (its cost is for texts whose categories can differ): with the clause scorer
+    replaced by one that always says `mixed`, one-category rows keep their sentiment,
+    and the text with two categories is the only one scored."""
+    from feedback_lakehouse.enrichment.providers.offline import aspects
+
+    scored: list[list[list[str]]] = []
+
+    def always_mixed(parts, language, options, analyzer):
+        scored.append(parts)
+        return "mixed"
+
+    monkeypatch.setattr(aspects, "_sentiment_of", always_mixed)
+    rows = _offline(
+        taxonomy,
+        # one category each, whose matched phrase sits in one clause of two
+        "The zipper broke the first time I wore it. Otherwise I really love this jacket.",
+        "Great app, love the design. But it crashes every time I open it.",
+        "I was charged twice for my order. The rest was fine, honestly great service.",
+        # two categories
+        "The parcel arrived two weeks late. Otherwise a lovely lamp, I really love it.",
+    )
+    single, multi = rows[:3], rows[3]
+    for row in single:
+        assert not isinstance(row["secondary_categories"], str), row  # none (null)
+        aspects_ = json.loads(row["category_sentiments"])
+        assert aspects_ == [{"category": row["main_category"], "sentiment": row["sentiment"]}]
+        assert row["sentiment"] != "mixed", row
+    assert isinstance(multi["secondary_categories"], str), multi
+    assert "mixed" in {e["sentiment"] for e in json.loads(multi["category_sentiments"])}, multi
+    assert scored, "the two-category text's clauses were not scored"
+
+
 # ------------------------------------------------------------------------ LLM
 
 
