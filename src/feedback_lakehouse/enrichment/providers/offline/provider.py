@@ -246,8 +246,9 @@ class OfflineProvider:
 
     def _self_trained_sentiment(
         self, items: Sequence[TextItem], analyzer: SentimentIntensityAnalyzer
-    ) -> dict[str, str]:
-        """The self-trained sentiment label per text hash (English texts), in one batch."""
+    ) -> dict[str, tuple[str, str | None]]:
+        """The self-trained sentiment's (label, note) per text hash (English texts), in one
+        batch; the note says when the model was not used (`decisions_of`)."""
         if self.selftrained_sentiment is None:
             return {}
         todo = [
@@ -255,8 +256,8 @@ class OfflineProvider:
             for item in items
             if (item.text or "").strip() and language_code(item.language) == BASE_LANGUAGE
         ]
-        labels = self.selftrained_sentiment.labels_of(todo)
-        return {t.text_hash: label for t, label in zip(todo, labels, strict=True)}
+        decisions = self.selftrained_sentiment.decisions_of(todo)
+        return {t.text_hash: d for t, d in zip(todo, decisions, strict=True)}
 
     def _category(
         self,
@@ -419,7 +420,7 @@ class OfflineProvider:
         analyzer: SentimentIntensityAnalyzer,
         learned: Learned | None = None,
         trained: Prediction | None = None,
-        trained_sentiment: str | None = None,
+        trained_sentiment: tuple[str, str | None] | None = None,
     ) -> Enrichment:
         text = item.text or ""
         language = item.language.strip().lower() if item.language else None
@@ -435,7 +436,8 @@ class OfflineProvider:
             text, sentences.tokens, language, analyzer
         )
         # categories read the rules' sentiment, as the pseudo-labels did (rule_choice)
-        scoring, sentiment = sentiment, trained_sentiment or sentiment
+        trained_label, guard_note = trained_sentiment or (None, None)
+        scoring, sentiment = sentiment, trained_label or sentiment
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
@@ -446,6 +448,7 @@ class OfflineProvider:
         found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
         result = rules.score(tokens, scoring, rules_of, self.options, found)
         choice, notes = self._category(item, result, taxonomy, learned_category, trained)
+        notes = "; ".join(n for n in (notes, guard_note) if n) or None
         category = taxonomy.categories.get(choice.main)
         pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
         urgency, urgent_found = rules.urgency_of(
