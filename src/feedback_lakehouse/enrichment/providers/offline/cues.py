@@ -243,6 +243,19 @@ def _cleaned_sentence(sentence: str, handles: bool, polite: bool) -> str:
     return ""
 
 
+# what presses for time as written, which raises a neutral text's urgency too
+# (`rules.pressed`): a run of three "!" or ASAP / urgent (the dbt macro emphasis_presses
+# is the same rule, on each record's clean_text)
+PRESSES = r"!!!|\b(?:asap|urgent|urgently)\b"
+_PRESSES = re.compile(PRESSES, re.IGNORECASE)
+
+
+def presses(text: str) -> bool:
+    """Whether the text as written presses for time: "!!!" or the word ASAP, urgent or
+    urgently in any case (the SQL twin: macro `emphasis_presses`)."""
+    return bool(_PRESSES.search(text))
+
+
 def emphasis_of(text: str) -> tuple[int, int, int]:
     """(emoji, runs of "!!!" or "?!", words in CAPITALS) in the text as written
     (handles, links and masked tokens such as <URL> left out)."""

@@ -266,9 +266,11 @@ class OfflineProvider:
         taxonomy: Taxonomy,
         learned: Prediction | None,
         trained: Prediction | None,
+        sentiment_note: str | None = None,
     ) -> tuple[rules.Choice, str | None]:
         """The rules' choice, then the self-trained model's where the rules are not sure,
-        then the model learned from people where it is surer; with the rationale's notes."""
+        then the model learned from people where it is surer; with the rationale's notes
+        (`sentiment_note`: why the self-trained sentiment was not used, last)."""
         choice = rules.choose(result, taxonomy, self.options)
         note = None
         if self.selftrained is not None:
@@ -282,7 +284,7 @@ class OfflineProvider:
         example = self.selftrained_sentiment and self.selftrained_sentiment.example_note(
             item.text_hash
         )
-        notes = [n for n in (note, learned_note, example) if n]
+        notes = [n for n in (note, learned_note, example, sentiment_note) if n]
         return choice, "; ".join(notes) or None
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
@@ -436,8 +438,7 @@ class OfflineProvider:
             text, sentences.tokens, language, analyzer
         )
         # categories read the rules' sentiment, as the pseudo-labels did (rule_choice)
-        trained_label, guard_note = trained_sentiment or (None, None)
-        scoring, sentiment = sentiment, trained_label or sentiment
+        scoring, (sentiment, guard) = sentiment, trained_sentiment or (sentiment, None)
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
@@ -447,10 +448,9 @@ class OfflineProvider:
         tokens = rules_of.tokens_for(sentences.tokens)
         found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
         result = rules.score(tokens, scoring, rules_of, self.options, found)
-        choice, notes = self._category(item, result, taxonomy, learned_category, trained)
-        notes = "; ".join(n for n in (notes, guard_note) if n) or None
+        choice, notes = self._category(item, result, taxonomy, learned_category, trained, guard)
         category = taxonomy.categories.get(choice.main)
-        pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
+        pressed = rules.pressed(evidence, sentiment, tokens, self._pressing, text)
         urgency, urgent_found = rules.urgency_of(
             category, sentiment, intensity, tokens, self._urgency_matcher, pressed
         )
