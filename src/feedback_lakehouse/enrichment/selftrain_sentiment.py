@@ -12,7 +12,10 @@ text's label then comes from a blend of the model's `2 p(positive) - 1` and the 
 score, pulled towards neutral when the text has a contrast word ("but", "however": three
 stars are mixed), with a neutral band between `negative_below` and `positive_above`. The
 rules keep the last word where they are certain: a problem report is never positive
-(`OfflineOptions.problem_never_positive`).
+(`OfflineOptions.problem_never_positive`). A text unlike the corpus the model learned from
+(fewer than `min_known` of its words in the model's vocabulary) keeps the rules' label,
+and its rationale says why (`decisions_of`): a model trained on a demo batch's support
+texts read real clothing reviews at macro-F1 0.34 against the rules' 0.59.
 
 Settings chosen on half A of the clothing reviews (README "Offline sentiment"). The
 model's identity (name, settings hash and training-set hash) is part of the enrichment
