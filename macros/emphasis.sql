@@ -28,11 +28,14 @@
 {%- endmacro %}
 
 {#- True when the text presses for time as written: a run of three or more "!", or the
-    word ASAP in any case. False for a null text. -#}
+    word ASAP, urgent or urgently in any case. False for a null text. The offline
+    provider's Python twin is cues.presses (the same rule, read by rules.pressed). -#}
 {% macro emphasis_presses(expression) -%}
     coalesce(
         {{ feedback_lakehouse.regex_matches(expression, '!!!') }}
-        or {{ feedback_lakehouse.regex_matches('lower(' ~ expression ~ ')', '\\basap\\b') }},
+        or {{ feedback_lakehouse.regex_matches(
+            'lower(' ~ expression ~ ')', '\\b(asap|urgent|urgently)\\b'
+        ) }},
         false
     )
 {%- endmacro %}

@@ -467,14 +467,23 @@ def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any
         lambda: enrich_frame(texts, taxonomy, make_provider("offline"), workers=workers),
         before=reset_sentiment_memo,
     )
-    # the dbt default (var offline_self_training: true; offline_self_trained_sentiment:
-    # false): a first build trains the category model on its batch (first_build_model) and
-    # labels every text with it; both are timed, over the same workers as above
-    from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model
+    # the dbt default (vars offline_self_training and offline_self_trained_sentiment:
+    # true): a first build trains both models on its batch (first_build_model,
+    # first_build_sentiment) and labels every text with them; both are timed, over the
+    # same workers as above
+    from feedback_lakehouse.enrichment.selftrain_dbt import (
+        first_build_model,
+        first_build_sentiment,
+    )
 
     def self_trained() -> list[Any]:
         model = first_build_model(texts, taxonomy)
-        provider = make_provider("offline", selftrained=model if model.is_trained else None)
+        sentiment = first_build_sentiment(texts)
+        provider = make_provider(
+            "offline",
+            selftrained=model if model.is_trained else None,
+            selftrained_sentiment=sentiment if sentiment.is_trained else None,
+        )
         return enrich_frame(texts, taxonomy, provider, workers=workers)
 
     selftrain_s, _, st = _median_run(self_trained, before=reset_sentiment_memo)

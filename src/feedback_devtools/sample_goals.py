@@ -199,12 +199,12 @@ def enrich(
 
 
 def self_trained_provider(
-    texts: list[str], taxonomy: Taxonomy, with_sentiment: bool = False
+    texts: list[str], taxonomy: Taxonomy, with_sentiment: bool = True
 ) -> OfflineProvider:
     """The offline provider as the dbt defaults run it on a first build: self-trained on
     the batch (the distinct non-blank texts), `dbt_entry.self_train`; with the
     self-trained sentiment too when `with_sentiment` (var offline_self_trained_sentiment,
-    off by default)."""
+    on by default)."""
     items = {i.text_hash: i for i in _items([t for t in texts if t.strip()])}
     frame = pd.DataFrame(
         {
@@ -501,7 +501,7 @@ def banking77_goal(folder: Path, taxonomy: Taxonomy, allowed: dict) -> list[str]
 
 
 def measure(
-    records_n: int, seed: int, version: str | None, with_sentiment: bool = False
+    records_n: int, seed: int, version: str | None, with_sentiment: bool = True
 ) -> list[str]:
     versions = pd.read_csv(SEEDS / "taxonomy_versions.csv")
     version = version or default_version(versions)
@@ -516,7 +516,7 @@ def measure(
     lines = [f"sample: {records_n} records, seed {seed}; taxonomy {version}; {len(records)} rows"]
     texts = records["text"].tolist()
     trained = self_trained_provider(texts, taxonomy, with_sentiment)
-    default = "with the self-trained sentiment (opt-in)" if with_sentiment else "the dbt default"
+    default = "the dbt default" if with_sentiment else "without the self-trained sentiment"
     for title, provider in (
         ("keyword rules only (offline_self_training: false)", OfflineProvider()),
         (f"with self-training, {default} ({trained.model})", trained),
@@ -540,8 +540,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--banking77", type=Path, help="folder of banking77's train/test.csv")
     parser.add_argument(
         "--self-trained-sentiment",
-        action="store_true",
-        help="also the self-trained sentiment (var offline_self_trained_sentiment)",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="the self-trained sentiment too (var offline_self_trained_sentiment, default on)",
     )
     args = parser.parse_args(argv)
     lines = measure(args.records, args.seed, args.taxonomy_version, args.self_trained_sentiment)

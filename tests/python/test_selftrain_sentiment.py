@@ -36,14 +36,17 @@ CATEGORIES_CSV = (
 )
 
 # a corpus where "pilling" and "see-through" (unknown to the lexicon) come with clear
-# complaints, and "roomy pockets" with clear praise
+# complaints, and "roomy pockets" with clear praise; the other words of the unsure texts
+# on both sides (a text with fewer than `min_known` of its words known gets the rules' label)
 SURE = [
-    *(f"Awful sweater {i}, pilling everywhere and terrible, I hate it." for i in range(40)),
-    *(f"Horrible, see-through fabric {i}, really bad." for i in range(40)),
-    *(f"Love it {i}, roomy pockets and beautiful, great buy!" for i in range(40)),
-    *(f"Wonderful coat {i}, roomy pockets, amazing." for i in range(40)),
-]
-UNSURE_NEGATIVE = "The sleeves are see-through and pilling after one wash."
+    *(f"Awful sweater {i}, pilling everywhere and terrible, I hate it, ordered my usual."
+      for i in range(40)),
+    *(f"Horrible, see-through fabric {i} and sleeves, really bad." for i in range(40)),
+    *(f"Love it {i}, roomy pockets and beautiful, great buy, ordered my usual!"
+      for i in range(40)),
+    *(f"Wonderful coat {i}, roomy pockets and sleeves, amazing." for i in range(40)),
+]  # fmt: skip
+UNSURE_NEGATIVE = "Sleeves see-through and pilling."
 UNSURE_POSITIVE = "Roomy pockets, ordered my usual."
 SETTINGS = SentimentSelfTrainSettings()
 
@@ -96,6 +99,64 @@ def test_too_few_sure_texts_is_rules_only() -> None:
     assert "rules only" in small.reason
     # without a model the rules' score decides, with the same problem-report rule
     assert small.labels_of(scored("It crashes every time")) == ["negative"]
+
+
+# "roomy pockets" is the corpus' praise, but most of the words are not the corpus' own
+UNLIKE = "Roomy pockets on this jacket, which I picked up at the outlet near my office."
+
+
+def test_a_text_unlike_the_corpus_gets_the_rules_label_with_a_note(
+    model: SelfTrainedSentiment,
+) -> None:
+    unguarded = SelfTrainedSentiment(
+        scored(*SURE, UNSURE_NEGATIVE, UNSURE_POSITIVE),
+        settings=SentimentSelfTrainSettings(min_known=0.0),
+    )
+    (text,) = scored(UNLIKE)
+    rules_label = rules.label_of(text.evidence, OfflineOptions())
+    (share,) = model.known_shares([UNLIKE])
+    assert share < SETTINGS.min_known
+    # without the guard the model reads it from its two known words
+    assert unguarded.labels_of([text]) == ["positive"] != [rules_label]
+    assert model.decisions_of([text]) == [
+        (rules_label, f"sentiment model: not used ({share:.1%} of words known, < 85%)")
+    ]
+    # the texts it knows keep the model's label, without a note
+    assert model.decisions_of(scored(UNSURE_POSITIVE)) == [("positive", None)]
+
+
+def test_known_shares_count_the_model_vocabulary(model: SelfTrainedSentiment) -> None:
+    shares = model.known_shares([UNSURE_POSITIVE, "Roomy zeppelin", "", "!!!"])
+    assert shares == [1.0, 0.5, 0.0, 0.0]
+
+
+def test_an_untrained_model_gives_exactly_the_rules_label() -> None:
+    small = SelfTrainedSentiment(scored(*SURE[:5], *SURE[-5:]))
+    assert not small.is_trained
+    # mildly negative, mixed, positive, problem report: the rules' label_of, mixed included
+    texts = scored(
+        "The zipper is a bit annoying.",
+        "I love the colour. The fabric is awful and it smells horrible.",
+        "Nice enough.",
+        "It crashes every time",
+    )
+    expected = [rules.label_of(t.evidence, small.options) for t in texts]
+    assert expected == ["negative", "mixed", "positive", "negative"]
+    assert small.labels_of(texts) == expected
+    assert all(note is None for _, note in small.decisions_of(texts))
+
+
+def test_provider_notes_the_guard_in_the_rationale(model: SelfTrainedSentiment) -> None:
+    taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+    provider = OfflineProvider(selftrained_sentiment=model)
+    unlike, known = provider.enrich(
+        [TextItem(text_hash="u", text=UNLIKE), TextItem(text_hash="k", text=UNSURE_POSITIVE)],
+        taxonomy,
+    )
+    assert unlike.sentiment == OfflineProvider().sentiment(UNLIKE)[0]
+    assert "sentiment model: not used (" in (unlike.rationale or "")
+    assert known.sentiment == "positive"
+    assert "sentiment model: not used" not in (known.rationale or "")
 
 
 def test_provider_uses_it_and_names_it_in_the_model(model: SelfTrainedSentiment) -> None:

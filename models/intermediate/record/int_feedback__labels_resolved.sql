@@ -9,10 +9,12 @@
 -- records that normalise alike share one answer. Emphasis is read per record from its
 -- own clean_text (macros emphasis_score, emphasis_presses): it raises the record's
 -- sentiment_intensity (at most to 1), and for a problem report (negative or mixed) it
--- raises the urgency: to high when the record presses ("!!!", ASAP), one level (at most
--- to high) when its emphasis score reaches 0.1. Never lowered, never for a positive or
--- neutral text. The answer's own values stay in text_sentiment_intensity and
--- text_urgency.
+-- raises the urgency: to high when the record presses ("!!!", ASAP, urgent), one level
+-- (at most to high) when its emphasis score reaches 0.1. A neutral record that presses
+-- is raised to high too (the offline provider's rules.pressed, the same rule: a problem
+-- report read neutral, or a request for speed); other emphasis on a neutral text, and
+-- any on a positive one, leaves the urgency. Never lowered. The answer's own values stay
+-- in text_sentiment_intensity and text_urgency.
 with
 
 feedback as (
@@ -128,9 +130,10 @@ final as (
         case
             when
                 labelled.text_urgency is null
-                or labelled.model_sentiment not in ('negative', 'mixed')
                 or labelled.text_urgency in ('high', 'critical')
                 then coalesce(labelled.text_urgency, 'low')
+            when labelled.model_sentiment = 'neutral' and labelled.emphasis_presses then 'high'
+            when labelled.model_sentiment not in ('negative', 'mixed') then labelled.text_urgency
             when labelled.emphasis_presses then 'high'
             when labelled.emphasis_score >= 0.1 and labelled.text_urgency = 'low' then 'medium'
             when labelled.emphasis_score >= 0.1 then 'high'

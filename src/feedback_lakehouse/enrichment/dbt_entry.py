@@ -350,7 +350,7 @@ def enrichment_model(
             max_run_attempts=max_run_attempts,
         )
     if self_training:
-        with_sentiment = _truthy(config_value(settings, "offline_self_trained_sentiment", False))
+        with_sentiment = _truthy(config_value(settings, "offline_self_trained_sentiment", True))
         trained = self_train(dbt, session, texts, taxonomy, options, with_sentiment)
         options["selftrained"], options["selftrained_sentiment"] = trained
     provider = make_provider(provider_name, **options)

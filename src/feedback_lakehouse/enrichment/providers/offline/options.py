@@ -212,6 +212,8 @@ class OfflineOptions(BaseModel):
         payload["problem_cues"] = list(cues.DEFECT_CUES + cues.EXPECTATION_CUES)
         payload["resolution_cues"] = list(cues.RESOLUTION_CUES)
         payload["politeness"] = list(cues.POLITENESS)
+        payload["presses"] = cues.PRESSES  # a neutral text that presses is urgent (v4+)
+        payload["not_a_request"] = cues.NOT_A_REQUEST  # "a tailor can fix it" (v4+)
         # the removed review_threshold option's default (kept as in offline-rules-v2)
         payload["review_threshold"] = LEGACY_REVIEW_THRESHOLD
         return payload

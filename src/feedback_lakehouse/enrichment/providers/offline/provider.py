@@ -246,8 +246,9 @@ class OfflineProvider:
 
     def _self_trained_sentiment(
         self, items: Sequence[TextItem], analyzer: SentimentIntensityAnalyzer
-    ) -> dict[str, str]:
-        """The self-trained sentiment label per text hash (English texts), in one batch."""
+    ) -> dict[str, tuple[str, str | None]]:
+        """The self-trained sentiment's (label, note) per text hash (English texts), in one
+        batch; the note says when the model was not used (`decisions_of`)."""
         if self.selftrained_sentiment is None:
             return {}
         todo = [
@@ -255,8 +256,8 @@ class OfflineProvider:
             for item in items
             if (item.text or "").strip() and language_code(item.language) == BASE_LANGUAGE
         ]
-        labels = self.selftrained_sentiment.labels_of(todo)
-        return {t.text_hash: label for t, label in zip(todo, labels, strict=True)}
+        decisions = self.selftrained_sentiment.decisions_of(todo)
+        return {t.text_hash: d for t, d in zip(todo, decisions, strict=True)}
 
     def _category(
         self,
@@ -265,9 +266,11 @@ class OfflineProvider:
         taxonomy: Taxonomy,
         learned: Prediction | None,
         trained: Prediction | None,
+        sentiment_note: str | None = None,
     ) -> tuple[rules.Choice, str | None]:
         """The rules' choice, then the self-trained model's where the rules are not sure,
-        then the model learned from people where it is surer; with the rationale's notes."""
+        then the model learned from people where it is surer; with the rationale's notes
+        (`sentiment_note`: why the self-trained sentiment was not used, last)."""
         choice = rules.choose(result, taxonomy, self.options)
         note = None
         if self.selftrained is not None:
@@ -281,7 +284,7 @@ class OfflineProvider:
         example = self.selftrained_sentiment and self.selftrained_sentiment.example_note(
             item.text_hash
         )
-        notes = [n for n in (note, learned_note, example) if n]
+        notes = [n for n in (note, learned_note, example, sentiment_note) if n]
         return choice, "; ".join(notes) or None
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
@@ -419,7 +422,7 @@ class OfflineProvider:
         analyzer: SentimentIntensityAnalyzer,
         learned: Learned | None = None,
         trained: Prediction | None = None,
-        trained_sentiment: str | None = None,
+        trained_sentiment: tuple[str, str | None] | None = None,
     ) -> Enrichment:
         text = item.text or ""
         language = item.language.strip().lower() if item.language else None
@@ -435,7 +438,7 @@ class OfflineProvider:
             text, sentences.tokens, language, analyzer
         )
         # categories read the rules' sentiment, as the pseudo-labels did (rule_choice)
-        scoring, sentiment = sentiment, trained_sentiment or sentiment
+        scoring, (sentiment, guard) = sentiment, trained_sentiment or (sentiment, None)
         if (
             learned_sentiment is not None
             and learned_sentiment.probability >= self.options.learned_sentiment_min
@@ -445,9 +448,9 @@ class OfflineProvider:
         tokens = rules_of.tokens_for(sentences.tokens)
         found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
         result = rules.score(tokens, scoring, rules_of, self.options, found)
-        choice, notes = self._category(item, result, taxonomy, learned_category, trained)
+        choice, notes = self._category(item, result, taxonomy, learned_category, trained, guard)
         category = taxonomy.categories.get(choice.main)
-        pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)
+        pressed = rules.pressed(evidence, sentiment, tokens, self._pressing, text)
         urgency, urgent_found = rules.urgency_of(
             category, sentiment, intensity, tokens, self._urgency_matcher, pressed
         )

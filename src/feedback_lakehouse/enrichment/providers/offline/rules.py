@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
+from feedback_lakehouse.enrichment.providers.offline import cues
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     INFLECTIONS,
@@ -338,12 +339,22 @@ def urgency_of(
 
 
 def pressed(
-    evidence: SentimentEvidence, sentiment: str, tokens: Sequence[str], pressing: PhraseMatcher
+    evidence: SentimentEvidence,
+    sentiment: str,
+    tokens: Sequence[str],
+    pressing: PhraseMatcher,
+    text: str = "",
 ) -> bool:
-    """A complaint under time pressure: a negative or mixed text (a problem report is
-    always negative) with "ASAP", "urgent" (`pressing_words`) or a "!!!" run in the text
-    as written. A complaint need not name a defect ("What a waste of money!!!"); emphasis
-    on a positive or neutral text ("Love it!!!") is no pressure."""
+    """A text under time pressure, which urgency raises to high: a negative or mixed text
+    (a problem report is always negative) with "ASAP", "urgent" (`pressing_words`) or a
+    "!!!" run in the text as written; a neutral one only when it presses as the record
+    level does (`cues.presses`: "!!!", ASAP, urgent; the same rule as the SQL macro
+    `emphasis_presses` in int_feedback__labels_resolved), as a problem report the rules
+    read neutral ("Where is it?? ... four days now!!!") or a request for speed is one.
+    Not the softer `pressing_words` there ("I ordered it immediately" narrates). A
+    positive text never presses ("Love it!!!")."""
+    if sentiment == "neutral":
+        return cues.presses(text)
     if sentiment not in ("negative", "mixed"):
         return False
     return evidence.emphasis[1] > 0 or bool(pressing.find(tokens))
