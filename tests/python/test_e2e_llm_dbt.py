@@ -23,6 +23,11 @@ API_KEY = "sk-test-NOTREAL-0123456789abcdef"
 PII = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[a-z]{2,}|ORD-\d{6}|4111[ -]?1111")
 
 
+# The first test builds every model over the LLM's answers; the budget and retry tests
+# are about the enrichment and the records, so they build those and their tests only.
+RECORDS_ONLY = ("--select", "+fct_feedback", "--indirect-selection", "cautious")
+
+
 @pytest.fixture(scope="module")
 def server():
     with FakeLLM() as fake:
@@ -150,7 +155,7 @@ def test_llm_build_enriches_each_text_once_masks_pii_and_reruns_free(
 def test_budget_defers_rows_and_the_next_run_picks_them_up(tmp_path: Path, server: FakeLLM) -> None:
     generate(tmp_path / "landing", records=200, seed=4)
     server.reset()
-    llm_build(tmp_path, server, llm_max_calls=10, llm_concurrency=1)
+    llm_build(tmp_path, server, *RECORDS_ONLY, llm_max_calls=10, llm_concurrency=1)
     assert server.calls == 10
     deferred = query(
         tmp_path, "select count(*) from main.int_texts__enriched where status = 'deferred'"
@@ -162,7 +167,7 @@ def test_budget_defers_rows_and_the_next_run_picks_them_up(tmp_path: Path, serve
         >= deferred
     )
 
-    llm_build(tmp_path, server)
+    llm_build(tmp_path, server, *RECORDS_ONLY)
     assert server.calls == distinct
     assert query(
         tmp_path, "select count(*) from main.int_texts__enriched where status = 'deferred'"
@@ -178,6 +183,7 @@ def test_fault_storm_then_healed_server_ends_with_every_text_ok(tmp_path: Path) 
         stormy = run_dbt(
             tmp_path,
             "build",
+            *RECORDS_ONLY,
             variables=llm_vars(tmp_path, llm_max_retries=1, llm_timeout_s=0.5),
             env=llm_env(server),
         )
@@ -195,7 +201,7 @@ def test_fault_storm_then_healed_server_ends_with_every_text_ok(tmp_path: Path) 
         assert re.search(r"WARN .*assert_int_texts__enriched_retryable_share_below", stormy.stdout)
 
         server.heal()
-        run_dbt(tmp_path, "build", variables=llm_vars(tmp_path), env=llm_env(server))
+        run_dbt(tmp_path, "build", *RECORDS_ONLY, variables=llm_vars(tmp_path), env=llm_env(server))
         rows = query(
             tmp_path,
             "select status, run_attempts, count(*) from main.int_texts__enriched group by all",
