@@ -22,6 +22,19 @@ def _rows(work: Path, table: str) -> list[tuple]:
     return query(work, f"select * from main.{table} order by feedback_id")
 
 
+def _leftover_temp_tables(work: Path) -> list[str]:
+    """dbt's `<model>__dbt_tmp<time>` relations in the warehouse: a build must drop them,
+    else every incremental run adds one per incremental Python model (a BI tool lists them)."""
+    return [
+        f"{schema}.{name}"
+        for schema, name in query(
+            work,
+            "select table_schema, table_name from information_schema.tables "
+            "where table_name like '%dbt_tmp%' order by 1, 2",
+        )
+    ]
+
+
 def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Path) -> None:
     work = tmp_path
     landing = work / "landing"
@@ -85,6 +98,9 @@ def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Pat
 
     run_dbt(work, "build", "--exclude-resource-type", "unit_test")
 
+    # the incremental run of the Python models (bronze, languages, enrichment, near
+    # duplicates) leaves no temp table behind in the user's warehouse
+    assert _leftover_temp_tables(work) == []
     assert query(work, "select count(*) from main.int_feedback__cleaned")[0][0] == built + 1
     kept = query(
         work,
@@ -152,3 +168,4 @@ def test_incremental_cleaning_touches_only_new_and_changed_records(tmp_path: Pat
         con.execute("update main.fct_feedback set record_config_hash = 'an older release'")
     run_dbt(work, "run", "--select", "fct_feedback")
     assert query(work, "select count(category_sentiments) from main.fct_feedback") == [(filled,)]
+    assert _leftover_temp_tables(work) == []
