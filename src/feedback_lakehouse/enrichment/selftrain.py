@@ -126,7 +126,7 @@ def rule_choice(
     found = compiled.matcher.find(tokens)
     result = rules.score(tokens, "positive", compiled, options, found)
     if any(cid in result.scores for cid in options.positive_only_categories):
-        evidence = rules.evidence_of(text, sentiment_analyzer(), label_only=True)
+        evidence = rules.evidence_of(text, sentiment_analyzer(), label_only=True, keep=True)
         sentiment = rules.label_of(evidence, options)
         result = rules.score(tokens, sentiment, compiled, options, found)
     return rules.choose(result, taxonomy, options)
