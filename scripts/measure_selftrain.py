@@ -21,9 +21,10 @@ example's taxonomy, or (`--source sample`) a generated demo sample of `--texts` 
 with the default taxonomy; CPU seconds, median of `--runs`.
 first-build: a first build as the dbt default runs it in one process (both self-trained
 models: `first_build_sentiment`, `first_build_model`, then the provider with both labels
-every text), each stage's CPU seconds, median of `--runs`, each run from a cold memo
-(`reset_sentiment_memo`), against raw vaderSentiment on the same texts. `--category-only`:
-the default first build (`offline_self_trained_sentiment` false): the category model only.
+every text), each stage's CPU seconds, median of `--runs`, each run from cold memos
+(`reset_sentiment_memo`, `rules.reset_score_memo`), against raw vaderSentiment on the
+same texts. `--category-only`: the default first build (`offline_self_trained_sentiment`
+false): the category model only.
 """
 
 from __future__ import annotations
@@ -257,6 +258,7 @@ def run_first_build(
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from feedback_lakehouse.contracts import TextItem
+    from feedback_lakehouse.enrichment.providers.offline import rules
     from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
     from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
     from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
@@ -276,6 +278,7 @@ def run_first_build(
     stages: dict[str, list[float]] = {"sentiment": [], "category": [], "enrich": [], "total": []}
     for _ in range(runs):
         reset_sentiment_memo()
+        rules.reset_score_memo()
         t0 = time.process_time()
         sentiment = None if category_only else first_build_sentiment(frame)
         t1 = time.process_time()

@@ -61,3 +61,64 @@ def test_the_provider_reads_the_praise_checks_evidence_without_scoring_the_cues_
     assert full == rules.evidence_of(text, _Vader())  # what a cold analyzer computes
     assert full.emphasis != (0, 0, 0) and full.scores["compound"] == full.whole
     reset_sentiment_memo()
+
+
+def test_a_text_is_matched_once_by_the_rule_pass_and_the_provider(taxonomy, monkeypatch):
+    """The rule pass scores a praised text twice (as 'positive', then with its label)
+    and the provider (its own compiled rules, another fingerprint) a third time: the
+    keywords and examples are matched once, and each score is what a cold one is."""
+    from feedback_lakehouse.contracts import TextItem
+    from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
+
+    rules.reset_score_memo()
+    reset_sentiment_memo()
+    calls: list[int] = []
+    keyword_scores = rules._keyword_scores
+    monkeypatch.setattr(
+        rules, "_keyword_scores", lambda *a, **k: calls.append(1) or keyword_scores(*a, **k)
+    )
+    provider = OfflineProvider()
+    text = PRAISED[0]
+    rule_choice(text, taxonomy, provider.options, provider.prompt_version(taxonomy), "en")
+    record = provider.enrich([TextItem(text_hash="t1", text=text, language="en")], taxonomy)[0]
+    assert len(calls) == 1
+    assert record.main_category is not None
+    monkeypatch.undo()
+    rules.reset_score_memo()
+    reset_sentiment_memo()
+    cold = OfflineProvider().enrich([TextItem(text_hash="t1", text=text, language="en")], taxonomy)
+    assert record.model_dump(exclude={"enriched_at", "latency_ms"}) == cold[0].model_dump(
+        exclude={"enriched_at", "latency_ms"}
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "note"),
+    [
+        ("I love the app but it crashes, and the parcel arrived cracked!", "damaged in transit"),
+        ("I love the app, great looks, but it crashes.", "failure app [crashes] over place"),
+    ],
+)
+def test_kept_scores_give_each_sentiment_its_own_damping_and_caps(text, note):
+    """The same tokens scored as positive and as negative after the memo holds them:
+    each equals its cold score (praise damped, a failure's place capped, transit noted)."""
+    from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
+    from feedback_lakehouse.enrichment.providers.offline.matcher import compile_taxonomy
+
+    rows = [_row("praise", "love|great"), _row("delivery", "parcel|arrived"), _row("app", "app")]
+    rows[1]["examples"] = "the parcel arrived broken"
+    rows[2]["keywords"] = "app|crashes"
+    categories = Taxonomy.from_records(rows).categories.values()
+    options = OfflineOptions(transit_category="delivery")
+    tokens = tokens_of(text)
+    cold = {}
+    for sentiment in ("positive", "negative", "mixed"):
+        rules.reset_score_memo()
+        cold[sentiment] = rules.score(tokens, sentiment, compile_taxonomy(categories, 0.5), options)
+    rules.reset_score_memo()
+    compiled = compile_taxonomy(categories, 0.5)
+    warm = {s: rules.score(tokens, s, compiled, options) for s in ("positive", "negative", "mixed")}
+    assert warm == cold
+    assert warm["positive"].scores != warm["negative"].scores  # the damping is per call
+    assert any(n.startswith(note) for n in warm["positive"].notes)
+    assert rules._score_memo  # and the matching was kept

@@ -148,6 +148,9 @@ def pseudo_labels(
         if t and t.strip() and taxonomy.rules_language(lang) is not None
     }
     readable = sorted(distinct.items())[: settings.sample]
+    # a build's rule pass keeps each text's keyword scores for the provider that labels
+    # the batch next (`rules.score`): it starts from none, so they are this batch's
+    rules.reset_score_memo()
     per_class: dict[str, int] = {}
     out: list[PseudoLabel] = []
     for text_hash, (text, language) in readable:

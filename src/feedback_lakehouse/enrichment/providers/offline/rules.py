@@ -228,30 +228,30 @@ def score(
       ("when I log in"), so each is held to `place_ratio` of the best failing one's
       score: the failure's kind is the main category, the place secondary. A place's
       own failure ("can't log in", "payment failed") holds no failure word, so a text
-      with only that keeps the place's category."""
-    if found is None:
-        found = compiled.matcher.find(tokens)
-    scores, matched = _keyword_scores(tokens, compiled, options, found)
-    overlap: dict[str, float] = {}
-    if compiled.example_index:
-        overlap = _example_overlap(tokens, compiled, options)
-        for category_id, ratio in overlap.items():
-            scores[category_id] = scores.get(category_id, 0.0) + options.example_weight * ratio
+      with only that keeps the place's category.
+
+    All but the damping and the place cap read the tokens alone, and are kept per text
+    (`_matched_of`): a first build scores a text up to three times (the self-training's
+    rule pass, twice when praise scored, then the provider), now matched once. The
+    result's `keywords` and `example_overlap` may be shared: callers must not change
+    them."""
+    matched = _matched_of(tokens, compiled, options, found)
+    scores = dict(matched.scores)
     if sentiment != "positive":
         for category_id in options.positive_only_categories:
             if category_id in scores:
                 scores[category_id] *= options.positive_only_damping
     notes: list[str] = []
     if compiled.language != BASE_LANGUAGE:
-        return Scores(scores=scores, keywords=matched, example_overlap=overlap)
-    failing = _failing(matched, found, options)
+        return Scores(scores=scores, keywords=matched.keywords, example_overlap=matched.overlap)
+    failing = {category_id: list(words) for category_id, words in matched.failing.items()}
     transit = options.transit_category
-    if options.transit_weight > 0 and transit in compiled.example_tokens:
-        in_transit = _damage_in_transit(tokens, options)
-        if in_transit is not None:
-            scores[transit] = scores.get(transit, 0.0) + options.transit_weight
-            failing.setdefault(transit, []).append(in_transit[0])
-            notes.append(f"damaged in transit ({in_transit[0]} ~ {in_transit[1]}): {transit}")
+    if matched.in_transit is not None:
+        scores[transit] = scores.get(transit, 0.0) + options.transit_weight
+        failing.setdefault(transit, []).append(matched.in_transit[0])
+        notes.append(
+            f"damaged in transit ({matched.in_transit[0]} ~ {matched.in_transit[1]}): {transit}"
+        )
     if failing and options.place_ratio < 1:
         best = max(scores[c] for c in failing)
         cap = options.place_ratio * best
@@ -261,7 +261,90 @@ def score(
         if held:
             kinds = ", ".join(f"{c} [{', '.join(failing[c])}]" for c in sorted(failing))
             notes.append(f"failure {kinds} over place {', '.join(sorted(held))}")
-    return Scores(scores=scores, keywords=matched, example_overlap=overlap, notes=notes)
+    return Scores(
+        scores=scores, keywords=matched.keywords, example_overlap=matched.overlap, notes=notes
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Matched:
+    """What `score` reads that the sentiment does not change: the keyword and example
+    scores before any damping, the failures and the damage in transit (English)."""
+
+    compiled: CompiledTaxonomy  # held: the memo's key is its id
+    scores: dict[str, float]
+    keywords: dict[str, list[Keyword]]
+    overlap: dict[str, float]
+    failing: dict[str, list[str]]
+    in_transit: tuple[str, str] | None
+
+
+# texts whose `_Matched` is kept: the self-training's rule pass starts each first build
+# from an empty memo (`selftrain.pseudo_labels`) and scores at most its sample (20,000
+# texts by default), which the provider then reads; once full, no more are kept (the
+# provider's other texts are scored once anyway). Measured (tracemalloc, README
+# Benchmarks "Seventh pass"): 1.4 KB a clothing review (327 characters on average), 0.9
+# KB a demo sample text (102), with the key; 28 MB at this bound (140 MB per 100k texts)
+SCORE_MEMO_SIZE = 20_000
+_score_memo: dict[tuple[int, int, str], _Matched] = {}
+# OfflineOptions seen, by id, and the index of the first equal one (`_options_index`)
+_options_seen: dict[int, tuple[OfflineOptions, int]] = {}
+_options_distinct: list[OfflineOptions] = []
+
+
+def reset_score_memo() -> None:
+    """Forget the kept scores: a first build's rule pass starts from none, and
+    benchmarks time every run from cold."""
+    _score_memo.clear()
+    _options_seen.clear()
+    _options_distinct.clear()
+
+
+def _options_index(options: OfflineOptions) -> int:
+    """One number for equal options (the self-training's and the provider's are equal,
+    not the same object); by identity after the first comparison."""
+    seen = _options_seen.get(id(options))
+    if seen is not None and seen[0] is options:
+        return seen[1]
+    if len(_options_seen) >= 64:
+        reset_score_memo()  # the memo's keys hold the indices being forgotten
+    index = next((i for i, o in enumerate(_options_distinct) if o == options), None)
+    if index is None:
+        _options_distinct.append(options)
+        index = len(_options_distinct) - 1
+    _options_seen[id(options)] = (options, index)
+    return index
+
+
+def _matched_of(
+    tokens: Sequence[str],
+    compiled: CompiledTaxonomy,
+    options: OfflineOptions,
+    found: Sequence[tuple[int, str, list[Keyword]]] | None,
+) -> _Matched:
+    """`score`'s sentiment-free part, kept per (compiled rules, options, tokens)."""
+    key = (id(compiled), _options_index(options), "\x00".join(tokens))
+    kept = _score_memo.get(key)
+    if kept is not None and kept.compiled is compiled:
+        return kept
+    if found is None:
+        found = compiled.matcher.find(tokens)
+    scores, keywords = _keyword_scores(tokens, compiled, options, found)
+    overlap: dict[str, float] = {}
+    if compiled.example_index:
+        overlap = _example_overlap(tokens, compiled, options)
+        for category_id, ratio in overlap.items():
+            scores[category_id] = scores.get(category_id, 0.0) + options.example_weight * ratio
+    failing: dict[str, list[str]] = {}
+    in_transit = None
+    if compiled.language == BASE_LANGUAGE:
+        failing = _failing(keywords, found, options)
+        if options.transit_weight > 0 and options.transit_category in compiled.example_tokens:
+            in_transit = _damage_in_transit(tokens, options)
+    matched = _Matched(compiled, scores, keywords, overlap, failing, in_transit)
+    if len(_score_memo) < SCORE_MEMO_SIZE:
+        _score_memo[key] = matched
+    return matched
 
 
 def choose(result: Scores, taxonomy: Taxonomy, options: OfflineOptions) -> Choice:
