@@ -66,8 +66,9 @@ def test_the_provider_reads_the_praise_checks_evidence_without_scoring_the_cues_
 def test_a_text_is_matched_once_by_the_rule_pass_and_the_provider(taxonomy, monkeypatch):
     """The rule pass scores a praised text twice (as 'positive', then with its label)
     and the provider (its own compiled rules, another fingerprint) a third time: the
-    keywords and examples are matched once, and each score is what a cold one is."""
+    keywords and examples are matched once, and the record is what a cold one is."""
     from feedback_lakehouse.contracts import TextItem
+    from feedback_lakehouse.enrichment.providers.offline.matcher import compiled_for
     from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
 
     rules.reset_score_memo()
@@ -79,9 +80,15 @@ def test_a_text_is_matched_once_by_the_rule_pass_and_the_provider(taxonomy, monk
     )
     provider = OfflineProvider()
     text = PRAISED[0]
-    rule_choice(text, taxonomy, provider.options, provider.prompt_version(taxonomy), "en")
+    key = provider.prompt_version(taxonomy)
+    rule_choice(text, taxonomy, provider.options, key, "en")
+    matcher = compiled_for(key, taxonomy, provider.options.phrase_bonus, "en").matcher
+    finds: list[int] = []
+    find = matcher.find
+    monkeypatch.setattr(matcher, "find", lambda tokens: finds.append(1) or find(tokens))
     record = provider.enrich([TextItem(text_hash="t1", text=text, language="en")], taxonomy)[0]
     assert len(calls) == 1
+    assert finds == []  # the provider reads the rule pass's matches (its summary too)
     assert record.main_category is not None
     monkeypatch.undo()
     rules.reset_score_memo()

@@ -123,12 +123,11 @@ def rule_choice(
     rules_language = taxonomy.rules_language(language) or BASE_LANGUAGE
     compiled = compiled_for(key, taxonomy, options.phrase_bonus, rules_language)
     tokens = compiled.tokens_for(tokens_of(text))
-    found = compiled.matcher.find(tokens)
-    result = rules.score(tokens, "positive", compiled, options, found)
+    result = rules.score(tokens, "positive", compiled, options)
     if any(cid in result.scores for cid in options.positive_only_categories):
         evidence = rules.evidence_of(text, sentiment_analyzer(), label_only=True, keep=True)
         sentiment = rules.label_of(evidence, options)
-        result = rules.score(tokens, sentiment, compiled, options, found)
+        result = rules.score(tokens, sentiment, compiled, options, result.found)
     return rules.choose(result, taxonomy, options)
 
 

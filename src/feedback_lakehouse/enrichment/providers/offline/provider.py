@@ -443,8 +443,10 @@ class OfflineProvider:
             sentiment = scoring = learned_sentiment.label
         # = tokens_of(text), German compounds and French elisions read as their keyword
         tokens = rules_of.tokens_for(sentences.tokens)
-        found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
-        result = rules.score(tokens, scoring, rules_of, self.options, found)
+        # the matches are read by the category scores and the summary; a first build's
+        # rule pass has matched the sampled texts already (kept: `rules.score`)
+        result = rules.score(tokens, scoring, rules_of, self.options)
+        found = result.found
         choice, notes = self._category(item, result, taxonomy, learned_category, trained)
         category = taxonomy.categories.get(choice.main)
         pressed = rules.pressed(evidence, sentiment, tokens, self._pressing)

@@ -73,6 +73,9 @@ class Scores:
     keywords: dict[str, list[Keyword]]
     example_overlap: dict[str, float]
     notes: list[str] = field(default_factory=list)  # the rules that moved the scores
+    # the matcher's matches on the tokens (`PhraseMatcher.find`), kept with the scores:
+    # the provider's summary reads them too
+    found: Sequence[tuple[int, str, list[Keyword]]] = ()
 
 
 @dataclass
@@ -218,7 +221,7 @@ def score(
 ) -> Scores:
     """Keyword weights plus weighted example overlap; positive-only categories damped
     unless the sentiment is positive. `found`: the matcher's matches on `tokens`, when
-    the caller has them (the summary uses them too).
+    the caller has them; the result carries them (`Scores.found`: the summary reads them).
 
     English problem reports, two rules of how they are written:
     - damage the text says came with the delivery (`_damage_in_transit`) adds
@@ -243,7 +246,12 @@ def score(
                 scores[category_id] *= options.positive_only_damping
     notes: list[str] = []
     if compiled.language != BASE_LANGUAGE:
-        return Scores(scores=scores, keywords=matched.keywords, example_overlap=matched.overlap)
+        return Scores(
+            scores=scores,
+            keywords=matched.keywords,
+            example_overlap=matched.overlap,
+            found=matched.found,
+        )
     failing = {category_id: list(words) for category_id, words in matched.failing.items()}
     transit = options.transit_category
     if matched.in_transit is not None:
@@ -262,7 +270,11 @@ def score(
             kinds = ", ".join(f"{c} [{', '.join(failing[c])}]" for c in sorted(failing))
             notes.append(f"failure {kinds} over place {', '.join(sorted(held))}")
     return Scores(
-        scores=scores, keywords=matched.keywords, example_overlap=matched.overlap, notes=notes
+        scores=scores,
+        keywords=matched.keywords,
+        example_overlap=matched.overlap,
+        notes=notes,
+        found=matched.found,
     )
 
 
@@ -272,6 +284,7 @@ class _Matched:
     scores before any damping, the failures and the damage in transit (English)."""
 
     compiled: CompiledTaxonomy  # held: the memo's key is its id
+    found: tuple[tuple[int, str, list[Keyword]], ...]
     scores: dict[str, float]
     keywords: dict[str, list[Keyword]]
     overlap: dict[str, float]
@@ -327,8 +340,7 @@ def _matched_of(
     kept = _score_memo.get(key)
     if kept is not None and kept.compiled is compiled:
         return kept
-    if found is None:
-        found = compiled.matcher.find(tokens)
+    found = tuple(compiled.matcher.find(tokens) if found is None else found)
     scores, keywords = _keyword_scores(tokens, compiled, options, found)
     overlap: dict[str, float] = {}
     if compiled.example_index:
@@ -341,7 +353,7 @@ def _matched_of(
         failing = _failing(keywords, found, options)
         if options.transit_weight > 0 and options.transit_category in compiled.example_tokens:
             in_transit = _damage_in_transit(tokens, options)
-    matched = _Matched(compiled, scores, keywords, overlap, failing, in_transit)
+    matched = _Matched(compiled, found, scores, keywords, overlap, failing, in_transit)
     if len(_score_memo) < SCORE_MEMO_SIZE:
         _score_memo[key] = matched
     return matched
