@@ -4,6 +4,7 @@
     .venv/bin/python scripts/measure_selftrain.py speed [--texts 20000] [--runs 3] [--workers 2]
         [--source clothing|sample]
     .venv/bin/python scripts/measure_selftrain.py first-build [--texts 20000] [--runs 3]
+        [--source clothing|sample] [--category-only]
 
 banking77: the 10,003 train + 3,080 test queries are the unlabelled corpus (as
 `make example-banking77` loads them, with no review decisions); the taxonomy is the
@@ -20,8 +21,10 @@ example's taxonomy, or (`--source sample`) a generated demo sample of `--texts` 
 with the default taxonomy; CPU seconds, median of `--runs`.
 first-build: a first build as the dbt default runs it in one process (both self-trained
 models: `first_build_sentiment`, `first_build_model`, then the provider with both labels
-every text), each stage's CPU seconds, median of `--runs`, each run from a cold memo
-(`reset_sentiment_memo`), against raw vaderSentiment on the same texts.
+every text), each stage's CPU seconds, median of `--runs`, each run from cold memos
+(`reset_sentiment_memo`, `rules.reset_score_memo`), against raw vaderSentiment on the
+same texts. `--category-only`: the default first build (`offline_self_trained_sentiment`
+false): the category model only.
 """
 
 from __future__ import annotations
@@ -248,11 +251,14 @@ def run_speed(shared: Path, limit: int, runs: int, workers: int, source: str) ->
     )
 
 
-def run_first_build(shared: Path, limit: int, runs: int, source: str) -> None:
+def run_first_build(
+    shared: Path, limit: int, runs: int, source: str, category_only: bool = False
+) -> None:
     import pandas as pd
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     from feedback_lakehouse.contracts import TextItem
+    from feedback_lakehouse.enrichment.providers.offline import rules
     from feedback_lakehouse.enrichment.providers.offline.lexicon import reset_sentiment_memo
     from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
     from feedback_lakehouse.enrichment.selftrain_dbt import first_build_model, first_build_sentiment
@@ -272,14 +278,15 @@ def run_first_build(shared: Path, limit: int, runs: int, source: str) -> None:
     stages: dict[str, list[float]] = {"sentiment": [], "category": [], "enrich": [], "total": []}
     for _ in range(runs):
         reset_sentiment_memo()
+        rules.reset_score_memo()
         t0 = time.process_time()
-        sentiment = first_build_sentiment(frame)
+        sentiment = None if category_only else first_build_sentiment(frame)
         t1 = time.process_time()
         model = first_build_model(frame, taxonomy)
         t2 = time.process_time()
         provider = OfflineProvider(
             selftrained=model if model.is_trained else None,
-            selftrained_sentiment=sentiment if sentiment.is_trained else None,
+            selftrained_sentiment=sentiment if sentiment and sentiment.is_trained else None,
         )
         provider.enrich(items, taxonomy)
         t3 = time.process_time()
@@ -287,7 +294,8 @@ def run_first_build(shared: Path, limit: int, runs: int, source: str) -> None:
             stages[name].append(took)
     med = {name: statistics.median(v) for name, v in stages.items()}
     print(
-        f"{source} first build: {len(texts)} texts, CPU s (median of {runs}): raw VADER "
+        f"{source} first build{' (category model only)' if category_only else ''}: "
+        f"{len(texts)} texts, CPU s (median of {runs}): raw VADER "
         f"{raw_s:.2f}; sentiment self-training {med['sentiment']:.2f}, category "
         f"self-training {med['category']:.2f}, enriching every text {med['enrich']:.2f}, "
         f"total {med['total']:.2f} ({raw_s / med['total']:.3f}x raw VADER)"
@@ -302,11 +310,16 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--source", choices=("clothing", "sample"), default="clothing")
+    parser.add_argument(
+        "--category-only",
+        action="store_true",
+        help="first-build: the default path, the category self-training only",
+    )
     args = parser.parse_args()
     if args.what == "banking77":
         run_banking77(args.shared)
     elif args.what == "first-build":
-        run_first_build(args.shared, args.texts, args.runs, args.source)
+        run_first_build(args.shared, args.texts, args.runs, args.source, args.category_only)
     else:
         run_speed(args.shared, args.texts, args.runs, args.workers, args.source)
 

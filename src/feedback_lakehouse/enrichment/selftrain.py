@@ -123,12 +123,11 @@ def rule_choice(
     rules_language = taxonomy.rules_language(language) or BASE_LANGUAGE
     compiled = compiled_for(key, taxonomy, options.phrase_bonus, rules_language)
     tokens = compiled.tokens_for(tokens_of(text))
-    found = compiled.matcher.find(tokens)
-    result = rules.score(tokens, "positive", compiled, options, found)
+    result = rules.score(tokens, "positive", compiled, options)
     if any(cid in result.scores for cid in options.positive_only_categories):
-        evidence = rules.evidence_of(text, sentiment_analyzer(), label_only=True)
+        evidence = rules.evidence_of(text, sentiment_analyzer(), label_only=True, keep=True)
         sentiment = rules.label_of(evidence, options)
-        result = rules.score(tokens, sentiment, compiled, options, found)
+        result = rules.score(tokens, sentiment, compiled, options, result.found)
     return rules.choose(result, taxonomy, options)
 
 
@@ -148,6 +147,9 @@ def pseudo_labels(
         if t and t.strip() and taxonomy.rules_language(lang) is not None
     }
     readable = sorted(distinct.items())[: settings.sample]
+    # a build's rule pass keeps each text's keyword scores for the provider that labels
+    # the batch next (`rules.score`): it starts from none, so they are this batch's
+    rules.reset_score_memo()
     per_class: dict[str, int] = {}
     out: list[PseudoLabel] = []
     for text_hash, (text, language) in readable:

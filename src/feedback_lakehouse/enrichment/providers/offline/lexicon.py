@@ -74,7 +74,8 @@ class _Vader(SentimentIntensityAnalyzer):
         self._lower: list[str] = []
         self._emoji_chars = frozenset(self.emojis)
         self._memo: dict[str, dict[str, float]] = {}
-        # text -> its `rules.SentimentEvidence` (typed loosely: rules imports this module)
+        # text -> its `rules.SentimentEvidence`, or a kept label-only one (typed loosely:
+        # rules imports this module)
         self.evidence_memo: dict[str, object] = {}
 
     def remember_evidence(self, text: str, evidence: object) -> None:

@@ -5,6 +5,7 @@ German, Spanish, French, ... from its `keywords_<language>` columns."""
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Iterable, Mapping, Sequence
@@ -269,6 +270,10 @@ def compile_taxonomy(
 
 
 _compiled_cache: dict[tuple[str, float, str], CompiledTaxonomy] = {}
+# the same, keyed by what `compile_taxonomy` reads (each category's id and phrases in
+# order): callers with other fingerprints for the same rules (the self-training's rule
+# pass and the provider it trains) share one instance, and so `rules.score`'s memo
+_compiled_by_content: dict[tuple[str, float, str], CompiledTaxonomy] = {}
 _compiled_lock = threading.Lock()
 
 
@@ -282,7 +287,15 @@ def compiled_for(
         if compiled is None:
             if len(_compiled_cache) >= 64:
                 _compiled_cache.clear()
-            compiled = compile_taxonomy(taxonomy.categories.values(), phrase_bonus, language)
+                _compiled_by_content.clear()
+            content = json.dumps(
+                [(c.category_id, c.phrases(language)) for c in taxonomy.categories.values()]
+            )
+            same = (content, phrase_bonus, language)
+            compiled = _compiled_by_content.get(same)
+            if compiled is None:
+                compiled = compile_taxonomy(taxonomy.categories.values(), phrase_bonus, language)
+                _compiled_by_content[same] = compiled
             _compiled_cache[key] = compiled
     return compiled
 

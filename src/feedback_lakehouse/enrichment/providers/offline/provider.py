@@ -446,8 +446,8 @@ class OfflineProvider:
             sentiment = scoring = learned_sentiment.label
         # = tokens_of(text), German compounds and French elisions read as their keyword
         tokens = rules_of.tokens_for(sentences.tokens)
-        found = rules_of.matcher.find(tokens)  # read by the category scores and the summary
-        result = rules.score(tokens, scoring, rules_of, self.options, found)
+        result = rules.score(tokens, scoring, rules_of, self.options)  # kept per text
+        found = result.found  # the matches: read by the category scores and the summary
         choice, notes = self._category(item, result, taxonomy, learned_category, trained, guard)
         category = taxonomy.categories.get(choice.main)
         pressed = rules.pressed(evidence, sentiment, tokens, self._pressing, text)

@@ -1,6 +1,6 @@
-"""The offline provider's rules, one function per decision: category scores, urgency and
-the rationale that shows the evidence (sentiment: `sentiment_rules.py`, re-exported here;
-summary and root cause: `summary.py`).
+"""The offline provider's rules, one function per decision: category scores and the
+rationale that shows the evidence (sentiment: `sentiment_rules.py`, urgency: `urgency.py`,
+both re-exported here; summary and root cause: `summary.py`).
 
 Pure functions of the text (or its tokens), the compiled taxonomy and `OfflineOptions`;
 the provider (`provider.py`) strings them together per text.
@@ -14,7 +14,6 @@ from functools import lru_cache
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
-from feedback_lakehouse.enrichment.providers.offline import cues
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     INFLECTIONS,
@@ -41,7 +40,9 @@ from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import scor
 from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
     sentiment_of as sentiment_of,
 )
-from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Category, Taxonomy
+from feedback_lakehouse.enrichment.providers.offline.urgency import pressed as pressed
+from feedback_lakehouse.enrichment.providers.offline.urgency import urgency_of as urgency_of
+from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy
 
 NEGATIONS = frozenset(
     {
@@ -74,6 +75,9 @@ class Scores:
     keywords: dict[str, list[Keyword]]
     example_overlap: dict[str, float]
     notes: list[str] = field(default_factory=list)  # the rules that moved the scores
+    # the matcher's matches on the tokens (`PhraseMatcher.find`), kept with the scores:
+    # the provider's summary reads them too
+    found: Sequence[tuple[int, str, list[Keyword]]] = ()
 
 
 @dataclass
@@ -219,7 +223,7 @@ def score(
 ) -> Scores:
     """Keyword weights plus weighted example overlap; positive-only categories damped
     unless the sentiment is positive. `found`: the matcher's matches on `tokens`, when
-    the caller has them (the summary uses them too).
+    the caller has them; the result carries them (`Scores.found`: the summary reads them).
 
     English problem reports, two rules of how they are written:
     - damage the text says came with the delivery (`_damage_in_transit`) adds
@@ -229,30 +233,49 @@ def score(
       ("when I log in"), so each is held to `place_ratio` of the best failing one's
       score: the failure's kind is the main category, the place secondary. A place's
       own failure ("can't log in", "payment failed") holds no failure word, so a text
-      with only that keeps the place's category."""
-    if found is None:
-        found = compiled.matcher.find(tokens)
-    scores, matched = _keyword_scores(tokens, compiled, options, found)
-    overlap: dict[str, float] = {}
-    if compiled.example_index:
-        overlap = _example_overlap(tokens, compiled, options)
-        for category_id, ratio in overlap.items():
-            scores[category_id] = scores.get(category_id, 0.0) + options.example_weight * ratio
+      with only that keeps the place's category.
+
+    All but the damping and the place cap read the tokens alone, and are kept per text
+    (`_matched_of`): a first build scores a text up to three times (the self-training's
+    rule pass, twice when praise scored, then the provider), now matched once. The
+    result's `keywords` and `example_overlap` may be shared: callers must not change
+    them."""
+    matched = _matched_of(tokens, compiled, options, found)
+    scores = dict(matched.scores)
     if sentiment != "positive":
         for category_id in options.positive_only_categories:
             if category_id in scores:
                 scores[category_id] *= options.positive_only_damping
     notes: list[str] = []
     if compiled.language != BASE_LANGUAGE:
-        return Scores(scores=scores, keywords=matched, example_overlap=overlap)
-    failing = _failing(matched, found, options)
+        return Scores(
+            scores=scores,
+            keywords=matched.keywords,
+            example_overlap=matched.overlap,
+            found=matched.found,
+        )
+    _problem_report_rules(scores, notes, matched, options)
+    return Scores(
+        scores=scores,
+        keywords=matched.keywords,
+        example_overlap=matched.overlap,
+        notes=notes,
+        found=matched.found,
+    )
+
+
+def _problem_report_rules(
+    scores: dict[str, float], notes: list[str], matched: _Matched, options: OfflineOptions
+) -> None:
+    """`score`'s two English rules, in place: damage in transit, then the place cap."""
+    failing = {category_id: list(words) for category_id, words in matched.failing.items()}
     transit = options.transit_category
-    if options.transit_weight > 0 and transit in compiled.example_tokens:
-        in_transit = _damage_in_transit(tokens, options)
-        if in_transit is not None:
-            scores[transit] = scores.get(transit, 0.0) + options.transit_weight
-            failing.setdefault(transit, []).append(in_transit[0])
-            notes.append(f"damaged in transit ({in_transit[0]} ~ {in_transit[1]}): {transit}")
+    if matched.in_transit is not None:
+        scores[transit] = scores.get(transit, 0.0) + options.transit_weight
+        failing.setdefault(transit, []).append(matched.in_transit[0])
+        notes.append(
+            f"damaged in transit ({matched.in_transit[0]} ~ {matched.in_transit[1]}): {transit}"
+        )
     if failing and options.place_ratio < 1:
         best = max(scores[c] for c in failing)
         cap = options.place_ratio * best
@@ -262,7 +285,87 @@ def score(
         if held:
             kinds = ", ".join(f"{c} [{', '.join(failing[c])}]" for c in sorted(failing))
             notes.append(f"failure {kinds} over place {', '.join(sorted(held))}")
-    return Scores(scores=scores, keywords=matched, example_overlap=overlap, notes=notes)
+
+
+@dataclass(frozen=True, slots=True)
+class _Matched:
+    """What `score` reads that the sentiment does not change: the keyword and example
+    scores before any damping, the failures and the damage in transit (English)."""
+
+    compiled: CompiledTaxonomy  # held: the memo's key is its id
+    found: tuple[tuple[int, str, list[Keyword]], ...]
+    scores: dict[str, float]
+    keywords: dict[str, list[Keyword]]
+    overlap: dict[str, float]
+    failing: dict[str, list[str]]
+    in_transit: tuple[str, str] | None
+
+
+# texts whose `_Matched` is kept: the self-training's rule pass starts each first build
+# from an empty memo (`selftrain.pseudo_labels`) and scores at most its sample (20,000
+# texts by default), which the provider then reads; once full, no more are kept (the
+# provider's other texts are scored once anyway). Measured (tracemalloc, README
+# Benchmarks "Seventh pass"): 1.4 KB a clothing review (327 characters on average), 0.9
+# KB a demo sample text (102), with the key; 28 MB at this bound (140 MB per 100k texts)
+SCORE_MEMO_SIZE = 20_000
+_score_memo: dict[tuple[int, int, str], _Matched] = {}
+# OfflineOptions seen, by id, and the index of the first equal one (`_options_index`)
+_options_seen: dict[int, tuple[OfflineOptions, int]] = {}
+_options_distinct: list[OfflineOptions] = []
+
+
+def reset_score_memo() -> None:
+    """Forget the kept scores: a first build's rule pass starts from none, and
+    benchmarks time every run from cold."""
+    _score_memo.clear()
+    _options_seen.clear()
+    _options_distinct.clear()
+
+
+def _options_index(options: OfflineOptions) -> int:
+    """One number for equal options (the self-training's and the provider's are equal,
+    not the same object); by identity after the first comparison."""
+    seen = _options_seen.get(id(options))
+    if seen is not None and seen[0] is options:
+        return seen[1]
+    if len(_options_seen) >= 64:
+        reset_score_memo()  # the memo's keys hold the indices being forgotten
+    index = next((i for i, o in enumerate(_options_distinct) if o == options), None)
+    if index is None:
+        _options_distinct.append(options)
+        index = len(_options_distinct) - 1
+    _options_seen[id(options)] = (options, index)
+    return index
+
+
+def _matched_of(
+    tokens: Sequence[str],
+    compiled: CompiledTaxonomy,
+    options: OfflineOptions,
+    found: Sequence[tuple[int, str, list[Keyword]]] | None,
+) -> _Matched:
+    """`score`'s sentiment-free part, kept per (compiled rules, options, tokens)."""
+    key = (id(compiled), _options_index(options), "\x00".join(tokens))
+    kept = _score_memo.get(key)
+    if kept is not None and kept.compiled is compiled:
+        return kept
+    found = tuple(compiled.matcher.find(tokens) if found is None else found)
+    scores, keywords = _keyword_scores(tokens, compiled, options, found)
+    overlap: dict[str, float] = {}
+    if compiled.example_index:
+        overlap = _example_overlap(tokens, compiled, options)
+        for category_id, ratio in overlap.items():
+            scores[category_id] = scores.get(category_id, 0.0) + options.example_weight * ratio
+    failing: dict[str, list[str]] = {}
+    in_transit = None
+    if compiled.language == BASE_LANGUAGE:
+        failing = _failing(keywords, found, options)
+        if options.transit_weight > 0 and options.transit_category in compiled.example_tokens:
+            in_transit = _damage_in_transit(tokens, options)
+    matched = _Matched(compiled, found, scores, keywords, overlap, failing, in_transit)
+    if len(_score_memo) < SCORE_MEMO_SIZE:
+        _score_memo[key] = matched
+    return matched
 
 
 def choose(result: Scores, taxonomy: Taxonomy, options: OfflineOptions) -> Choice:
@@ -308,56 +411,6 @@ def prefer_learned(
         if cid != main
     ][: options.max_secondary]
     return Choice(main, secondary, learned.probability, choice.ranked, choice.best_id, choice.best)
-
-
-_URGENCY_LEVELS = ("low", "medium", "high", "critical")
-
-
-def urgency_of(
-    category: Category | None,
-    sentiment: str,
-    intensity: float,
-    tokens: Sequence[str],
-    matcher: PhraseMatcher,
-    pressed: bool = False,
-) -> tuple[str, list[str]]:
-    """(low / medium / high / critical, the urgency phrases found); at least `high`
-    when `pressed` (a problem report with "ASAP" or "!!!")."""
-    points = float(category.criticality) if category else 2.0
-    if sentiment == "negative":
-        points += 1.0 + 2.0 * intensity
-    elif sentiment == "mixed":
-        points += 0.5 + intensity
-    elif sentiment == "positive":
-        points -= 2.0
-    found = matcher.find(tokens)
-    points += min(4.0, sum(weight for _, _, weight in found))
-    level = _URGENCY_LEVELS[(points >= 4) + (points >= 6) + (points >= 8)]
-    if pressed and level in ("low", "medium"):
-        level = "high"
-    return level, [phrase for _, phrase, _ in found]
-
-
-def pressed(
-    evidence: SentimentEvidence,
-    sentiment: str,
-    tokens: Sequence[str],
-    pressing: PhraseMatcher,
-    text: str = "",
-) -> bool:
-    """A text under time pressure, which urgency raises to high: a negative or mixed text
-    (a problem report is always negative) with "ASAP", "urgent" (`pressing_words`) or a
-    "!!!" run in the text as written; a neutral one only when it presses as the record
-    level does (`cues.presses`: "!!!", ASAP, urgent; the same rule as the SQL macro
-    `emphasis_presses` in int_feedback__labels_resolved), as a problem report the rules
-    read neutral ("Where is it?? ... four days now!!!") or a request for speed is one.
-    Not the softer `pressing_words` there ("I ordered it immediately" narrates). A
-    positive text never presses ("Love it!!!")."""
-    if sentiment == "neutral":
-        return cues.presses(text)
-    if sentiment not in ("negative", "mixed"):
-        return False
-    return evidence.emphasis[1] > 0 or bool(pressing.find(tokens))
 
 
 def rationale_of(

@@ -8,6 +8,7 @@ them, as the provider and the self-training call them there.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -33,7 +34,11 @@ class SentimentEvidence:
 
 
 def evidence_of(
-    text: str, vader: SentimentIntensityAnalyzer, *, label_only: bool = False
+    text: str,
+    vader: SentimentIntensityAnalyzer,
+    *,
+    label_only: bool = False,
+    keep: bool = False,
 ) -> SentimentEvidence:
     """The sentiment evidence of one text: VADER on its sentences without handles,
     links, names and politeness formulae; the cues on its lower-cased text; emphasis
@@ -49,23 +54,61 @@ def evidence_of(
     evidence is computed once and kept (`_Vader.evidence_memo`): a first build reads it
     for the self-trained sentiment's pseudo-labels, the provider's self-trained label and
     its own sentiment; a `label_only` request reads it too (same compounds and cues).
-    The evidence returned may be shared: callers must not change its `scores`."""
+    `keep`: a `label_only` result is kept as well (the category self-training's praise
+    check, whose texts the provider reads in full later): a full request then adds the
+    whole-text VADER pass and the emphasis to it instead of scoring the sentences and
+    the cues again. The evidence returned may be shared: callers must not change its
+    `scores`."""
     memo = getattr(vader, "evidence_memo", None)
-    if memo is not None:
-        known = memo.get(text)
-        if known is not None:
-            return known  # type: ignore[no-any-return]
-    evidence = _evidence_of(text, vader, label_only)
-    if memo is not None and not label_only:
-        vader.remember_evidence(text, evidence)  # type: ignore[attr-defined]
+    if memo is None:
+        return _evidence_of(text, vader, label_only, _sentences_of(text))
+    known = memo.get(text)
+    if isinstance(known, SentimentEvidence):
+        return known
+    if isinstance(known, _LabelOnly):
+        if label_only:
+            return known.evidence
+        evidence = _completed(text, vader, known)
+    else:
+        sentences = _sentences_of(text)
+        evidence = _evidence_of(text, vader, label_only, sentences)
+        if label_only:
+            if keep:
+                vader.remember_evidence(text, _LabelOnly(evidence, sentences))  # type: ignore[attr-defined]
+            return evidence
+    vader.remember_evidence(text, evidence)  # type: ignore[attr-defined]
     return evidence
 
 
+@dataclass(frozen=True)
+class _LabelOnly:
+    """A kept `label_only` evidence and the sentences it was scored on (`_completed`)."""
+
+    evidence: SentimentEvidence
+    sentences: list[str]
+
+
+def _sentences_of(text: str) -> list[str]:
+    """The sentences VADER scores: split, then names and politeness left out (`cues`)."""
+    return cues.for_scoring(text, [s for s in _SENTENCE_SPLIT.split(text) if s.strip()])
+
+
+def _completed(text: str, vader: SentimentIntensityAnalyzer, kept: _LabelOnly) -> SentimentEvidence:
+    """The full evidence from a kept `label_only` one: its sentence compounds and cues
+    are the full evidence's (the same VADER calls and cue functions), so only what
+    `label_only` leaves out is computed: the whole text's VADER scores when it has
+    several sentences, and the emphasis."""
+    partial, sentences = kept.evidence, kept.sentences
+    if len(sentences) > 1:
+        scores = vader.polarity_scores(" ".join(sentences))
+        partial = dataclasses.replace(partial, whole=float(scores["compound"]), scores=scores)
+    return dataclasses.replace(partial, emphasis=cues.emphasis_of(text))
+
+
 def _evidence_of(
-    text: str, vader: SentimentIntensityAnalyzer, label_only: bool
+    text: str, vader: SentimentIntensityAnalyzer, label_only: bool, sentences: list[str]
 ) -> SentimentEvidence:
-    """`evidence_of` computed (no memo)."""
-    sentences = cues.for_scoring(text, [s for s in _SENTENCE_SPLIT.split(text) if s.strip()])
+    """`evidence_of` computed (no memo) from the text's sentences (`_sentences_of`)."""
     if label_only and len(sentences) > 1:
         compounds = tuple(float(vader.polarity_scores(s)["compound"]) for s in sentences)
         low = cues.lowered(text)
