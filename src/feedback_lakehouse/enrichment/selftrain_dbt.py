@@ -24,6 +24,7 @@ from typing import Any
 import pandas as pd
 
 from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
+from feedback_lakehouse.enrichment import gc_pause
 from feedback_lakehouse.enrichment.engine import make_provider
 from feedback_lakehouse.enrichment.providers.offline import rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
@@ -154,6 +155,7 @@ def batch_sample(
     )
 
 
+@gc_pause.batch
 def batch_model(
     texts: Any, taxonomy: Taxonomy, options: Any, key: str, settings: SelfTrainSettings
 ) -> SelfTrainedModel:
@@ -194,6 +196,7 @@ def _english_sql() -> str:
     return f"{code} in ('', {sql_literal(BASE_LANGUAGE)})"
 
 
+@gc_pause.batch
 def batch_sentiment_model(
     texts: Any, options: OfflineOptions, settings: SentimentSelfTrainSettings
 ) -> SelfTrainedSentiment:

@@ -32,6 +32,7 @@ from feedback_lakehouse.contracts import (
     TextItem,
     joined_signals,
 )
+from feedback_lakehouse.enrichment import gc_pause
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
 from feedback_lakehouse.enrichment.providers.offline import aspects, cues, languages, rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
@@ -129,6 +130,7 @@ class OfflineProvider:
         """`offline-rules-v4+<hash>` over these rules and the taxonomy's content."""
         return f"{RULES_NAME}+{self._fingerprint(taxonomy)[:12]}"
 
+    @gc_pause.batch
     def enrich(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> list[EnrichedRecord]:
         """One record per item, in order; a text that fails becomes a `failed` record."""
         fingerprint = self._fingerprint(taxonomy)
