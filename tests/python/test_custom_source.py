@@ -217,6 +217,23 @@ def test_identical_rows_without_an_id_stay_distinct(tmp_path: Path) -> None:
     assert again.empty
 
 
+def test_a_repeated_id_in_one_file_quarantines_the_later_row(tmp_path: Path) -> None:
+    """Two rows of one export with the same id: staging keeps one version per id, so the
+    second row would vanish from every mart without a reason (issue 18's walk)."""
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    body = "id,text\n7,first text\n8,other\n 7 ,a different text\n"
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"export.csv": body.encode()}))
+    assert len(frame) == 3  # every row accounted for
+    good = frame[~frame["_is_rejected"]]
+    assert list(good["record_id"]) == ["7", "8"] and list(good["body"]) == ["first text", "other"]
+    rejected = frame[frame["_is_rejected"]]
+    assert list(rejected["_row_number"]) == [3]
+    reason = rejected["_reject_reason"].iloc[0]
+    assert reason.startswith("custom/export.csv row 3: id '7' repeats row 1")
+    assert "id: null" in reason  # says what to do next
+    assert "a different text" in rejected["_raw_record"].iloc[0]  # nothing lost
+
+
 @pytest.mark.e2e
 def test_dbt_loads_non_iso_dates_and_prints_quarantined_rows(tmp_path: Path) -> None:
     """Item 6 and 11: a `31-Jul-18` date used to fail the build (a cast in the staging

@@ -268,6 +268,7 @@ def _read_file(
     stamps = TimestampParser(config.timestamp_format, config.dayfirst, config.timezone)
     read = _FileRead(config, rel, path.stem, config.split_of(path.name), delimiter, stamps)
     number = 0
+    first_row: dict[str, int] = {}  # id -> the row that holds it in this file
     try:
         for values in reader:
             if not values:  # a blank line is not a row
@@ -275,6 +276,7 @@ def _read_file(
             number += 1
             try:
                 row = _row_of(read, values, header, position, number)
+                _check_unique(config, row["record_id"], number, first_row)
             except _Rejected as rejected:
                 raw = _raw_row(values, delimiter)
                 reject(number, f"{rel} row {number}: {rejected.reason}", raw)
@@ -289,6 +291,23 @@ def _read_file(
             None,
         )
     return rows
+
+
+def _check_unique(
+    config: CustomSource, record_id: str, number: int, first_row: dict[str, int]
+) -> None:
+    """Raises _Rejected when the id was already on an earlier row of the same file.
+
+    Staging keeps one version per id (the latest reading), so without this the later row
+    of an export with a repeated id would vanish from every mart without a reason."""
+    first = first_row.setdefault(record_id, number)
+    if first != number:
+        raise _Rejected(
+            f"id {record_id!r} repeats row {first} of this file (column "
+            f"{config.columns.id!r}); row {first} was kept. Give each row its own id in the "
+            "export, or set `id: null` in the mapping when the ids are not unique (each row "
+            "then becomes <file>-<row>)."
+        )
 
 
 def _utc_of(stamps: TimestampParser, column: str | None, created_at: str | None) -> str | None:
