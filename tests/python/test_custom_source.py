@@ -234,6 +234,26 @@ def test_a_repeated_id_in_one_file_quarantines_the_later_row(tmp_path: Path) -> 
     assert "a different text" in rejected["_raw_record"].iloc[0]  # nothing lost
 
 
+def test_ratings_sentiment_from_rating_leaves_unmapped_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A rating value the mapping's sentiment_from_rating lacks (a typo: [4] for [4, 5])
+    silently took its rows out of the sentiment evaluation; the run now says which."""
+    mapping = _write_mapping(
+        tmp_path,
+        "name: acme\ncolumns: {id: id, text: text, rating: stars}\n"
+        "sentiment_from_rating: {negative: [1, 2], positive: [4]}\n",
+    )
+    body = "id,text,stars\n1,a,5\n2,b,1\n3,c,5\n4,d,3\n5,e,\n"
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    assert list(frame["gold_sentiment"].fillna("-")) == ["-", "negative", "-", "-", "-"]
+    warnings = [r.getMessage() for r in caplog.records if "sentiment_from_rating" in r.getMessage()]
+    assert len(warnings) == 1
+    assert "custom/x.csv: 3 of 4 rated rows" in warnings[0]
+    assert "'5' (2 rows), '3' (1 row)" in warnings[0]
+
+
 @pytest.mark.e2e
 def test_dbt_loads_non_iso_dates_and_prints_quarantined_rows(tmp_path: Path) -> None:
     """Item 6 and 11: a `31-Jul-18` date used to fail the build (a cast in the staging

@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import logging
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -290,7 +291,34 @@ def _read_file(
             "after it were not read. Fix the quoting in the export and drop the corrected file.",
             None,
         )
+    _warn_unmapped_ratings(config, rel, rows)
     return rows
+
+
+def _warn_unmapped_ratings(config: CustomSource, rel: str, rows: list[dict[str, Any]]) -> None:
+    """Names the rating values `sentiment_from_rating` gives no label: their rows carry no
+    gold sentiment and leave the sentiment evaluation, which a typo ([4] for [4, 5]) would
+    otherwise do without a word (issue 18's walk). A scale point left out on purpose (3 as
+    no label) is named too, once per file."""
+    if not config.sentiment_from_rating:
+        return
+    rated = [r for r in rows if not r["_is_rejected"] and r.get("rating")]
+    unmapped = Counter(r["rating"] for r in rated if not r.get("gold_sentiment"))
+    if not unmapped:
+        return
+    values = ", ".join(
+        f"{value!r} ({n} row{'s' if n != 1 else ''})" for value, n in unmapped.most_common()
+    )
+    log.warning(
+        "%s: %d of %d rated rows have a rating that sentiment_from_rating maps to no label: "
+        "%s; they carry no gold sentiment and are left out of the sentiment evaluation. Add "
+        "the values to sentiment_from_rating in the custom source mapping if that was not "
+        "meant (the next build then reads the files again).",
+        rel,
+        sum(unmapped.values()),
+        len(rated),
+        values,
+    )
 
 
 def _check_unique(
