@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 DBT := $(BIN)/dbt
 DBT_FLAGS := --profiles-dir profiles --project-dir .
+# your own data (README "Bring your own data"): make build VARS='{landing_dir: ..., custom_source: ..., byo_seed_dir: ...}'
+VARS ?=
+DBT_VARS = $(if $(VARS),--vars '$(VARS)')
 RECORDS ?= 5000
 SEED ?= 42
 
@@ -23,13 +26,13 @@ sample: venv
 	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
 
 build: venv
-	$(DBT) build $(DBT_FLAGS) --target local
+	$(DBT) build $(DBT_FLAGS) $(DBT_VARS) --target local
 
 # the daily run a scheduler calls after new files land: the models tagged daily and
 # their tests (selectors.yml; README "The daily run"). Run `make build` first, and again
 # after a deploy or a change to the seeds, vars or gold labels.
 daily: venv
-	$(DBT) build $(DBT_FLAGS) --target local --selector daily
+	$(DBT) build $(DBT_FLAGS) $(DBT_VARS) --target local --selector daily
 
 insights: venv
 	$(BIN)/feedback insights --db data/feedback.duckdb
