@@ -254,6 +254,34 @@ def test_ratings_sentiment_from_rating_leaves_unmapped_are_named(
     assert "'5' (2 rows), '3' (1 row)" in warnings[0]
 
 
+def test_dates_read_both_month_first_and_day_first_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Detection remembers the first format it guessed: a day-first export whose first
+    ambiguous date (05/06) comes before an unambiguous one (21/11) had its ambiguous dates
+    read month-first without a word (issue 18's walk); the run now says so."""
+    body = "id,text,when\n1,a,05/06/2026\n2,b,21/11/2026\n3,c,2026-01-02\n"
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(
+            load_config(_write_mapping(tmp_path, DATED)),
+            _landing(tmp_path, {"x.csv": body.encode()}),
+        )
+    assert not frame["_is_rejected"].any()
+    warnings = [r.getMessage() for r in caplog.records if "dayfirst" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("custom/x.csv: dates were read month-first (%m/%d/%Y)")
+    assert "and day-first (%d/%m/%Y)" in warnings[0] and "timestamp_format" in warnings[0]
+    caplog.clear()
+    one_way = "id,text,when\n1,a,21/11/2026\n2,b,05/06/2026\n"  # day-first throughout
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        read_custom(
+            load_config(_write_mapping(tmp_path, DATED)),
+            _landing(tmp_path, {"y.csv": one_way.encode()}),
+            skip_file_hashes=set(frame["_file_hash"]),
+        )
+    assert not [r for r in caplog.records if "dayfirst" in r.getMessage()]
+
+
 @pytest.mark.e2e
 def test_dbt_loads_non_iso_dates_and_prints_quarantined_rows(tmp_path: Path) -> None:
     """Item 6 and 11: a `31-Jul-18` date used to fail the build (a cast in the staging

@@ -292,6 +292,17 @@ def _read_file(
             None,
         )
     _warn_unmapped_ratings(config, rel, rows)
+    swaps = stamps.day_month_swaps()
+    if swaps is not None:
+        log.warning(
+            "%s: dates were read month-first (%s) and day-first (%s): detection keeps the "
+            "first format it guesses, so an ambiguous date such as 05/06 was read one way or "
+            "the other depending on the dates above it. Set dayfirst (true or false) or "
+            "timestamp_format in the custom source mapping (the next build then reads the "
+            "files again).",
+            rel,
+            *swaps,
+        )
     return rows
 
 

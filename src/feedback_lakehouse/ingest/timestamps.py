@@ -54,6 +54,19 @@ class TimestampParser:
             raise ValueError(value)  # words only, or a bare number: not a date
         return date_parser.parse(value, dayfirst=self.dayfirst, default=datetime(2000, 1, 1))
 
+    def day_month_swaps(self) -> tuple[str, str] | None:
+        """(month-first, day-first) formats when detection used both, else None.
+
+        A guessed format is remembered, so a file's ambiguous dates (05/06/2026) are read
+        the way of the first one that needed a guess; having both means the file's dates
+        were not read one way."""
+        for fmt in self.formats:
+            swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+            if swapped != fmt and swapped in self.formats:
+                month_first = fmt if fmt.index("%m") < fmt.index("%d") else swapped
+                return month_first, swapped if month_first == fmt else fmt
+        return None
+
     def parse(self, value: str) -> str:
         """UTC text; raises ValueError when the value is no timestamp."""
         value = value.strip()
