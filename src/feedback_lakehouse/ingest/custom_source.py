@@ -292,6 +292,12 @@ def _read_file(
             None,
         )
     _warn_unmapped_ratings(config, rel, rows)
+    _warn_day_month_swaps(rel, stamps)
+    return rows
+
+
+def _warn_day_month_swaps(rel: str, stamps: TimestampParser) -> None:
+    """Says when one file's dates were read both month-first and day-first."""
     swaps = stamps.day_month_swaps()
     if swaps is not None:
         log.warning(
@@ -303,7 +309,6 @@ def _read_file(
             rel,
             *swaps,
         )
-    return rows
 
 
 def _warn_unmapped_ratings(config: CustomSource, rel: str, rows: list[dict[str, Any]]) -> None:
