@@ -273,13 +273,13 @@ class OfflineProvider:
         """The rules' choice, then the self-trained model's where the rules are not sure,
         then the model learned from people where it is surer; with the rationale's notes
         (`sentiment_note`: why the self-trained sentiment was not used, last)."""
-        choice = rules.choose(result, taxonomy, self.options)
+        choice = by_rules = rules.choose(result, taxonomy, self.options)
         note = None
         if self.selftrained is not None:
             choice, note = self.selftrained.decide(
                 choice, trained, item.text_hash, self.options.max_secondary
             )
-        choice = rules.prefer_learned(choice, learned, taxonomy, self.options)
+        choice = rules.prefer_learned(choice, learned, taxonomy, self.options, by_rules)
         language = item.language.strip().lower() if item.language else None
         learned_note = self._learned_note(learned, language)
         # a row the sentiment model learned from says so: a later run rebuilds it from them

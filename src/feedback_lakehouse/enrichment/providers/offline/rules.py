@@ -393,14 +393,23 @@ def choose(result: Scores, taxonomy: Taxonomy, options: OfflineOptions) -> Choic
 
 
 def prefer_learned(
-    choice: Choice, learned: Prediction | None, taxonomy: Taxonomy, options: OfflineOptions
+    choice: Choice,
+    learned: Prediction | None,
+    taxonomy: Taxonomy,
+    options: OfflineOptions,
+    rules_choice: Choice | None = None,
 ) -> Choice:
     """The model learned from people beats the keyword rules when it is surer (or the
-    rules found nothing); the rules' other categories stay secondary."""
+    rules found nothing); the rules' other categories stay secondary. `rules_choice`: the
+    rules' own choice when `choice` is the self-trained model's: people's decisions are
+    weighed against the rules, not against a model trained on the rules' own labels
+    (whose confidence would otherwise hold them back: issue 18's walk, banking77 with
+    500 decisions 0.615 -> 0.564 accuracy)."""
+    against = rules_choice or choice
     if (
         learned is None
         or learned.label not in taxonomy.categories
-        or (choice.main != UNKNOWN_CATEGORY and learned.probability < choice.confidence)
+        or (against.main != UNKNOWN_CATEGORY and learned.probability < against.confidence)
     ):
         return choice
     previous = choice.main
