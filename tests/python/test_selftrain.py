@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.isotonic import IsotonicRegression
+from taxonomy_helpers import taxonomy_row
 
 from feedback_lakehouse.contracts import NO_TAXONOMY_WORDS, UNKNOWN_CATEGORY, TextItem
 from feedback_lakehouse.enrichment.learner import Prediction
@@ -56,26 +57,13 @@ ONE_KEYWORD = ["The parcel is finally here.", "Another invoice came in the post.
 RULES_BLIND = ["The courier left it at the wrong door again.", "My bank statement is wrong again."]
 
 
-def _row(version: str, cid: str, keywords: str, **languages: str) -> dict[str, object]:
-    """A taxonomy seed row; `languages`: keywords_<language> columns."""
-    return {
-        "taxonomy_version": version,
-        "category_id": cid,
-        "parent_category_id": "",
-        "category_name": cid.title(),
-        "description": cid,
-        "owner_team": "support",
-        "criticality": 3,
-        "keywords": keywords,
-        "examples": "",
-        **{f"keywords_{lang}": words for lang, words in languages.items()},
-    }
-
-
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
     return Taxonomy.from_records(
-        [_row("s1", "delivery", "parcel|delivery"), _row("s1", "billing", "invoice|charge")]
+        [
+            taxonomy_row("s1", "delivery", "parcel|delivery"),
+            taxonomy_row("s1", "billing", "invoice|charge"),
+        ]
     )
 
 
@@ -258,8 +246,8 @@ def test_confidence_is_not_more_than_the_pseudo_labels_are_right(taxonomy):
 def bilingual() -> Taxonomy:
     return Taxonomy.from_records(
         [
-            _row("s2", "delivery", "parcel|delivery", de="paket|lieferung"),
-            _row("s2", "billing", "invoice|charge", de="rechnung|abbuchung"),
+            taxonomy_row("s2", "delivery", "parcel|delivery", de="paket|lieferung"),
+            taxonomy_row("s2", "billing", "invoice|charge", de="rechnung|abbuchung"),
         ]
     )
 
@@ -338,13 +326,13 @@ def test_a_text_the_rules_found_nothing_in_stays_unknown_when_the_model_is_barel
 def with_examples() -> Taxonomy:
     """The delivery/billing taxonomy plus a category whose keyword no corpus text holds
     (so the rules give it no pseudo-label), and examples in two languages."""
-    refund = _row("s3", "refund", "refund|reimbursement", de="erstattung")
+    refund = taxonomy_row("s3", "refund", "refund|reimbursement", de="erstattung")
     refund["examples"] = "I want my money back on my card|Please give me my money back"
     refund["examples_de"] = "Ich will mein Geld zurück"
     return Taxonomy.from_records(
         [
-            _row("s3", "delivery", "parcel|delivery"),
-            _row("s3", "billing", "invoice|charge"),
+            taxonomy_row("s3", "delivery", "parcel|delivery"),
+            taxonomy_row("s3", "billing", "invoice|charge"),
             refund,
         ]
     )
@@ -366,9 +354,9 @@ def test_the_taxonomy_examples_teach_the_model_a_category_without_pseudo_labels(
         [
             {**row, "examples": ""}
             for row in (
-                _row("s3", "delivery", "parcel|delivery"),
-                _row("s3", "billing", "invoice|charge"),
-                _row("s3", "refund", "refund|reimbursement"),
+                taxonomy_row("s3", "delivery", "parcel|delivery"),
+                taxonomy_row("s3", "billing", "invoice|charge"),
+                taxonomy_row("s3", "refund", "refund|reimbursement"),
             )
         ]
     )

@@ -4,6 +4,7 @@ evidence once in a first build (README Benchmarks, "Seventh pass")."""
 from __future__ import annotations
 
 import pytest
+from taxonomy_helpers import taxonomy_row
 
 from feedback_lakehouse.enrichment.providers.offline import cues, rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import (
@@ -16,23 +17,11 @@ from feedback_lakehouse.enrichment.selftrain import rule_choice
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
 
-def _row(cid: str, keywords: str) -> dict[str, object]:
-    return {
-        "taxonomy_version": "r1",
-        "category_id": cid,
-        "parent_category_id": "",
-        "category_name": cid.title(),
-        "description": cid,
-        "owner_team": "support",
-        "criticality": 3,
-        "keywords": keywords,
-        "examples": "",
-    }
-
-
 @pytest.fixture(scope="module")
 def taxonomy() -> Taxonomy:
-    return Taxonomy.from_records([_row("praise", "love|great"), _row("delivery", "parcel")])
+    return Taxonomy.from_records(
+        [taxonomy_row("r1", "praise", "love|great"), taxonomy_row("r1", "delivery", "parcel")]
+    )
 
 
 # praise scores in each, so the rule pass asks for the sentiment label; several
@@ -112,7 +101,11 @@ def test_kept_scores_give_each_sentiment_its_own_damping_and_caps(text, note):
     from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
     from feedback_lakehouse.enrichment.providers.offline.matcher import compile_taxonomy
 
-    rows = [_row("praise", "love|great"), _row("delivery", "parcel|arrived"), _row("app", "app")]
+    rows = [
+        taxonomy_row("r1", "praise", "love|great"),
+        taxonomy_row("r1", "delivery", "parcel|arrived"),
+        taxonomy_row("r1", "app", "app"),
+    ]
     rows[1]["examples"] = "the parcel arrived broken"
     rows[2]["keywords"] = "app|crashes"
     categories = Taxonomy.from_records(rows).categories.values()
