@@ -171,3 +171,57 @@ def test_problem_cues_skip_the_defect_alternation_without_a_defect_word(
     want = [cues.problem_cues(low) for low in lows]
     assert got == want
     assert sum(bool(g) for g in got) >= 20
+
+
+def test_a_batch_is_tokenised_once_for_both_self_trained_models(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The provider's two self-trained models (category and sentiment, with its known-word
+    share) read each text's words from one tokenisation (`word_tokens.shared`), not three,
+    and label as the models' own pipelines do."""
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from feedback_lakehouse.enrichment import word_tokens
+
+    seeds = ROOT / "seeds" / "taxonomy"
+    taxonomy = Taxonomy.from_csv(
+        seeds / "taxonomy_categories.csv",
+        default_version(pd.read_csv(seeds / "taxonomy_versions.csv")),
+    )
+    frame = _frame()
+    reset_sentiment_memo()
+    sentiment = first_build_sentiment(frame, settings=SentimentSelfTrainSettings(min_examples=10))
+    model = first_build_model(frame, taxonomy)
+    assert sentiment.is_trained and model.is_trained
+    texts = frame["text"].tolist()
+    want = (sentiment.pipeline.predict_proba(texts), model.pipeline.predict_proba(texts))
+    counted: Counter[str] = Counter()
+    build_tokenizer, tokens_of = CountVectorizer.build_tokenizer, word_tokens.tokens_of
+
+    def counting(tokenize):  # type: ignore[no-untyped-def]
+        def tokenized(doc):  # type: ignore[no-untyped-def]
+            if isinstance(doc, str):  # a text tokenised, not a token list read
+                counted[doc] += 1
+            return tokenize(doc)
+
+        return tokenized
+
+    monkeypatch.setattr(CountVectorizer, "build_tokenizer", lambda v: counting(build_tokenizer(v)))
+    monkeypatch.setattr(word_tokens, "tokens_of", counting(tokens_of))
+    provider = make_provider("offline", selftrained=model, selftrained_sentiment=sentiment)
+    items = [
+        TextItem(text_hash=h, text=t, language="en")
+        for h, t in zip(frame["text_hash"], frame["text"], strict=True)
+    ]
+    provider.enrich(items, taxonomy)
+    assert all(counted[t] == 1 for t in texts), Counter(counted[t] for t in texts)
+    with word_tokens.shared(texts):
+        got = (
+            sentiment.pipeline.named_steps["classifier"].predict_proba(
+                word_tokens.transform(sentiment.pipeline.named_steps["words"], texts)
+            ),
+            model.pipeline.named_steps["classifier"].predict_proba(
+                word_tokens.transform(model.pipeline.named_steps["words"], texts)
+            ),
+        )
+    assert all((w == g).all() for w, g in zip(want, got, strict=True))

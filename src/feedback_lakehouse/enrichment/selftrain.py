@@ -52,6 +52,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import Pipeline
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
+from feedback_lakehouse.enrichment import word_tokens
 from feedback_lakehouse.enrichment.learner import Prediction
 from feedback_lakehouse.enrichment.providers.offline import rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import (
@@ -314,7 +315,9 @@ class SelfTrainedModel:
         confidence a label of the model's carries, `ranked_calibration`)."""
         if self.pipeline is None or not texts:
             return []
-        proba = self.pipeline.predict_proba(list(texts))
+        # = pipeline.predict_proba, reading a batch's shared tokens (`word_tokens.shared`)
+        words = word_tokens.transform(self.pipeline.named_steps["words"], texts)
+        proba = self.pipeline.named_steps["classifier"].predict_proba(words)
         best = proba.argmax(axis=1)
         top = proba.max(axis=1)
         ranked = top

@@ -39,6 +39,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
+from feedback_lakehouse.enrichment import word_tokens
 from feedback_lakehouse.enrichment.providers.offline import rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
@@ -185,7 +186,10 @@ class SelfTrainedSentiment:
         s = self.settings
         scores = np.array([rules.score_of(t.evidence, self.options) for t in texts])
         if self.pipeline is not None and texts:
-            positive = self.pipeline.predict_proba([t.text for t in texts])[:, 1]
+            # = pipeline.predict_proba, reading a batch's shared tokens (`word_tokens`)
+            vectorizer = self.pipeline.named_steps["words"]
+            words = word_tokens.transform(vectorizer, [t.text for t in texts])
+            positive = self.pipeline.named_steps["classifier"].predict_proba(words)[:, 1]
             scores = s.model_weight * (2 * positive - 1) + (1 - s.model_weight) * scores
         shrink = np.array([s.contrast_shrink * has_contrast(t.text) for t in texts])
         scores = scores - shrink * np.sign(scores) * np.minimum(np.abs(scores), 1.0)
@@ -198,6 +202,8 @@ class SelfTrainedSentiment:
             return [0.0] * len(texts)
         words: TfidfVectorizer = self.pipeline.named_steps["words"]
         preprocess, tokenize = words.build_preprocessor(), words.build_tokenizer()
+        if word_tokens.reads_default_tokens(words):  # a batch's shared tokens, if any
+            tokenize, preprocess = word_tokens.tokens, str
         vocabulary = words.vocabulary_
         shares = []
         for text in texts:

@@ -32,7 +32,7 @@ from feedback_lakehouse.contracts import (
     TextItem,
     joined_signals,
 )
-from feedback_lakehouse.enrichment import gc_pause
+from feedback_lakehouse.enrichment import gc_pause, word_tokens
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
 from feedback_lakehouse.enrichment.providers.offline import aspects, cues, languages, rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
@@ -141,8 +141,11 @@ class OfflineProvider:
         }
         analyzer = sentiment_analyzer()
         learned = self._learned(items)
-        trained = self._self_trained(items, taxonomy)
-        trained_sentiment = self._self_trained_sentiment(items, analyzer)
+        # the two self-trained models read each text's words: tokenised once for both
+        texts = [item.text for item in items if item.text] if self._reads_words() else []
+        with word_tokens.shared(texts):
+            trained = self._self_trained(items, taxonomy)
+            trained_sentiment = self._self_trained_sentiment(items, analyzer)
         enriched_at = datetime.now(timezone.utc).replace(tzinfo=None)
         records: list[EnrichedRecord] = []
         for item in items:
@@ -208,6 +211,10 @@ class OfflineProvider:
             item.text_hash: (cat, sen)
             for item, cat, sen in zip(todo, categories, sentiments, strict=True)
         }
+
+    def _reads_words(self) -> bool:
+        """A self-trained model labels the batch from its words (`word_tokens.shared`)."""
+        return self.selftrained is not None or self.selftrained_sentiment is not None
 
     def _self_trained(self, items: Sequence[TextItem], taxonomy: Taxonomy) -> dict[str, Prediction]:
         """The self-trained model's category per text hash (texts the rules read), in one
