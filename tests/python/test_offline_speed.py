@@ -74,3 +74,19 @@ def test_rule_choice_scores_sentences_not_the_whole_text(monkeypatch: pytest.Mon
     assert choice.main == "praise"
     assert counting.scored, "praise scored: the sentiment is read"
     assert text not in counting.scored and len(counting.scored) == 2
+
+
+def test_language_code_is_kept_per_spelling() -> None:
+    """The offline provider asks for a text's language code about six times: each
+    spelling is worked out once, and the code is the same as computed."""
+    from feedback_lakehouse.enrichment.taxonomy import language_code
+
+    language_code.cache_clear()
+    assert [language_code(v) for v in ("de-AT", "de-AT", " EN_us", None, "")] == [
+        "de",
+        "de",
+        "en",
+        "en",
+        "en",
+    ]
+    assert language_code.cache_info().hits == 1

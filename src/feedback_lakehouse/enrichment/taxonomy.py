@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -199,9 +199,12 @@ def default_version(versions: pd.DataFrame) -> str:
     return found[0]
 
 
+@lru_cache(maxsize=4096)
 def language_code(language: str | None) -> str:
     """The ISO 639-1 code of a detected language ("de-AT" -> "de"); English when the
-    language is unknown (a text too short to tell, as the offline rules always read it)."""
+    language is unknown (a text too short to tell, as the offline rules always read it).
+    Kept per spelling: the offline provider asks about six times a text, for a handful
+    of distinct values."""
     code = (language or "").strip().lower().replace("_", "-").split("-", 1)[0]
     return code or BASE_LANGUAGE
 
