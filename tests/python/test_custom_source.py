@@ -380,3 +380,33 @@ def test_dbt_build_output_names_an_id_in_two_files(tmp_path: Path) -> None:
         "select _reject_reason from main_bronze.bronze_custom__feedback where _is_rejected",
     )
     assert len(reasons) == 1 and "superseded" in reasons[0][0]
+
+
+@pytest.mark.e2e
+def test_quarantine_report_lists_the_rejects_of_each_files_current_content(
+    tmp_path: Path,
+) -> None:
+    """rpt_quarantined_rows kept the rejects of a file since corrected, so its count never
+    went down (issue 18's walk): a corrected file dropped again under the same name now
+    replaces its rejects; another file's rejects stay."""
+    from dbt_helpers import query, run_dbt
+
+    mapping = _write_mapping(tmp_path, DATED)
+    landing = _landing(
+        tmp_path,
+        {
+            "export.csv": b"id,text,when\n1,a,2020-01-01\n2,b,someday\n",
+            "other.csv": b"id,text,when\n3,c,never\n",
+        },
+    )
+    select = ("--select", "+rpt_quarantined_rows")
+    report = "select source_file, source_row_number from rpt_quarantined_rows order by 1, 2"
+    run_dbt(tmp_path, "run", *select, variables={"custom_source": str(mapping)})
+    assert query(tmp_path, report) == [("custom/export.csv", 2), ("custom/other.csv", 1)]
+    (landing / "custom" / "export.csv").write_bytes(
+        b"id,text,when\n1,a,2020-01-01\n2,b,2020-01-02\n"
+    )
+    run_dbt(tmp_path, "run", *select, variables={"custom_source": str(mapping)})
+    assert query(tmp_path, report) == [("custom/other.csv", 1)]
+    bronze = "select count(*) from main_bronze.bronze_custom__feedback where _is_rejected"
+    assert query(tmp_path, bronze) == [(2,)]  # bronze keeps every reading
