@@ -410,3 +410,32 @@ def test_quarantine_report_lists_the_rejects_of_each_files_current_content(
     assert query(tmp_path, report) == [("custom/other.csv", 1)]
     bronze = "select count(*) from main_bronze.bronze_custom__feedback where _is_rejected"
     assert query(tmp_path, bronze) == [(2,)]  # bronze keeps every reading
+
+
+def test_numeric_dates_are_read_without_pandas_dayfirst_warnings() -> None:
+    """pandas warned (UserWarning) on every day-first date it guessed while dayfirst was
+    off, e.g. dotted 21.11.2026 (issue 18's walk). The order is now chosen from the value
+    (a day over 12 says day-first) before pandas guesses; ambiguous dates still follow
+    `dayfirst`, and a file read both ways is still detected."""
+    import warnings
+
+    from feedback_lakehouse.ingest.timestamps import TimestampParser
+
+    stamps = TimestampParser(None, False, "UTC")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        values = [
+            stamps.parse(v)
+            for v in ("05.06.2026", "21.11.2026 10:30", "21/11/2026", "2026.11.21", "13.1.2026")
+        ]
+    assert not [w for w in caught if "dayfirst" in str(w.message)], [str(w.message) for w in caught]
+    assert values == [
+        "2026-05-06 00:00:00",
+        "2026-11-21 10:30:00",
+        "2026-11-21 00:00:00",
+        "2026-11-21 00:00:00",
+        "2026-01-13 00:00:00",
+    ]
+    assert stamps.day_month_swaps() == ("%m.%d.%Y", "%d.%m.%Y")
+    day_first = TimestampParser(None, True, "UTC")
+    assert day_first.parse("05.06.2026") == "2026-06-05 00:00:00"
