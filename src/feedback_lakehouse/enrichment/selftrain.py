@@ -315,16 +315,34 @@ class SelfTrainedModel:
         if self.pipeline is None or not texts:
             return []
         proba = self.pipeline.predict_proba(list(texts))
+        classes = self.pipeline.classes_
+        rows = np.arange(len(proba))
         best = proba.argmax(axis=1)
-        top = proba.max(axis=1)
+        # the runner-up: what the text is when its best label is ruled out (the provider
+        # rules out praise for a text that is not positive)
+        seconds: list[RankedPrediction | None] = [None] * len(rows)
+        if proba.shape[1] > 1:
+            rest = proba.copy()
+            rest[rows, best] = -1.0
+            second = rest.argmax(axis=1)
+            seconds = list(self._ranked(classes, second, proba[rows, second], seconds))
+        return self._ranked(classes, best, proba.max(axis=1), seconds)
+
+    def _ranked(
+        self,
+        classes: np.ndarray,
+        index: np.ndarray,
+        top: np.ndarray,
+        runners_up: Sequence[RankedPrediction | None],
+    ) -> list[RankedPrediction]:
+        """The predictions of `classes[index]` at raw probability `top`, calibrated."""
         ranked = top
         if self.calibrator is not None:
             ranked = ranked_calibration(self.calibrator, top)
             top = self.calibrator.predict(top)
-        classes = self.pipeline.classes_
         return [
-            RankedPrediction(str(classes[i]), round(float(p), 4), round(float(r), 4))
-            for i, p, r in zip(best, top, ranked, strict=True)
+            RankedPrediction(str(classes[i]), round(float(p), 4), round(float(r), 4), second)
+            for i, p, r, second in zip(index, top, ranked, runners_up, strict=True)
         ]
 
     def decide(
@@ -394,6 +412,7 @@ class RankedPrediction(Prediction):
     without its flat steps (`ranked_calibration`)."""
 
     ranked: float = 0.0
+    runner_up: RankedPrediction | None = None  # the model's second label
 
 
 def ranked_calibration(
