@@ -24,14 +24,17 @@ def contrast_clause(
 ) -> tuple[str, tuple[str, ...]] | None:
     """(contrast word, the categories named after it) when the clause after the text's
     last contrast word names a category that is not positive-only and no praise: that
-    clause carries the text's point ("Love the lamp, but the shade has a hole")."""
+    clause carries the text's point ("Love the lamp, but the shade has a hole"). The
+    clause is the `contrast_window` tokens after the word (the tokens have no sentence
+    marks): a long review's last "but" is not followed by the rest of the review."""
     if CONTRAST.isdisjoint(tokens):
         return None
     last = max(i for i, token in enumerate(tokens) if token in CONTRAST)
+    end = last + options.contrast_window
     after = {
         entry.category_id
         for start, _key, entries in found
-        if start > last
+        if last < start <= end
         for entry in entries
         if entry in keywords.get(entry.category_id, ())
     }
