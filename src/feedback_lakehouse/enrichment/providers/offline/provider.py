@@ -277,7 +277,7 @@ class OfflineProvider:
         model's praise (a positive-only category) is ruled out for a text whose
         `sentiment` (the rules') is negative, as a problem report is: its runner-up
         (issue 18 goal (d); ruling it out for neutral texts too cost seed 7's English
-        1.5 points: "Will buy again" reads neutral)."""
+        2.3 points: "Will buy again" reads neutral)."""
         learned = learned_pair[0] if learned_pair else None
         choice = by_rules = rules.choose(result, taxonomy, self.options)
         note = ruled = None
