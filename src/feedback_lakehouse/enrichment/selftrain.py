@@ -311,7 +311,8 @@ class SelfTrainedModel:
         """The best category per text and its calibrated probability of being right: how
         often the model agrees with a right rule label at that probability (the isotonic
         value, which `decide` compares), and the same without the isotonic steps (the
-        confidence a label of the model's carries, `ranked_calibration`)."""
+        confidence a label of the model's carries, `ranked_calibration`); each with the
+        model's second label as its `runner_up`."""
         if self.pipeline is None or not texts:
             return []
         proba = self.pipeline.predict_proba(list(texts))
@@ -319,7 +320,8 @@ class SelfTrainedModel:
         rows = np.arange(len(proba))
         best = proba.argmax(axis=1)
         # the runner-up: what the text is when its best label is ruled out (the provider
-        # rules out praise for a text that is not positive)
+        # rules out praise for a text the rules read negative); its probability through
+        # the same calibration, fitted on best labels (an estimate, not measured)
         seconds: list[RankedPrediction | None] = [None] * len(rows)
         if proba.shape[1] > 1:
             rest = proba.copy()
