@@ -8,6 +8,7 @@ its compiled insert SQL.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 from pathlib import Path
@@ -45,3 +46,30 @@ def test_seed_folder_outside_the_project_is_never_written(tmp_path: Path, form: 
     expected = len(categories.read_text(encoding="utf-8").splitlines()) - 1
     rows = query(work, "select count(*) from main_taxonomy.taxonomy_categories")
     assert rows[0][0] == expected
+
+
+def test_seeds_without_the_optional_language_columns_load_without_agate_warnings(
+    tmp_path: Path,
+) -> None:
+    """The shipped taxonomy's `keywords_<language>` / `examples_<language>` column types
+    were set for every seed of that name, so a bring-your-own taxonomy without those
+    (optional) columns printed one agate RuntimeWarning per column (issue 18's walk).
+    They are typed for the shipped seed only; its columns are still strings."""
+    byo = tmp_path / "byo"
+    byo.mkdir()
+    result = run_dbt(byo, "seed", variables={"byo_seed_dir": str(EXAMPLE_SEEDS)})
+    output = result.stdout + result.stderr
+    assert "does not match the name of any column" not in output, output[-3000:]
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    run_dbt(shipped, "seed", "--select", "taxonomy_categories")
+    types = query(
+        shipped,
+        "select column_name, data_type from information_schema.columns "
+        "where table_name = 'taxonomy_categories' and column_name like '%\\_de' escape '\\'",
+    )
+    assert sorted(types) == [("examples_de", "VARCHAR"), ("keywords_de", "VARCHAR")]
+    manifest = json.loads((shipped / "target" / "manifest.json").read_text(encoding="utf-8"))
+    seed = manifest["nodes"]["seed.feedback_lakehouse.taxonomy_categories"]
+    typed = seed["config"]["column_types"]  # the path's types merged with the YAML's
+    assert typed["keywords_fr"] == "string" and typed["criticality"] == "integer"

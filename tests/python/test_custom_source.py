@@ -307,3 +307,135 @@ def test_dbt_loads_non_iso_dates_and_prints_quarantined_rows(tmp_path: Path) -> 
     assert rows == [("1", "2018-07-31 00:00:00"), ("2", "2018-07-31 18:00:00")]
     line = next(x for x in result.stdout.splitlines() if "custom/export.csv" in x)
     assert "1 of 3 rows quarantined" in line and "'someday'" in line, line
+
+
+def test_an_id_in_two_files_of_one_build_supersedes_the_earlier_row_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The same id in two files read by one build: staging kept the file whose name sorts
+    last and the other row vanished from every mart without a word (issue 18's walk). It
+    is now quarantined as superseded, naming the row that won, and the run says so."""
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    files = {
+        "export_a.csv": b"id,text\n7,old text\n8,only here\n9,old nine\n",
+        "export_b.csv": b"id,text\n9,new nine\n7,new text\n",
+    }
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), _landing(tmp_path, files))
+    assert len(frame) == 5  # every row accounted for
+    good = frame[~frame["_is_rejected"]]
+    assert sorted(zip(good["record_id"], good["body"], strict=True)) == [
+        ("7", "new text"),
+        ("8", "only here"),
+        ("9", "new nine"),
+    ]
+    rejected = frame[frame["_is_rejected"]].sort_values("_row_number")
+    assert list(rejected["_source_file"]) == ["custom/export_a.csv"] * 2
+    assert list(rejected["_row_number"]) == [1, 3]
+    reason = rejected["_reject_reason"].iloc[0]
+    assert reason.startswith("custom/export_a.csv row 1: superseded: id '7' is also in ")
+    assert "custom/export_b.csv row 2" in reason
+    assert list(rejected["_raw_record"]) == ["7,old text", "9,old nine"]  # nothing lost
+    warnings = [r.getMessage() for r in caplog.records if "superseded" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "2 ids" in warnings[0] and "'7'" in warnings[0]
+    assert "custom/export_a.csv" in warnings[0] and "custom/export_b.csv" in warnings[0]
+
+
+def test_an_id_loaded_by_an_earlier_build_is_a_new_version_not_superseded(tmp_path: Path) -> None:
+    """Across builds a re-delivered id is the record's next version (README), so only the
+    files of one build are compared."""
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    landing = _landing(tmp_path, {"a.csv": b"id,text\n7,old\n"})
+    first = read_custom(load_config(mapping), landing)
+    (landing / "custom" / "b.csv").write_bytes(b"id,text\n7,new\n")
+    second = read_custom(load_config(mapping), landing, skip_file_hashes=set(first["_file_hash"]))
+    assert list(second["body"]) == ["new"] and not second["_is_rejected"].any()
+
+
+@pytest.mark.e2e
+def test_dbt_build_output_names_an_id_in_two_files(tmp_path: Path) -> None:
+    """Issue 18's walk: the build said nothing when a later-sorting file's row replaced
+    another file's row with the same id; the build output now names the id and both files,
+    and the superseded row is not announced as a row to fix (no QUARANTINE line)."""
+    from dbt_helpers import query, run_dbt
+
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    _landing(tmp_path, {"a.csv": b"id,text\n7,old\n8,kept\n", "b.csv": b"id,text\n7,new\n"})
+    result = run_dbt(
+        tmp_path,
+        "run",
+        "--select",
+        "bronze_custom__feedback stg_custom__feedback",
+        variables={"custom_source": str(mapping)},
+    )
+    output = result.stdout + result.stderr
+    line = next(x for x in output.splitlines() if "more than one file" in x)
+    assert "1 ids" in line and "'7'" in line and "custom/a.csv" in line and "custom/b.csv" in line
+    assert "QUARANTINE" not in output
+    rows = query(tmp_path, "select record_id, body from stg_custom__feedback order by 1")
+    assert rows == [("7", "new"), ("8", "kept")]
+    reasons = query(
+        tmp_path,
+        "select _reject_reason from main_bronze.bronze_custom__feedback where _is_rejected",
+    )
+    assert len(reasons) == 1 and "superseded" in reasons[0][0]
+
+
+@pytest.mark.e2e
+def test_quarantine_report_lists_the_rejects_of_each_files_current_content(
+    tmp_path: Path,
+) -> None:
+    """rpt_quarantined_rows kept the rejects of a file since corrected, so its count never
+    went down (issue 18's walk): a corrected file dropped again under the same name now
+    replaces its rejects; another file's rejects stay."""
+    from dbt_helpers import query, run_dbt
+
+    mapping = _write_mapping(tmp_path, DATED)
+    landing = _landing(
+        tmp_path,
+        {
+            "export.csv": b"id,text,when\n1,a,2020-01-01\n2,b,someday\n",
+            "other.csv": b"id,text,when\n3,c,never\n",
+        },
+    )
+    select = ("--select", "+rpt_quarantined_rows")
+    report = "select source_file, source_row_number from rpt_quarantined_rows order by 1, 2"
+    run_dbt(tmp_path, "run", *select, variables={"custom_source": str(mapping)})
+    assert query(tmp_path, report) == [("custom/export.csv", 2), ("custom/other.csv", 1)]
+    (landing / "custom" / "export.csv").write_bytes(
+        b"id,text,when\n1,a,2020-01-01\n2,b,2020-01-02\n"
+    )
+    run_dbt(tmp_path, "run", *select, variables={"custom_source": str(mapping)})
+    assert query(tmp_path, report) == [("custom/other.csv", 1)]
+    bronze = "select count(*) from main_bronze.bronze_custom__feedback where _is_rejected"
+    assert query(tmp_path, bronze) == [(2,)]  # bronze keeps every reading
+
+
+def test_numeric_dates_are_read_without_pandas_dayfirst_warnings() -> None:
+    """pandas warned (UserWarning) on every day-first date it guessed while dayfirst was
+    off, e.g. dotted 21.11.2026 (issue 18's walk). The order is now chosen from the value
+    (a day over 12 says day-first) before pandas guesses; ambiguous dates still follow
+    `dayfirst`, and a file read both ways is still detected."""
+    import warnings
+
+    from feedback_lakehouse.ingest.timestamps import TimestampParser
+
+    stamps = TimestampParser(None, False, "UTC")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        values = [
+            stamps.parse(v)
+            for v in ("05.06.2026", "21.11.2026 10:30", "21/11/2026", "2026.11.21", "13.1.2026")
+        ]
+    assert not [w for w in caught if "dayfirst" in str(w.message)], [str(w.message) for w in caught]
+    assert values == [
+        "2026-05-06 00:00:00",
+        "2026-11-21 10:30:00",
+        "2026-11-21 00:00:00",
+        "2026-11-21 00:00:00",
+        "2026-01-13 00:00:00",
+    ]
+    assert stamps.day_month_swaps() == ("%m.%d.%Y", "%d.%m.%Y")
+    day_first = TimestampParser(None, True, "UTC")
+    assert day_first.parse("05.06.2026") == "2026-06-05 00:00:00"

@@ -474,3 +474,21 @@ def test_a_gold_label_may_be_marked_calibration(tmp_path: Path) -> None:
     raw = read_source("gold", tmp_path)
     rejected = raw.sort_values("_row_number")["_is_rejected"].astype(bool).tolist()
     assert rejected == [False, False, True]  # calibration and test kept, holdout rejected
+
+
+def test_absent_optional_source_folders_are_named_in_one_line(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A custom-source user's landing folder has none of the shipped sources' folders: the
+    build printed one "no crm/ subfolder" warning per bronze model (issue 18's walk); one
+    line naming every absent optional source is enough."""
+    (tmp_path / "custom").mkdir()
+    (tmp_path / "shop").mkdir()
+    with caplog.at_level(logging.WARNING, logger="feedback_lakehouse.ingest.landing"):
+        for source in SOURCES:
+            assert read_source(source, tmp_path, ingested_at=INGESTED).empty
+    lines = [r.getMessage() for r in caplog.records if "subfolder" in r.getMessage()]
+    assert len(lines) == 1, lines
+    absent = [s.folder for s in SOURCES.values() if s.folder != "shop"]
+    assert all(f"{folder}/" in lines[0] for folder in absent), lines[0]
+    assert "shop/" not in lines[0]

@@ -153,3 +153,42 @@ def test_the_shipped_taxonomy_has_no_keyword_the_matcher_cannot_read(caplog, tax
     with caplog.at_level("WARNING", logger=matcher.__name__):
         matcher.compile_taxonomy([dataclasses.replace(first, keywords=("% off",))], 0.5)
     assert any("'% off'" in r.getMessage() for r in caplog.records)
+
+
+# issue 18 goal (d): a complaint dressed in praise is not `praise`. When the clause after a
+# contrast ("but", "however", "except", "then") carries another category's evidence and
+# no praise, that clause decides: praise is at most secondary (texts written for this test;
+# each was `praise` before: more praise words than complaint words)
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Gorgeous blouse, I love the colour, but there is a hole by the hem.", "product_defect"),
+        ("Beautiful rug, really pretty, however the colours faded in a month.", "product_defect"),
+        ("Love the shop, great range and happy with it, but the site is slow.", "app_performance"),
+        ("Lovely coat, perfect fit, gorgeous colour, except it was overpriced.", "pricing_billing"),
+    ],
+)
+def test_a_complaint_after_a_contrast_is_not_praise(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str, category: str
+) -> None:
+    record = label(provider, taxonomy, text)
+    assert record.main_category == category, record.rationale
+    assert "praise" in (record.secondary_categories or ""), record.rationale
+    assert "contrast" in (record.rationale or ""), record.rationale
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the praise is in the contrast clause: it decides
+        "The parcel was late, but I love it, a beautiful dress.",
+        # no contrast: praise with a topic is still praise
+        "Love this app, the best shop I know, amazing and easy to use.",
+        # a contrast with nothing but praise after it
+        "Not what I expected, but gorgeous and so comfy.",
+    ],
+)
+def test_praise_in_the_deciding_clause_stays_praise(
+    provider: OfflineProvider, taxonomy: Taxonomy, text: str
+) -> None:
+    assert label(provider, taxonomy, text).main_category == "praise"

@@ -283,3 +283,54 @@ def test_a_done_repair_is_no_request_for_a_remedy(text: str) -> None:
     from feedback_lakehouse.enrichment.providers.offline import cues
 
     assert cues.problem_cues(cues.lowered(text)) == [], text
+
+
+# issue 18 goals (b)/(d): a wait that has not ended and a thing that split are problem
+# reports; each read positive or neutral before (texts written for this test). Real
+# half A: "taking forever / so long", "pending since forever" in 19 banking77 queries,
+# all waits; "split" is also a style in the clothing reviews ("split neck")
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My transfer to my landlord has been pending forever.",
+        "The checkout keeps spinning forever, thanks in advance!",
+        "Why is my top up taking so long? Thanks",
+        "Nice jumper, but the seam split after the second wash.",
+        "Cute sandals. The strap split in half on day one.",
+    ],
+)
+def test_an_endless_wait_or_a_split_is_a_problem_report(
+    provider: OfflineProvider, text: str
+) -> None:
+    label, _, _ = provider.sentiment(text)
+    assert label == "negative", text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Love the split neck, so flattering.",
+        "The split hem is gorgeous and the fit is perfect.",
+        "Sturdy seams that did not split after many washes, love it.",
+        "I will keep this dress forever.",
+        "I waited so long to buy it and it is perfect.",
+        "It took so long to find a coat this warm.",
+        "The seams split on the sides, a lovely detail.",
+    ],
+)
+def test_a_split_style_or_a_long_wish_is_no_problem_report(text: str) -> None:
+    from feedback_lakehouse.enrichment.providers.offline import cues
+
+    assert cues.problem_cues(cues.lowered(text)) == [], text
+
+
+def test_a_pressed_complaint_after_polite_praise_is_high(
+    provider: OfflineProvider, taxonomy: Taxonomy
+) -> None:
+    (record,) = enrich(
+        provider,
+        taxonomy,
+        "Lovely kettle when it behaves, but the lid split after a fortnight!!!",
+    )
+    assert record.sentiment == "negative", record.rationale
+    assert URGENCY_RANK[record.urgency] >= URGENCY_RANK["high"], record.rationale

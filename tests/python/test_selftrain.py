@@ -22,6 +22,7 @@ from feedback_lakehouse.enrichment.providers.offline.rules import Choice
 from feedback_lakehouse.enrichment.selftrain import (
     EXAMPLE_MARK,
     RANK_SPREAD,
+    RankedPrediction,
     SelfTrainedModel,
     SelfTrainSettings,
     agreement_rates,
@@ -473,3 +474,49 @@ def test_peoples_decisions_are_weighed_against_the_rules_not_the_self_trained_mo
     # people's model is surer than the rules in both, with or without self-training
     assert [r.main_category for r in without] == ["delivery", "delivery"]
     assert [r.main_category for r in both] == ["delivery", "delivery"]
+
+
+def test_the_models_praise_is_ruled_out_for_a_negative_text(monkeypatch):
+    """Issue 18 goal (d): praise is positive-only, as in the rules' scores; a model guess
+    of praise for a negative text (a complaint the taxonomy's words did not place) takes
+    the model's next category instead, and the rationale says so. A positive or neutral
+    text keeps the model's praise ("Will buy again" reads neutral to the rules)."""
+    taxonomy = Taxonomy.from_records(
+        [
+            taxonomy_row("s1", "delivery", "parcel|delivery"),
+            taxonomy_row("s1", "billing", "invoice|charge"),
+            taxonomy_row("s1", "praise", "lovely|wonderful"),
+        ]
+    )
+    model = _model(taxonomy)
+    second = RankedPrediction("delivery", 0.6, 0.62)
+    guess = RankedPrediction("praise", 0.9, 0.91, runner_up=second)
+    monkeypatch.setattr(model, "predict", lambda texts: [guess for _ in texts])
+    texts = (
+        "The van man threw it over the fence, awful and rude.",
+        "So quick, great!",
+        "Will buy again.",
+    )
+    complaint, happy, plain = OfflineProvider(selftrained=model).enrich(
+        _items(*texts, prefix="x"), taxonomy
+    )
+    assert complaint.sentiment == "negative", complaint.rationale
+    assert (complaint.main_category, complaint.confidence) == ("delivery", 0.62)
+    assert "self-trained praise ruled out" in complaint.rationale
+    assert complaint.review_signals == NO_TAXONOMY_WORDS  # still a guess of the model's
+    for record, sentiment in ((happy, "positive"), (plain, "neutral")):
+        assert record.sentiment == sentiment, record.rationale
+        assert record.main_category == "praise", record.rationale
+
+
+def test_the_model_names_its_runner_up(taxonomy):
+    model = _model(taxonomy)
+    texts = ["The courier was late.", "Wrong charge on my bank statement."]
+    proba = model.pipeline.predict_proba(texts)
+    for prediction, row in zip(model.predict(texts), proba, strict=True):
+        second = model.pipeline.classes_[np.argsort(row)[-2]]
+        assert prediction.runner_up is not None
+        assert prediction.runner_up.label == second != prediction.label
+        assert prediction.runner_up.probability == round(
+            float(model.calibrator.predict([np.sort(row)[-2]])[0]), 4
+        )

@@ -119,6 +119,9 @@ DEFECT_PROBES = (
     "sort it out",
     "fix asap",
     "great. sort it now",
+    "my top up is taking forever",
+    "pending since forever",
+    "the seam split open",
 )
 
 

@@ -1,4 +1,6 @@
 -- Landing rows that could not be read as valid records, with the reason: nothing is lost.
+-- Only each file's latest load counts: a corrected file dropped again under the same
+-- name replaces its rejects here (bronze keeps every load's rows).
 {%- set bronze_models = [
     ('shop_reviews', 'shop__reviews'),
     ('helpdesk_tickets', 'helpdesk__tickets'),
@@ -22,9 +24,12 @@ with
             _row_number as source_row_number,
             _reject_reason as reject_reason,
             _raw_record as raw_record,
-            _ingested_at as ingested_at
+            _ingested_at as ingested_at,
+            _is_rejected as is_rejected,
+            max(_ingested_at) over (
+                partition by _source_file
+            ) as file_last_loaded_at
         from {{ feedback_lakehouse.bronze_relation(model_name) }}
-        where _is_rejected
 
     ),
 {% endfor %}
@@ -32,7 +37,15 @@ with
 final as (
 
     {% for source_name, model_name in bronze_models %}
-        select * from {{ source_name }}
+        select
+            source,
+            source_file,
+            source_row_number,
+            reject_reason,
+            raw_record,
+            ingested_at
+        from {{ source_name }}
+        where is_rejected and ingested_at = file_last_loaded_at
         {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -312,22 +312,42 @@ class SelfTrainedModel:
         """The best category per text and its calibrated probability of being right: how
         often the model agrees with a right rule label at that probability (the isotonic
         value, which `decide` compares), and the same without the isotonic steps (the
-        confidence a label of the model's carries, `ranked_calibration`)."""
+        confidence a label of the model's carries, `ranked_calibration`); each with the
+        model's second label as its `runner_up`."""
         if self.pipeline is None or not texts:
             return []
         # = pipeline.predict_proba, reading a batch's shared tokens (`word_tokens.shared`)
         words = word_tokens.transform(self.pipeline.named_steps["words"], texts)
         proba = self.pipeline.named_steps["classifier"].predict_proba(words)
+        classes = self.pipeline.classes_
+        rows = np.arange(len(proba))
         best = proba.argmax(axis=1)
-        top = proba.max(axis=1)
+        # the runner-up: what the text is when its best label is ruled out (the provider
+        # rules out praise for a text the rules read negative); its probability through
+        # the same calibration, fitted on best labels (an estimate, not measured)
+        seconds: list[RankedPrediction | None] = [None] * len(rows)
+        if proba.shape[1] > 1:
+            rest = proba.copy()
+            rest[rows, best] = -1.0
+            second = rest.argmax(axis=1)
+            seconds = list(self._ranked(classes, second, proba[rows, second], seconds))
+        return self._ranked(classes, best, proba.max(axis=1), seconds)
+
+    def _ranked(
+        self,
+        classes: np.ndarray,
+        index: np.ndarray,
+        top: np.ndarray,
+        runners_up: Sequence[RankedPrediction | None],
+    ) -> list[RankedPrediction]:
+        """The predictions of `classes[index]` at raw probability `top`, calibrated."""
         ranked = top
         if self.calibrator is not None:
             ranked = ranked_calibration(self.calibrator, top)
             top = self.calibrator.predict(top)
-        classes = self.pipeline.classes_
         return [
-            RankedPrediction(str(classes[i]), round(float(p), 4), round(float(r), 4))
-            for i, p, r in zip(best, top, ranked, strict=True)
+            RankedPrediction(str(classes[i]), round(float(p), 4), round(float(r), 4), second)
+            for i, p, r, second in zip(index, top, ranked, runners_up, strict=True)
         ]
 
     def decide(
@@ -397,6 +417,7 @@ class RankedPrediction(Prediction):
     without its flat steps (`ranked_calibration`)."""
 
     ranked: float = 0.0
+    runner_up: RankedPrediction | None = None  # the model's second label
 
 
 def ranked_calibration(

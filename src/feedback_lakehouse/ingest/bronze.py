@@ -10,7 +10,12 @@ import pandas as pd
 import pyarrow as pa
 
 from feedback_lakehouse.dbt_glue import config_value, existing_values, to_arrow
-from feedback_lakehouse.ingest.custom_source import CUSTOM_COLUMNS, load_config, read_custom
+from feedback_lakehouse.ingest.custom_source import (
+    CUSTOM_COLUMNS,
+    SUPERSEDED,
+    load_config,
+    read_custom,
+)
 from feedback_lakehouse.ingest.landing import read_source
 from feedback_lakehouse.ingest.specs import SOURCES
 
@@ -39,7 +44,9 @@ def quarantine_lines(frame: pd.DataFrame, model: str) -> list[str]:
     if frame.empty or not frame["_is_rejected"].any():
         return lines
     for name, rows in frame.groupby("_source_file", sort=True):
-        rejected = rows[rows["_is_rejected"]]
+        # a row superseded by a later file's row with its id has its own warning
+        reasons = rows["_reject_reason"].fillna("")
+        rejected = rows[rows["_is_rejected"] & ~reasons.str.contains(SUPERSEDED, regex=False)]
         if rejected.empty:
             continue
         first = str(rejected["_reject_reason"].iloc[0])

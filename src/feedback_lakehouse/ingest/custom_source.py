@@ -60,12 +60,16 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "CUSTOM_COLUMNS",
+    "SUPERSEDED",
     "CustomSource",
     "CustomSourceError",
     "load_config",
     "load_identity",
     "read_custom",
 ]
+
+# in the reason of a row quarantined because a later file of the same build has its id
+SUPERSEDED = ": superseded: id "
 
 # bronze data columns of the custom source, whatever the user's column names are
 CUSTOM_COLUMNS: tuple[str, ...] = (
@@ -177,6 +181,7 @@ def read_custom(
                 "_file_modified_at": file_modified_at(path),
             }
             rows.extend(_read_file(config, path, rel, data, base))
+    _supersede_repeats_across_files(config, rows)
     if not rows:
         return empty_frame()
     frame = pd.DataFrame(rows)
@@ -282,7 +287,9 @@ def _read_file(
                 raw = _raw_row(values, delimiter)
                 reject(number, f"{rel} row {number}: {rejected.reason}", raw)
                 continue
-            rows.append({**row, **base, "_row_number": number, "_is_rejected": False})
+            # the values stay until read_custom knows whether a later file supersedes it
+            good = {"_row_number": number, "_is_rejected": False, "_values": (delimiter, values)}
+            rows.append({**row, **base, **good})
     except csv.Error as exc:
         number += 1
         reject(
@@ -335,6 +342,63 @@ def _warn_unmapped_ratings(config: CustomSource, rel: str, rows: list[dict[str, 
         len(rated),
         values,
     )
+
+
+def _supersede_repeats_across_files(config: CustomSource, rows: list[dict[str, Any]]) -> None:
+    """Quarantines a good row whose id a later file of the same build also holds, naming
+    the row that won, and warns once with the count, an example id and both files.
+
+    Staging keeps one version per id, the file whose name sorts last within a build, so
+    the other row left every mart without a word (issue 18's walk). Across builds a
+    re-delivered id stays the record's next version: only this run's files are compared."""
+    last: dict[str, dict[str, Any]] = {}  # id -> its row in the file sorting last
+    superseded: list[dict[str, Any]] = []
+    for row in rows:  # files in name order, rows in file order
+        if row["_is_rejected"]:
+            continue
+        earlier = last.get(row["record_id"])
+        if earlier is not None:
+            superseded.append(earlier)
+        last[row["record_id"]] = row
+    superseded.sort(key=lambda r: (r["_source_file"], r["_row_number"]))
+    for old in superseded:
+        new = last[old["record_id"]]
+        old.update(
+            {
+                "_is_rejected": True,
+                "_reject_reason": (
+                    f"{old['_source_file']} row {old['_row_number']}{SUPERSEDED}"
+                    f"{old['record_id']!r} is also in {new['_source_file']} row "
+                    f"{new['_row_number']} of the same build, and the file whose name sorts "
+                    "last wins. If this file holds the newer version, drop it again after "
+                    "the other (a later build wins), or take the id out of one export."
+                ),
+                "_raw_record": _raw_row(old["_values"][1], old["_values"][0]),
+            }
+        )
+    for row in rows:
+        row.pop("_values", None)
+    if superseded:
+        old = superseded[0]
+        new = last[old["record_id"]]
+        pairs = Counter(
+            (o["_source_file"], last[o["record_id"]]["_source_file"]) for o in superseded
+        )
+        log.warning(
+            "custom source %s: %d ids are in more than one file of this build (e.g. id %r in "
+            "%s row %d and %s row %d; superseded rows per file pair: %s); the file whose name "
+            "sorts last wins and the other %d rows are quarantined as superseded "
+            "(rpt_quarantined_rows, reason 'superseded: ...').",
+            config.name,
+            len({o["record_id"] for o in superseded}),
+            old["record_id"],
+            old["_source_file"],
+            old["_row_number"],
+            new["_source_file"],
+            new["_row_number"],
+            ", ".join(f"{a} -> {b} ({n})" for (a, b), n in pairs.most_common(3)),
+            len(superseded),
+        )
 
 
 def _check_unique(

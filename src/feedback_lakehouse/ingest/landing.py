@@ -27,6 +27,7 @@ import hashlib
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -395,12 +396,7 @@ def _read(
 ) -> pd.DataFrame:
     files = _source_files(spec, root)
     if files is None:
-        log.warning(
-            "landing folder %s has no %s/ subfolder: no %s rows this run",
-            root,
-            spec.folder,
-            spec.name,
-        )
+        _warn_absent_folders(root)
         files = []
     seen = set(skip_file_hashes)
     bronze = _Bronze(spec)
@@ -410,6 +406,28 @@ def _read(
         if read is not None:
             bronze.add(rel, read[1], read[0], file_modified_at(path))
     return bronze.frame(stamp)
+
+
+# landing folders whose absent source folders were named in this process
+_ABSENT_NAMED: set[Path] = set()
+_ABSENT_LOCK = threading.Lock()
+
+
+def _warn_absent_folders(root: Path) -> None:
+    """One line per landing folder (and process) naming every shipped source whose folder
+    is absent: each bronze model used to say it for its own source, seven lines on a
+    custom-source build (issue 18's walk), and every one of them is optional."""
+    with _ABSENT_LOCK:
+        if root in _ABSENT_NAMED:
+            return
+        _ABSENT_NAMED.add(root)
+    absent = [spec for spec in SOURCES.values() if not (root / spec.folder).is_dir()]
+    log.warning(
+        "landing folder %s has no subfolder for the optional sources %s: no rows from them "
+        "this run",
+        root,
+        ", ".join(f"{spec.name} ({spec.folder}/)" for spec in absent),
+    )
 
 
 def landing_row_counts(landing_dir: str | Path) -> dict[str, int]:

@@ -3,11 +3,15 @@ one odd date quarantines its row, never the build."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as date_parser
 from pandas.tseries.api import guess_datetime_format
+
+# a date of three numbers split by dots, slashes or dashes, at the start of a value
+NUMERIC_DATE = re.compile(r"\s*(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})\b")
 
 
 class TimestampParser:
@@ -41,7 +45,7 @@ class TimestampParser:
                 return datetime.strptime(value, fmt)
             except ValueError:
                 continue
-        guess = guess_datetime_format(value, dayfirst=self.dayfirst)
+        guess = guess_datetime_format(value, dayfirst=self._dayfirst_of(value))
         if guess:
             try:
                 moment = datetime.strptime(value, guess)
@@ -53,6 +57,25 @@ class TimestampParser:
         if not any(c.isdigit() for c in value) or value.isdigit():
             raise ValueError(value)  # words only, or a bare number: not a date
         return date_parser.parse(value, dayfirst=self.dayfirst, default=datetime(2000, 1, 1))
+
+    def _dayfirst_of(self, value: str) -> bool:
+        """Whether a numeric date (21.11.2026, 05/06/26, 2026.11.21) is day-first: a day
+        over 12 in first place says so, one in second place says not, a year first is
+        never day-first, and an ambiguous one follows the mapping's `dayfirst`.
+
+        pandas' guess comes to the same order, but warns (UserWarning) whenever it
+        differs from the `dayfirst` it was given, once per such value."""
+        match = NUMERIC_DATE.match(value)
+        if match is None:
+            return self.dayfirst
+        first, second = match.group(1), match.group(3)
+        if len(first) > 2:
+            return False
+        if int(first) > 12 >= int(second):
+            return True
+        if int(second) > 12 >= int(first):
+            return False
+        return self.dayfirst
 
     def day_month_swaps(self) -> tuple[str, str] | None:
         """(month-first, day-first) formats when detection used both, else None.

@@ -72,6 +72,14 @@ DEFECT_CUES = (
     r"\b(?:charged|billed) (?:me )?(?:twice|double|two times|again|extra|after)\b",
     r"\b(?:double[- ]charged|overcharged)\b",
     r"\b(?:gave (?:up|out)|conked out|died on me|in (?:pieces|shards)|wrecked)\b",
+    # a wait that has not ended ("pending since forever", "taking so long": 19 banking77
+    # queries of half A, all waits; not "waited so long to buy it", a wish, nor "it took
+    # so long to find one", a story: clothing reviews)
+    r"\b(?:takes|taking|spins|spinning|loads|loading|pending|been waiting|still waiting)"
+    r" (?:so long|forever|ages)\b|\bsince forever\b",
+    # a thing that split ("split open / in half / after a week"), not a style ("split
+    # neck", "split on the sides", "split back")
+    r"\b(?:split|splits) (?:open|in (?:two|half)|after|within)\b",
     # a request for a remedy names a problem: "please fix this", "sort it out"
     r"\b(?:fix (?:this|it|that)|sort (?:this|it|that) out)\b",
     # ... and so does an elliptic one pressed for time, asked ("fix ASAP", "please sort
@@ -89,7 +97,7 @@ DEFECT_WORDS = (
     "locked out", "broke", "damaged", "defective", "faulty", "cracked", "shattered",
     "smashed", "dented", "ripped", "torn", "leak", "apart", "wrong", "missing", "delayed",
     "lost", "late", "charged", "billed", "gave", "conked", "died on me", "in pieces",
-    "in shards", "wrecked", "fix", "sort",
+    "in shards", "wrecked", "fix", "sort", "forever", "so long", "ages", "split",
 )  # fmt: skip
 # ... and a negated expectation, which carries its own negation: something that should
 # have worked, arrived or been refunded did not, or still has not.

@@ -179,6 +179,10 @@ class OfflineOptions(BaseModel):
     transit_category: str = "shipping_delivery"
     transit_weight: float = 1.5
     transit_window: int = 3
+    # praise named before a contrast whose clause names a problem's category: held to this
+    # share of that category's score (`contrast.contrast_clause`; 1 turns the rule off)
+    contrast_ratio: float = 0.5
+    contrast_window: int = 6  # tokens after the contrast word that make its clause
     urgent_words: tuple[str, ...] = DEFAULT_URGENT_WORDS
     critical_words: tuple[str, ...] = DEFAULT_CRITICAL_WORDS
     pressing_words: tuple[str, ...] = DEFAULT_PRESSING_WORDS

@@ -273,15 +273,25 @@ class OfflineProvider:
         item: TextItem,
         result: rules.Scores,
         taxonomy: Taxonomy,
-        learned: Prediction | None,
+        learned_pair: Learned | None,
         trained: Prediction | None,
         sentiment_note: str | None = None,
+        sentiment: str = "positive",
     ) -> tuple[rules.Choice, str | None]:
         """The rules' choice, then the self-trained model's where the rules are not sure,
         then the model learned from people where it is surer; with the rationale's notes
-        (`sentiment_note`: why the self-trained sentiment was not used, last)."""
+        (`sentiment_note`: why the self-trained sentiment was not used, last). The
+        model's praise (a positive-only category) is ruled out for a text whose
+        `sentiment` (the rules') is negative, as a problem report is: its runner-up
+        (issue 18 goal (d); ruling it out for neutral texts too cost seed 7's English
+        2.3 points: "Will buy again" reads neutral)."""
+        learned = learned_pair[0] if learned_pair else None
         choice = by_rules = rules.choose(result, taxonomy, self.options)
-        note = None
+        note = ruled = None
+        positive_only = self.options.positive_only_categories
+        if trained is not None and trained.label in positive_only and sentiment == "negative":
+            ruled = f"self-trained {trained.label} ruled out ({sentiment} text)"
+            trained = getattr(trained, "runner_up", None)
         if self.selftrained is not None:
             choice, note = self.selftrained.decide(
                 choice, trained, item.text_hash, self.options.max_secondary
@@ -293,7 +303,7 @@ class OfflineProvider:
         example = self.selftrained_sentiment and self.selftrained_sentiment.example_note(
             item.text_hash
         )
-        notes = [n for n in (note, learned_note, example, sentiment_note) if n]
+        notes = [n for n in (note, ruled, learned_note, example, sentiment_note) if n]
         return choice, "; ".join(notes) or None
 
     def _fingerprint(self, taxonomy: Taxonomy) -> str:
@@ -442,7 +452,7 @@ class OfflineProvider:
             return self._without_rules(language, sentences, taxonomy)
         # the text's language's keywords (a learned category reads any: then English's)
         rules_of = compiled[taxonomy.rules_language(language) or BASE_LANGUAGE]
-        learned_category, learned_sentiment = learned or (None, None)
+        learned_sentiment = learned[1] if learned else None
         sentiment, intensity, vader, evidence, note = self._sentiment_in(
             text, sentences.tokens, language, analyzer
         )
@@ -457,7 +467,7 @@ class OfflineProvider:
         tokens = rules_of.tokens_for(sentences.tokens)
         result = rules.score(tokens, scoring, rules_of, self.options)  # kept per text
         found = result.found  # the matches: read by the category scores and the summary
-        choice, notes = self._category(item, result, taxonomy, learned_category, trained, guard)
+        choice, notes = self._category(item, result, taxonomy, learned, trained, guard, scoring)
         category = taxonomy.categories.get(choice.main)
         pressed = rules.pressed(evidence, sentiment, tokens, self._pressing, text)
         urgency, urgent_found = rules.urgency_of(

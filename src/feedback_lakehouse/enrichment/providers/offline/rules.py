@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from feedback_lakehouse.contracts import UNKNOWN_CATEGORY
 from feedback_lakehouse.enrichment.learner import Prediction
+from feedback_lakehouse.enrichment.providers.offline.contrast import contrast_clause
 from feedback_lakehouse.enrichment.providers.offline.lexicon import tokens_of
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
     INFLECTIONS,
@@ -225,7 +226,7 @@ def score(
     unless the sentiment is positive. `found`: the matcher's matches on `tokens`, when
     the caller has them; the result carries them (`Scores.found`: the summary reads them).
 
-    English problem reports, two rules of how they are written:
+    English problem reports, three rules of how they are written:
     - damage the text says came with the delivery (`_damage_in_transit`) adds
       `transit_weight` to `transit_category`, which then counts as failing;
     - a failure of a kind (a keyword holding one of `failure_words`: "crashes") names
@@ -233,7 +234,11 @@ def score(
       ("when I log in"), so each is held to `place_ratio` of the best failing one's
       score: the failure's kind is the main category, the place secondary. A place's
       own failure ("can't log in", "payment failed") holds no failure word, so a text
-      with only that keeps the place's category.
+      with only that keeps the place's category;
+    - the clause after the last contrast word ("but", "however", `contrast.py`)
+      decides a text's point: when it names another category and no praise, the
+      positive-only categories are held to `contrast_ratio` of that category's score
+      (at most secondary: "Love the lamp, but the shade has a hole").
 
     All but the damping and the place cap read the tokens alone, and are kept per text
     (`_matched_of`): a first build scores a text up to three times (the self-training's
@@ -267,7 +272,8 @@ def score(
 def _problem_report_rules(
     scores: dict[str, float], notes: list[str], matched: _Matched, options: OfflineOptions
 ) -> None:
-    """`score`'s two English rules, in place: damage in transit, then the place cap."""
+    """`score`'s English rules, in place: damage in transit, the place cap, then the
+    contrast clause's."""
     failing = {category_id: list(words) for category_id, words in matched.failing.items()}
     transit = options.transit_category
     if matched.in_transit is not None:
@@ -285,6 +291,14 @@ def _problem_report_rules(
         if held:
             kinds = ", ".join(f"{c} [{', '.join(failing[c])}]" for c in sorted(failing))
             notes.append(f"failure {kinds} over place {', '.join(sorted(held))}")
+    if matched.contrast is not None and options.contrast_ratio < 1:
+        word, named = matched.contrast
+        cap = options.contrast_ratio * max(scores.get(c, 0.0) for c in named)
+        held = [c for c in options.positive_only_categories if scores.get(c, 0.0) > cap]
+        for category_id in held:
+            scores[category_id] = cap
+        if held:
+            notes.append(f"contrast '{word}': {', '.join(named)} over {', '.join(held)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +313,7 @@ class _Matched:
     overlap: dict[str, float]
     failing: dict[str, list[str]]
     in_transit: tuple[str, str] | None
+    contrast: tuple[str, tuple[str, ...]] | None  # `contrast.contrast_clause`
 
 
 # texts whose `_Matched` is kept: the self-training's rule pass starts each first build
@@ -357,12 +372,13 @@ def _matched_of(
         for category_id, ratio in overlap.items():
             scores[category_id] = scores.get(category_id, 0.0) + options.example_weight * ratio
     failing: dict[str, list[str]] = {}
-    in_transit = None
+    in_transit = contrast = None
     if compiled.language == BASE_LANGUAGE:
         failing = _failing(keywords, found, options)
         if options.transit_weight > 0 and options.transit_category in compiled.example_tokens:
             in_transit = _damage_in_transit(tokens, options)
-    matched = _Matched(compiled, found, scores, keywords, overlap, failing, in_transit)
+        contrast = contrast_clause(tokens, found, keywords, options)
+    matched = _Matched(compiled, found, scores, keywords, overlap, failing, in_transit, contrast)
     if len(_score_memo) < SCORE_MEMO_SIZE:
         _score_memo[key] = matched
     return matched
