@@ -135,10 +135,7 @@ class OfflineProvider:
         """One record per item, in order; a text that fails becomes a `failed` record."""
         fingerprint = self._fingerprint(taxonomy)
         prompt_version = f"{RULES_NAME}+{fingerprint[:12]}"
-        compiled = {
-            language: compiled_for(fingerprint, taxonomy, self.options.phrase_bonus, language)
-            for language in taxonomy.languages
-        }
+        compiled = self._compiled(fingerprint, taxonomy)
         analyzer = sentiment_analyzer()
         learned = self._learned(items)
         # the two self-trained models read each text's words: tokenised once for both
@@ -196,6 +193,13 @@ class OfflineProvider:
         return records
 
     # ----------------------------------------------------------------- internals
+
+    def _compiled(self, fingerprint: str, taxonomy: Taxonomy) -> dict[str, Any]:
+        """Each of the taxonomy's languages' compiled keyword matcher (kept per build)."""
+        return {
+            language: compiled_for(fingerprint, taxonomy, self.options.phrase_bonus, language)
+            for language in taxonomy.languages
+        }
 
     def _learned(
         self, items: Sequence[TextItem]
