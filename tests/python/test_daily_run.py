@@ -8,10 +8,9 @@ import shutil
 from pathlib import Path
 
 import duckdb
-from dbt_helpers import PROJECT, run_dbt, write_decisions
+from dbt_helpers import PROJECT, copy_built, run_dbt, write_decisions
 
 from feedback_devtools.bench import add_increment
-from feedback_devtools.sample import generate
 
 # columns that hold the time of the run itself, not a result of the data
 RUN_TIME_COLUMNS: dict[str, set[str]] = {}
@@ -91,11 +90,11 @@ def _new_day(work: Path, landing: Path) -> dict[str, str]:
     return {"reviewed": reviewed, "customer": customer, "tier": new_tier}
 
 
-def test_daily_run_equals_full_rebuild(tmp_path: Path) -> None:
-    work = tmp_path
+def test_daily_run_equals_full_rebuild(built_sample: tuple[Path, dict], tmp_path: Path) -> None:
+    # a copy of the session's full build of the sample (conftest.py `built_sample`, built
+    # as this test built its own: no unit tests), before test_insight_to_action changes it
+    work = copy_built(built_sample[0], tmp_path / "work")
     landing = work / "landing"
-    generate(landing, records=600, seed=11)
-    run_dbt(work, "build", "--exclude-resource-type", "unit_test")
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
         texts_before = {
             r[0] for r in con.execute("select text_hash from main.int_texts__enriched").fetchall()

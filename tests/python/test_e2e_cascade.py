@@ -83,26 +83,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     generate(landing, records=400, seed=11)
     write_helpdesk_gold(landing)
 
-    # the texts the LLM will see (the LLM providers mask them once more), with their gold
-    # category, before any enrichment
-    run_dbt(
-        work,
-        "build",
-        "--select",
-        "+int_texts__to_enrich",
-        "+int_gold_labels",
-        "--indirect-selection",
-        "cautious",
-    )
-    gold_by_text = {
-        mask_pii(text): category
-        for text, category in query(
-            work,
-            "select t.text, g.category_id from main.int_gold_labels g "
-            "join main.int_texts__to_enrich t using (text_hash) "
-            "where g.split = 'test' and g.category_id is not null",
-        )
-    }
     env = {"OPENAI_BASE_URL": "", "OPENAI_API_KEY": "test-key-not-real"}
     llm_vars = {
         "llm_model": "fake-llm",
@@ -111,23 +91,42 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         # the fake LLM labels texts outside the gold set unknown: not the point here
         "other_rate_error": 1.0,
     }
+    openai_vars = {
+        **llm_vars,
+        "enrichment_provider": "openai",
+        "llm_cache_path": str(work / "openai_cache.sqlite"),
+    }
     calls: dict[str, int] = {}
     with pytest.MonkeyPatch.context() as patch, fakellm.FakeLLM() as server:
-        patch.setattr(fakellm, "classify", _oracle(gold_by_text))
         env["OPENAI_BASE_URL"] = server.base_url
-        # the LLM-only and offline-only runs: only what the cascade mart needs
-        only = ("--select", "+rpt_eval_cascade", "--indirect-selection", "cautious")
+        # the texts the LLM will see (the LLM providers mask them once more), with their
+        # gold category, before any enrichment; with the LLM-only run's vars and
+        # environment, so that run reuses this one's parse (new vars: a full parse)
         run_dbt(
             work,
             "build",
-            *only,
-            variables={
-                **llm_vars,
-                "enrichment_provider": "openai",
-                "llm_cache_path": str(work / "openai_cache.sqlite"),
-            },
+            "--select",
+            "+int_texts__to_enrich",
+            "+int_gold_labels",
+            "--indirect-selection",
+            "cautious",
+            variables=openai_vars,
             env=env,
         )
+        assert server.calls == 0  # nothing upstream of the enrichment calls the LLM
+        gold_by_text = {
+            mask_pii(text): category
+            for text, category in query(
+                work,
+                "select t.text, g.category_id from main.int_gold_labels g "
+                "join main.int_texts__to_enrich t using (text_hash) "
+                "where g.split = 'test' and g.category_id is not null",
+            )
+        }
+        patch.setattr(fakellm, "classify", _oracle(gold_by_text))
+        # the LLM-only and offline-only runs: only what the cascade mart needs
+        only = ("--select", "+rpt_eval_cascade", "--indirect-selection", "cautious")
+        run_dbt(work, "build", *only, variables=openai_vars, env=env)
         calls["openai"] = server.calls
         # the offline-only run of the cascade's local model: the rules (self-training is
         # not run inside the cascade yet, dbt_entry.self_training_applies)

@@ -76,7 +76,7 @@ def test_llm_build_enriches_each_text_once_masks_pii_and_reruns_free(
     server.reset()
     # one distinct text gets a content-filter answer, another an error quoting the
     # request headers (the API key): their rows fail, the run goes on
-    filtered, echoed = query_texts(tmp_path, 2)
+    filtered, echoed = query_texts(tmp_path, server, 2)
     server.script_for(filtered[:40], Reply.content_filter())
     server.script_for(echoed[:40], Reply.echo_headers(400))
     outputs = [llm_build(tmp_path, server).stdout]
@@ -212,8 +212,12 @@ def test_fault_storm_then_healed_server_ends_with_every_text_ok(tmp_path: Path) 
         assert server.calls == distinct + server.faults
 
 
-def query_texts(work: Path, n: int) -> list[str]:
-    """The masked wording of n distinct texts, computed without calling any model."""
-    run_dbt(work, "build", "--select", "+int_texts__to_enrich", "--exclude", "test_type:unit")
+def query_texts(work: Path, server: FakeLLM, n: int) -> list[str]:
+    """The masked wording of n distinct texts, computed without calling any model. With
+    the LLM build's vars and environment, so that build reuses this one's parse (dbt
+    parses the whole project again when the vars change)."""
+    calls = server.calls
+    llm_build(work, server, "--select", "+int_texts__to_enrich")
+    assert server.calls == calls  # nothing upstream of the enrichment calls the LLM
     rows = query(work, f"select text from main.int_texts__to_enrich order by text_hash limit {n}")
     return [r[0] for r in rows]
