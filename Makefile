@@ -114,7 +114,7 @@ check-databricks: venv
 # Every SQL model (and its data and unit tests) on a local Spark session: dbt-spark's
 # session method, parquet tables; the Python models' code runs there through the package
 # (mapInPandas enrichment). Needs Java 17; installs pyspark into .venv when missing.
-# Outside `make test` (see README "Run on Databricks" for how long it takes).
+# Outside `make test` (see docs/databricks.md for how long it takes).
 PYSPARK := pyspark==4.3.0
 test-spark: venv
 	$(BIN)/python -c 'import pyspark' 2>/dev/null || \
@@ -152,7 +152,7 @@ example-banking77-500: venv
 example-clothing: venv
 	bash scripts/run_example.sh clothing_reviews
 
-# the review queue's learning curve on the same real data (README "Human review loop"):
+# the review queue's learning curve on the same real data (docs/quality-history.md):
 # a simulated reviewer (gold labels) decides 100, 250, 500 items in queue order and at
 # random; held-out accuracy of the model learned from the decisions. Outside CI.
 .PHONY: learning-curve

@@ -1,4 +1,4 @@
-"""Measure the offline sentiment (README "Quality and evaluation", offline sentiment).
+"""Measure the offline sentiment (README "Offline sentiment"; docs/quality-history.md).
 
     .venv/bin/python scripts/measure_sentiment.py clothing [--grid] [--selftrain]
         [--shared ../shared/data]

@@ -1,6 +1,6 @@
 """The learning curve of the review queue: does reviewing in queue order teach the model
-faster than reviewing at random? (`make learning-curve`, outside CI; README "Human
-review loop".)
+faster than reviewing at random? (`make learning-curve`, outside CI; measured in
+docs/quality-history.md.)
 
 A simulated reviewer works through one half of a labelled real data set (the pool); the
 gold label is the reviewer's decision. Decisions come in days of `batch` (the daily
@@ -196,7 +196,7 @@ def clothing(shared: Path) -> Task:
 
 
 def table(results: dict[str, dict[str, dict[int, list[float]]]]) -> str:
-    """The README table: mean held-out accuracy per arm, seeds' range in brackets."""
+    """docs/quality-history.md's table: mean held-out accuracy per arm, seeds' range in brackets."""
     lines = [
         "| data | decisions | queue order | random | queue - random |",
         "|---|---:|---:|---:|---:|",

@@ -11,7 +11,7 @@ sentiment, `selftrain_dbt.first_build_sentiment`).
 The status of each record follows the rules of `answer_review_reason` (unknown,
 confidence below `review_confidence_threshold`, the review signals); a blank text is
 failed and a planted spam text needs review (on the demo sample the spam rule flags
-exactly the planted spam, README "Spam rule"). Prints:
+exactly the planted spam, docs/quality-history.md). Prints:
 
 (a) each planted incident: share of its records in the incident's category (a category
     the v1 category maps to counts) and share negative (goal >= 90%);

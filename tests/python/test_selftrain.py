@@ -371,7 +371,7 @@ def test_the_taxonomy_examples_teach_the_model_a_category_without_pseudo_labels(
 def test_function_words_do_not_decide_the_category(taxonomy):
     """English stop words are not features: "it was ... and it was" is how the delivery
     pseudo-labels read, not what they are about (seed 7 English 72.9% -> 73.0%, banking77
-    half A 0.384 -> 0.394, README "Self-training")."""
+    half A 0.384 -> 0.394, docs/quality-history.md)."""
     text = "My statement: it was wrong and it was not what it was before."
     model = _model(taxonomy)
     assert [p.label for p in model.predict([text])] == ["billing"]

@@ -1,5 +1,5 @@
 """The category self-training's rule pass and the provider read each text's sentiment
-evidence once in a first build (README Benchmarks, "Seventh pass")."""
+evidence once in a first build (docs/benchmarks.md, "Seventh pass")."""
 
 from __future__ import annotations
 

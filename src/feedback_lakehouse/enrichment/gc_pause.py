@@ -4,7 +4,7 @@ Scoring a text allocates many small, short-lived objects (tokens, matches, evide
 pydantic records) and the memos keep tens of thousands more alive. CPython's cyclic
 collector runs its youngest generation every 700 allocations by default and walks
 what survives into older ones: on the demo sample's first build (4,601 texts) it cost
-about 12% of the CPU (README "Benchmarks", "Eighth pass"). The objects scored here
+about 12% of the CPU (docs/benchmarks.md, "Eighth pass"). The objects scored here
 hold no reference cycles that need collecting quickly, so during a batch the youngest
 generation is collected every `GEN0_THRESHOLD` allocations instead; reference counting
 frees everything else as before, and the thresholds are restored afterwards.

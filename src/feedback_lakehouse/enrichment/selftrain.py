@@ -10,8 +10,8 @@ taxonomy's example sentences (every language's) are labelled rows of every fit t
 the model knows. The rules keep the last word where they are certain: a text at or above
 `min_confidence` is never relabelled.
 
-Confidence (`_fit`, `posterior`): the rules' confidence is calibrated (README
-"Self-training"), and a cross-fitted model (one that did not see the text) agrees with a
+Confidence (`_fit`, `posterior`): the rules' confidence is calibrated (see
+docs/quality-history.md), and a cross-fitted model (one that did not see the text) agrees with a
 rule label more often when that label is right. How much more is read off the pseudo-labels:
 agreement = q0 + (q1 - q0) x rule confidence (least squares), q1 the agreement with right
 labels, q0 with wrong ones. Bayes then gives the probability that a rule label is right
@@ -67,7 +67,7 @@ log = logging.getLogger(__name__)
 
 # 2: every language with rules, cross-fitted confidence; 3: balanced classes, confidence
 # from the rules' and the model's agreement (`posterior`); 4: the taxonomy's examples as
-# labelled rows, English stop words (README "Self-training")
+# labelled rows, English stop words (docs/quality-history.md)
 SELFTRAIN_NAME = "selftrain-4"
 # the end of a rationale's first note when no taxonomy keyword matched and the category is
 # the model's (the provider then records the signal `contracts.NO_TAXONOMY_WORDS`)
@@ -87,20 +87,20 @@ class SelfTrainSettings(BaseModel):
     min_examples: int = 30  # fewer pseudo-labels than this: no model, rules only
     c: float = 10.0  # the logistic regression's inverse regularisation
     # "balanced": each category weighs the same in the fit, however few pseudo-labels it
-    # has (banking77 half A accuracy 0.308 -> 0.342, README "Self-training"); None: as counted
+    # has (banking77 half A accuracy 0.308 -> 0.342, docs/quality-history.md); None: as counted
     class_weight: str | None = "balanced"
     # open set: a text the rules found nothing in keeps `unknown` when the model's calibrated
     # probability is below this (a theme outside the taxonomy must reach the other/unknown
     # bucket topic discovery reads). Seed 7: self-trained labels under 0.1 were right 27% of
-    # the time, 41-56% from 0.1 to 0.3 (README "Self-training")
+    # the time, 41-56% from 0.1 to 0.3 (docs/quality-history.md)
     min_label_probability: float = 0.1
     # the taxonomy's example sentences join every fit as labelled rows (banking77 half A
-    # 0.336 -> 0.384, seed 7 English 68.8% -> 72.9%: README "Self-training")
+    # 0.336 -> 0.384, seed 7 English 68.8% -> 72.9%: docs/quality-history.md)
     use_taxonomy_examples: bool = True
     # words that are no features: scikit-learn's English list ("it", "was", "and": how a
     # category's pseudo-labels happen to read, not what they are about; banking77 half A
     # 0.384 -> 0.394, seed 7 English 72.9% -> 73.0%, review share 41.9% -> 33.3%). Other
-    # languages have no list here; their function words stay features (README)
+    # languages have no list here; their function words stay features (docs/quality-history.md)
     stop_words: Literal["english"] | None = "english"
 
 
@@ -182,7 +182,7 @@ def taxonomy_examples(taxonomy: Taxonomy) -> tuple[tuple[str, str], ...]:
 def _pipeline(settings: SelfTrainSettings) -> Pipeline:
     """The learner's TF-IDF + logistic regression, on word 1-2 grams only and fitted by
     saga: it labels every text of a batch, and the learner's character n-grams and lbfgs
-    made training and labelling 20k reviews 10x slower (README "Self-training")."""
+    made training and labelling 20k reviews 10x slower (docs/quality-history.md)."""
     words = TfidfVectorizer(
         ngram_range=(1, 2), sublinear_tf=True, min_df=1, stop_words=settings.stop_words
     )
@@ -249,7 +249,7 @@ class SelfTrainedModel:
         self.pipeline = self._train(texts, targets)
         top, agree = self._cross_fitted(texts, targets)
         self.agrees = {e.text_hash: bool(a) for e, a in zip(ordered, agree, strict=True)}
-        # the rules' confidence is calibrated (README "Self-training"): with the agreement
+        # the rules' confidence is calibrated (docs/quality-history.md): with the agreement
         # it says how likely each pseudo-label is right; the model is right where it
         # agrees with a right one
         confidence = np.array([min(1.0, max(0.0, e.confidence)) for e in ordered])

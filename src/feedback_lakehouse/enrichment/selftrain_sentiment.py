@@ -17,7 +17,7 @@ rules keep the last word where they are certain: a problem report is never posit
 and its rationale says why (`decisions_of`): a model trained on a demo batch's support
 texts read real clothing reviews at macro-F1 0.34 against the rules' 0.59.
 
-Settings chosen on half A of the clothing reviews (README "Offline sentiment"). The
+Settings chosen on half A of the clothing reviews (docs/quality-history.md). The
 model's identity (name, settings hash and training-set hash) is part of the enrichment
 key, as for the category self-training. The rows it learned from carry
 `SENTIMENT_EXAMPLE_MARK <label>` in their rationale, so a later run rebuilds the same

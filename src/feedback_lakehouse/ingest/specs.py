@@ -190,7 +190,7 @@ SOURCES: dict[str, SourceSpec] = {
             FieldSpec("product_sku", "custom_fields.product_sku"),
             FieldSpec("order_number", "custom_fields.order_number"),
             # optional (older exports lack them): when the ticket was solved, and the
-            # macros applied (ids; a self-service macro means deflected, README "ROI")
+            # macros applied (ids; a self-service macro means deflected, docs/insight-to-action.md)
             FieldSpec("solved_at", "solved_at", validator=ISO_Z_TIMESTAMP),
             FieldSpec("macro_ids", "macro_ids", as_json=True),
         ),
@@ -270,7 +270,7 @@ SOURCES: dict[str, SourceSpec] = {
         ),
     ),
     # The state of the Jira issues the alerts created, as `feedback alerts sync` read it
-    # (README "What the numbers mean"); one file per sync, the latest line per issue wins.
+    # (docs/insight-to-action.md); one file per sync, the latest line per issue wins.
     "jira": SourceSpec(
         name="jira",
         folder="jira",

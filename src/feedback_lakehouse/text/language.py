@@ -76,7 +76,7 @@ MARKER_SENTENCE_WORDS = 4
 # The fast detector reads a longer text's first this many characters (cut back to a
 # whole word): its cost grows with the text's length. At 80 it agreed with the whole
 # text on every text of a seed-7 sample (71k) and of real half A (18k); at 60 it did
-# not (2 mixed-language texts). scripts/measure_language_prefix.py, README.
+# not (2 mixed-language texts). scripts/measure_language_prefix.py, docs/benchmarks.md.
 DETECT_PREFIX_CHARS: int | None = 80
 
 _LETTER = re.compile(r"[^\W\d_]")

@@ -41,10 +41,10 @@ BANDS = 10  # LSH: 10 bands of 6 rows; a pair at similarity 0.75 shares a band w
 ROWS = 6  # probability 0.86, at 0.5 with 0.15 (fewer candidates to verify)
 SEED = 1
 # estimated Jaccard similarity from which two texts are one complaint; chosen on one
-# half of the planted paraphrase groups (scripts/measure_near_duplicates.py, README)
+# half of the planted paraphrase groups (measure_near_duplicates.py; docs/near-duplicates.md)
 DEFAULT_THRESHOLD = 0.75
 # texts per numpy reduction: their words' signature rows (~12 words x 256 bytes a text)
-# stay in the CPU cache; 50,000 took 1.5x the CPU time of 1,000 at 67k texts (README)
+# stay in the CPU cache; 50,000 took 1.5x the CPU of 1,000 at 67k texts (docs/near-duplicates.md)
 CHUNK = 1_000
 
 SCHEMA = pa.schema(

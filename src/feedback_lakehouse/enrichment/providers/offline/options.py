@@ -152,7 +152,7 @@ DEFAULT_TRANSIT_WORDS = (
 
 
 class OfflineOptions(BaseModel):
-    """Thresholds and weights of the offline rules (see README "Quality and evaluation")."""
+    """Thresholds and weights of the offline rules (docs/quality-history.md)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -336,8 +336,8 @@ class OfflineProvider:
         Measured on 22.6k clothing reviews (rating 1-2 negative, 3 neutral, 4-5
         positive), thresholds chosen on one random half and checked on the other:
         macro-F1 0.42 with the plain compound cut, 0.52 with the v1 `pos - neg`
-        margins, 0.56 on the held-out half with this rule (see README "Quality and
-        evaluation").
+        margins, 0.56 on the held-out half with this rule (see
+        docs/quality-history.md).
         """
         return self.sentiment_with_evidence(text, analyzer)[:3]
 

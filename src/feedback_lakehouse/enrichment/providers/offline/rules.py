@@ -319,8 +319,8 @@ class _Matched:
 # texts whose `_Matched` is kept: the self-training's rule pass starts each first build
 # from an empty memo (`selftrain.pseudo_labels`) and scores at most its sample (20,000
 # texts by default), which the provider then reads; once full, no more are kept (the
-# provider's other texts are scored once anyway). Measured (tracemalloc, README
-# Benchmarks "Seventh pass"): 1.4 KB a clothing review (327 characters on average), 0.9
+# provider's other texts are scored once anyway). Measured (tracemalloc, docs/benchmarks.md
+# "Seventh pass"): 1.4 KB a clothing review (327 characters on average), 0.9
 # KB a demo sample text (102), with the key; 28 MB at this bound (140 MB per 100k texts)
 SCORE_MEMO_SIZE = 20_000
 _score_memo: dict[tuple[int, int, str], _Matched] = {}
