@@ -439,3 +439,67 @@ def test_numeric_dates_are_read_without_pandas_dayfirst_warnings() -> None:
     assert stamps.day_month_swaps() == ("%m.%d.%Y", "%d.%m.%Y")
     day_first = TimestampParser(None, True, "UTC")
     assert day_first.parse("05.06.2026") == "2026-06-05 00:00:00"
+
+
+# ------------------------------------------------- issue 18: a messy real export walk
+def test_an_uppercase_extension_is_read_and_skipped_files_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Windows tools save `Export.CSV`: `pattern: "*.csv"` skipped such a file without a
+    word (100 rows gone on issue 18's messy walk). The pattern now ignores case, and a
+    file the pattern still skips is named with the count."""
+    landing = _landing(
+        tmp_path,
+        {
+            "march.csv": b"id,text\n1,a\n",
+            "april.CSV": b"id,text\n2,b\n",
+            "tickets.jsonl": b'{"id": 3}\n',
+            "notes.txt": b"x\n",
+        },
+    )
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), landing)
+    assert sorted(frame["record_id"]) == ["1", "2"]
+    warnings = [r.getMessage() for r in caplog.records if "pattern" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "2 files in custom/ do not match the pattern '*.csv'" in warnings[0]
+    assert "notes.txt" in warnings[0] and "tickets.jsonl" in warnings[0]
+
+
+def test_decimal_comma_and_star_ratings_are_read_and_counted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Excel in a European locale writes `4,0`; app stores export `4 stars` or `★★★★☆`.
+    Each such row was quarantined as 'not a number' (134 of 205 rows of a `;` Excel
+    export, 100 of 100 app-store rows on issue 18's walk). They are read now, the number
+    is what bronze keeps, and the run says how many ratings were read so."""
+    body = "id;text;stars\n1;a;4,0\n2;b;★★☆☆☆\n3;c;5 stars\n4;d;3\n5;e;1 Star\n6;f;four\n7;g;7,5\n"
+    mapping = _write_mapping(
+        tmp_path,
+        "name: acme\ncolumns: {id: id, text: text, rating: stars}\n"
+        "sentiment_from_rating: {negative: [1, 2], neutral: [3], positive: [4, 5]}\n",
+    )
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    good = frame[~frame["_is_rejected"]]
+    assert list(good["rating"]) == ["4", "2", "5", "3", "1"]
+    sentiments = ["positive", "negative", "positive", "neutral", "negative"]
+    assert list(good["gold_sentiment"]) == sentiments
+    reasons = list(frame.loc[frame["_is_rejected"], "_reject_reason"])
+    assert reasons[0].startswith("custom/x.csv row 6: stars 'four' is not a number")
+    assert reasons[1].startswith("custom/x.csv row 7: stars '7,5' is not a number between 1 and 5")
+    warnings = [r.getMessage() for r in caplog.records if "ratings were read" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "custom/x.csv: 4 of 5 ratings were read from text" in warnings[0]
+    assert "'4,0' -> 4" in warnings[0]
+
+
+def test_rows_of_only_delimiters_are_blank_lines(tmp_path: Path) -> None:
+    """Excel writes an empty sheet row as `;;;`: it was quarantined as a blank id (4 rows
+    on issue 18's walk) or, with `id: null`, became an empty record. It is a blank line."""
+    body = "id;text\n1;a\n;;\n\n;\n2;b\n"
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    assert list(frame["record_id"]) == ["1", "2"]
+    assert list(frame["_row_number"]) == [1, 2]  # as after a blank line

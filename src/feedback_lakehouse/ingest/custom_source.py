@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -41,6 +42,12 @@ from feedback_lakehouse.ingest.custom_mapping import (
     CustomSourceError,
     load_config,
     load_identity,
+)
+from feedback_lakehouse.ingest.custom_warnings import (
+    warn_day_month_swaps,
+    warn_rating_text,
+    warn_skipped_files,
+    warn_unmapped_ratings,
 )
 from feedback_lakehouse.ingest.files import (
     DELIMITERS,
@@ -118,6 +125,23 @@ def _number(value: str | None) -> float | None:
         return None
 
 
+# a rating as text: "4,5" (a decimal comma, Excel in a European locale), "4 stars"
+_RATING_TEXT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:stars?)?", re.IGNORECASE)
+_STARS = re.compile(r"[★☆]+")  # "★★★★☆": an app store's stars, filled ones counted
+
+
+def _rating_of(raw: str) -> float | None:
+    """The number of a rating as exported: a plain number, a decimal comma or a number of
+    stars (written out or drawn); None when it is none of these."""
+    plain = _number(raw)
+    if plain is not None:
+        return plain
+    if _STARS.fullmatch(raw):
+        return float(raw.count("★"))
+    match = _RATING_TEXT.fullmatch(raw)
+    return float(match.group(1).replace(",", ".")) if match else None
+
+
 def _raw_row(values: Iterable[str | None], delimiter: str) -> str:
     """A row written back as one line of the file's dialect (the raw record of a reject)."""
     out = io.StringIO()
@@ -160,13 +184,13 @@ def read_custom(
     stamp = utc_naive(ingested_at)
     seen = set(skip_file_hashes)
     rows: list[dict[str, Any]] = []
+    skipped: list[str] = []  # files of the folder the pattern does not match
     with unlimited_csv_fields():
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            if (
-                not path.is_file()
-                or path.name.startswith(".")
-                or not fnmatchcase(path.name, config.pattern)
-            ):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            if not fnmatchcase(path.name.lower(), config.pattern.lower()):
+                skipped.append(path.name)
                 continue
             data = path.read_bytes()
             identity = load_identity(config, hashlib.sha256(data).hexdigest())
@@ -181,6 +205,7 @@ def read_custom(
                 "_file_modified_at": file_modified_at(path),
             }
             rows.extend(_read_file(config, path, rel, data, base))
+    warn_skipped_files(config, skipped)
     _supersede_repeats_across_files(config, rows)
     if not rows:
         return empty_frame()
@@ -277,7 +302,7 @@ def _read_file(
     first_row: dict[str, int] = {}  # id -> the row that holds it in this file
     try:
         for values in reader:
-            if not values:  # a blank line is not a row
+            if not any(v.strip() for v in values):  # a blank line (or Excel's ";;;") is no row
                 continue
             number += 1
             try:
@@ -298,50 +323,10 @@ def _read_file(
             "after it were not read. Fix the quoting in the export and drop the corrected file.",
             None,
         )
-    _warn_unmapped_ratings(config, rel, rows)
-    _warn_day_month_swaps(rel, stamps)
+    warn_rating_text(rel, rows)
+    warn_unmapped_ratings(config, rel, rows)
+    warn_day_month_swaps(rel, stamps)
     return rows
-
-
-def _warn_day_month_swaps(rel: str, stamps: TimestampParser) -> None:
-    """Says when one file's dates were read both month-first and day-first."""
-    swaps = stamps.day_month_swaps()
-    if swaps is not None:
-        log.warning(
-            "%s: dates were read month-first (%s) and day-first (%s): detection keeps the "
-            "first format it guesses, so an ambiguous date such as 05/06 was read one way or "
-            "the other depending on the dates above it. Set dayfirst (true or false) or "
-            "timestamp_format in the custom source mapping (the next build then reads the "
-            "files again).",
-            rel,
-            *swaps,
-        )
-
-
-def _warn_unmapped_ratings(config: CustomSource, rel: str, rows: list[dict[str, Any]]) -> None:
-    """Names the rating values `sentiment_from_rating` gives no label: their rows carry no
-    gold sentiment and leave the sentiment evaluation, which a typo ([4] for [4, 5]) would
-    otherwise do without a word (issue 18's walk). A scale point left out on purpose (3 as
-    no label) is named too, once per file."""
-    if not config.sentiment_from_rating:
-        return
-    rated = [r for r in rows if not r["_is_rejected"] and r.get("rating")]
-    unmapped = Counter(r["rating"] for r in rated if not r.get("gold_sentiment"))
-    if not unmapped:
-        return
-    values = ", ".join(
-        f"{value!r} ({n} row{'s' if n != 1 else ''})" for value, n in unmapped.most_common()
-    )
-    log.warning(
-        "%s: %d of %d rated rows have a rating that sentiment_from_rating maps to no label: "
-        "%s; they carry no gold sentiment and are left out of the sentiment evaluation. Add "
-        "the values to sentiment_from_rating in the custom source mapping if that was not "
-        "meant (the next build then reads the files again).",
-        rel,
-        sum(unmapped.values()),
-        len(rated),
-        values,
-    )
 
 
 def _supersede_repeats_across_files(config: CustomSource, rows: list[dict[str, Any]]) -> None:
@@ -450,11 +435,12 @@ def _row_of(
     if not record_id:
         raise _Rejected(f"{cols.id} (the id) is blank")
     rating_raw = record[cols.rating].strip() if cols.rating else ""
-    rating = _number(rating_raw)
+    rating = _rating_of(rating_raw) if rating_raw else None
     if rating_raw and (rating is None or not low <= rating <= high):
         raise _Rejected(
             f"{cols.rating} {rating_raw!r} is not a number between {low:g} and {high:g}"
         )
+    from_text = rating is not None and _number(rating_raw) is None  # "4,0", "4 stars"
     created_at = record[cols.timestamp] if cols.timestamp else None
     created_at_utc = _utc_of(read.stamps, cols.timestamp, created_at)
     products = [record[c].strip() for c in cols.product_columns() if record[c].strip()]
@@ -468,7 +454,9 @@ def _row_of(
         "created_at": created_at,
         "product": "/".join(products) or None,
         "customer_id": record[cols.customer] if cols.customer else None,
-        "rating": rating_raw or None,
+        # the number read ("4" for "★★★★☆" or "4,0"), which staging casts
+        "rating": f"{rating:g}" if from_text else (rating_raw or None),
+        "_rating_text": rating_raw if from_text else None,
         "gold_category": (record[cols.gold_category].strip() or None)
         if cols.gold_category
         else None,
