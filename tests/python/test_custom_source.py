@@ -503,3 +503,54 @@ def test_rows_of_only_delimiters_are_blank_lines(tmp_path: Path) -> None:
     frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
     assert list(frame["record_id"]) == ["1", "2"]
     assert list(frame["_row_number"]) == [1, 2]  # as after a blank line
+
+
+def test_json_exports_are_read_with_dotted_column_names(tmp_path: Path) -> None:
+    """Helpdesk tools (Zendesk, Intercom) export JSON lines or a JSON array, the text
+    nested (`comment.body`) and tags as a list. Such a file was quarantined whole, its
+    'header' being `['{"id": 9000', ...]` (150 tickets on issue 18's walk). It is read
+    now: nested fields are named by their dotted path, a list is joined with '|'."""
+    ticket = '{"id": %d, "created_at": "2024-03-12T10:32:00Z", "tags": ["card", "web"], '
+    lines = [
+        (ticket % 1) + '"comment": {"body": "Card not arrived", "author_id": 4}}',
+        "",
+        (ticket % 2) + '"comment": {"body": "", "author_id": 4}}',
+        (ticket % 3) + '"comment": {"author_id": 4}, "via": {"channel": "email"}}',
+    ]
+    array = '[{"id": 4, "comment": {"body": "Fee charged twice"}, "tags": [], "created_at": null}]'
+    wrapped = (
+        '{"tickets": [{"id": 5, "comment": {"body": "PIN blocked"}, "tags": ["pin"], '
+        '"created_at": "2024-03-13T08:00:00Z"}], "count": 1}'
+    )
+    landing = _landing(
+        tmp_path,
+        {
+            "a.jsonl": "\n".join(lines).encode(),
+            "b.json": array.encode(),
+            "c.json": wrapped.encode(),
+        },
+    )
+    mapping = _write_mapping(
+        tmp_path,
+        "name: zd\npattern: '*.json*'\n"
+        "columns: {id: id, text: comment.body, timestamp: created_at, product: tags}\n",
+    )
+    frame = read_custom(load_config(mapping), landing)
+    assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
+    assert list(frame["record_id"]) == ["1", "2", "3", "4", "5"]
+    assert list(frame["body"]) == ["Card not arrived", "", "", "Fee charged twice", "PIN blocked"]
+    assert list(frame["product"].fillna("-")) == ["card|web", "card|web", "card|web", "-", "pin"]
+    assert frame["created_at_utc"].iloc[0] == "2024-03-12 10:32:00"
+
+
+def test_a_json_line_that_does_not_parse_quarantines_that_row(tmp_path: Path) -> None:
+    body = '{"id": 1, "text": "ok"}\n{"id": 2, "text": "cut off\n{"id": 3, "text": "fine"}\n'
+    mapping = _write_mapping(
+        tmp_path, "name: zd\npattern: '*.jsonl'\ncolumns: {id: id, text: text}\n"
+    )
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"a.jsonl": body.encode()}))
+    assert list(frame.loc[~frame["_is_rejected"], "record_id"]) == ["1", "3"]
+    rejected = frame[frame["_is_rejected"]]
+    assert list(rejected["_row_number"]) == [2]
+    assert rejected["_reject_reason"].iloc[0].startswith("custom/a.jsonl row 2: line 2 is not JSON")
+    assert '"cut off' in rejected["_raw_record"].iloc[0]

@@ -60,6 +60,7 @@ from feedback_lakehouse.ingest.files import (
     unlimited_csv_fields,
     utc_naive,
 )
+from feedback_lakehouse.ingest.json_export import BadJsonLine, json_table
 from feedback_lakehouse.ingest.specs import META_COLUMNS
 from feedback_lakehouse.ingest.timestamps import TimestampParser
 
@@ -245,27 +246,37 @@ class _FileRead:
 
 def _open_csv(
     config: CustomSource, rel: str, data: bytes
-) -> tuple[Iterator[list[str]], list[str], str]:
-    """(row reader, header, delimiter); raises _Rejected when the file cannot be used."""
+) -> tuple[Iterator[list[str] | BadJsonLine], list[str], str]:
+    """(row reader, header, delimiter); raises _Rejected when the file cannot be used.
+
+    A JSON export (JSON lines or an array) is read as a table of its flattened fields."""
     text, encoding, problem = decode_bytes(data, config.folder, config.encoding)
     if text is None:
         raise _Rejected(f"{rel}: {problem}")
     if config.encoding is None and encoding not in ("utf-8", None):
         log.warning("%s is not UTF-8: read as %s (detected)", rel, encoding)
-    delimiter = _delimiter_of(config, text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader, None) or []
-    except csv.Error as exc:
-        raise _Rejected(
-            f"{rel}: the header line cannot be parsed ({exc})", first_line(text)
-        ) from None
+    table = json_table(text)
+    if table is not None:  # a helpdesk's JSON export
+        header, rows = table
+        reader: Iterator[list[str] | BadJsonLine] = iter(rows)
+        delimiter, how = ",", "read as JSON: a nested field is named by its dotted path"
+    else:
+        delimiter = _delimiter_of(config, text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader, None) or []
+        except csv.Error as exc:
+            raise _Rejected(
+                f"{rel}: the header line cannot be parsed ({exc})", first_line(text)
+            ) from None
+        how = f"read with delimiter {delimiter!r}, " + (
+            "given by the mapping" if config.delimiter is not None else "detected"
+        )
     missing = [c for c in config.columns.required_headers() if c not in header]
     if missing:
-        how = "given by the mapping" if config.delimiter is not None else "detected"
         raise _Rejected(
             f"{rel}: columns {missing} named in the custom source mapping are not in the "
-            f"file's header {header} (read with delimiter {delimiter!r}, {how}, and encoding "
+            f"file's header {header} ({how}, and encoding "
             f"{encoding}); fix the mapping (dbt var custom_source: columns, delimiter, "
             "encoding) or the export. Correcting the mapping reads this file again.",
             first_line(text),
@@ -302,6 +313,10 @@ def _read_file(
     first_row: dict[str, int] = {}  # id -> the row that holds it in this file
     try:
         for values in reader:
+            if isinstance(values, BadJsonLine):
+                number += 1
+                reject(number, f"{rel} row {number}: {values.reason}", values.raw)
+                continue
             if not any(v.strip() for v in values):  # a blank line (or Excel's ";;;") is no row
                 continue
             number += 1
