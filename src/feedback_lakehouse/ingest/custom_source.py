@@ -45,6 +45,7 @@ from feedback_lakehouse.ingest.custom_mapping import (
 )
 from feedback_lakehouse.ingest.custom_warnings import (
     warn_day_month_swaps,
+    warn_markup,
     warn_rating_text,
     warn_skipped_files,
     warn_unmapped_ratings,
@@ -62,6 +63,7 @@ from feedback_lakehouse.ingest.files import (
 )
 from feedback_lakehouse.ingest.json_export import BadJsonLine, json_table
 from feedback_lakehouse.ingest.specs import META_COLUMNS
+from feedback_lakehouse.ingest.text_markup import has_markup, plain_text
 from feedback_lakehouse.ingest.timestamps import TimestampParser
 
 log = logging.getLogger(__name__)
@@ -339,6 +341,7 @@ def _read_file(
             None,
         )
     warn_rating_text(rel, rows)
+    warn_markup(rel, rows)
     warn_unmapped_ratings(config, rel, rows)
     warn_day_month_swaps(rel, stamps)
     return rows
@@ -462,10 +465,12 @@ def _row_of(
     gold_sentiment = record[cols.gold_sentiment].strip().lower() if cols.gold_sentiment else ""
     if not gold_sentiment:
         gold_sentiment = config.sentiment_of(rating) or ""
+    markup = has_markup(record[cols.text]) or bool(cols.title and has_markup(record[cols.title]))
     return {
+        "_markup": markup,
         "record_id": record_id,
-        "title": record[cols.title] if cols.title else None,
-        "body": record[cols.text],
+        "title": plain_text(record[cols.title]) if cols.title else None,
+        "body": plain_text(record[cols.text]),
         "created_at": created_at,
         "product": "/".join(products) or None,
         "customer_id": record[cols.customer] if cols.customer else None,

@@ -88,3 +88,17 @@ def warn_unmapped_ratings(config: CustomSource, rel: str, rows: list[dict[str, A
         len(rated),
         values,
     )
+
+
+def warn_markup(rel: str, rows: list[dict[str, Any]]) -> None:
+    """Counts the texts that held HTML (read as plain text), so that the change of the
+    exported value is visible."""
+    held = [row.pop("_markup", False) for row in rows]
+    if any(held):
+        log.warning(
+            "%s: %d of %d texts held HTML markup (tags such as <p> or entities such as "
+            "&amp;): read as plain text, a block tag as a line break.",
+            rel,
+            sum(held),
+            sum(1 for row in rows if not row["_is_rejected"]),
+        )
