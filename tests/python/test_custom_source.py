@@ -583,3 +583,32 @@ def test_html_in_the_text_is_read_as_plain_text_and_counted(
     warnings = [r.getMessage() for r in caplog.records if "HTML" in r.getMessage()]
     assert len(warnings) == 1, warnings
     assert warnings[0].startswith("custom/a.jsonl: 3 of 4 texts held HTML markup")
+
+
+def test_a_column_renamed_between_exports_is_named_as_alternatives(tmp_path: Path) -> None:
+    """An export tool renamed `Comment` to `Feedback` mid-month: the later files were
+    quarantined whole (200 rows on issue 18's walk) and the mapping could name only one
+    header, so the only way out was editing the exports. A list of names is read as
+    alternatives now: each file uses the first one its header holds."""
+    landing = _landing(
+        tmp_path,
+        {
+            "a_march.csv": b"Review ID;Comment;Stars\n1;old header;4\n",
+            "b_april.csv": b"Review ID;Feedback;Rating\n2;new header;5\n",
+            "c_may.csv": b"Review ID;Text;Rating\n3;neither;5\n",
+        },
+    )
+    mapping = _write_mapping(
+        tmp_path,
+        "name: acme\ncolumns:\n  id: Review ID\n  text: [Comment, Feedback]\n"
+        "  rating: [Stars, Rating]\n",
+    )
+    frame = read_custom(load_config(mapping), landing)
+    good = frame[~frame["_is_rejected"]]
+    assert list(good["body"]) == ["old header", "new header"]
+    assert list(good["rating"]) == ["4", "5"]
+    reason = frame.loc[frame["_is_rejected"], "_reject_reason"].iloc[0]
+    assert reason.startswith(
+        "custom/c_may.csv: columns [\"one of ['Comment', 'Feedback']\"] named in the custom "
+        "source mapping are not in the file's header ['Review ID', 'Text', 'Rating']"
+    ), reason

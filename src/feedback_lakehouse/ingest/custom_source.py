@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from feedback_lakehouse.ingest.custom_mapping import (
+    ColumnMap,
     CustomSource,
     CustomSourceError,
     load_config,
@@ -55,7 +56,6 @@ from feedback_lakehouse.ingest.files import (
     decode_bytes,
     file_modified_at,
     first_line,
-    header_delimiter,
     landing_root,
     long_field,
     unlimited_csv_fields,
@@ -159,9 +159,11 @@ def _delimiter_of(config: CustomSource, text: str) -> str:
     the one csv.Sniffer finds in the first lines; else a comma."""
     if config.delimiter is not None:
         return config.delimiter
-    found = header_delimiter(text, config.columns.required_headers(), exact=False)
-    if found is not None:
-        return found
+    line = first_line(text)
+    for delimiter in DELIMITERS:
+        header = next(csv.reader([line], delimiter=delimiter), [])
+        if not config.columns.resolve(header)[1]:
+            return delimiter
     try:
         return csv.Sniffer().sniff(text[:65536], delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
@@ -244,12 +246,14 @@ class _FileRead:
     split: str
     delimiter: str
     stamps: TimestampParser
+    columns: ColumnMap  # one header name per column (alternatives resolved for the file)
 
 
 def _open_csv(
     config: CustomSource, rel: str, data: bytes
-) -> tuple[Iterator[list[str] | BadJsonLine], list[str], str]:
-    """(row reader, header, delimiter); raises _Rejected when the file cannot be used.
+) -> tuple[Iterator[list[str] | BadJsonLine], list[str], str, ColumnMap]:
+    """(row reader, header, delimiter, the file's columns); raises _Rejected when the file
+    cannot be used.
 
     A JSON export (JSON lines or an array) is read as a table of its flattened fields."""
     text, encoding, problem = decode_bytes(data, config.folder, config.encoding)
@@ -274,16 +278,17 @@ def _open_csv(
         how = f"read with delimiter {delimiter!r}, " + (
             "given by the mapping" if config.delimiter is not None else "detected"
         )
-    missing = [c for c in config.columns.required_headers() if c not in header]
+    columns, missing = config.columns.resolve(header)
     if missing:
         raise _Rejected(
             f"{rel}: columns {missing} named in the custom source mapping are not in the "
             f"file's header {header} ({how}, and encoding "
             f"{encoding}); fix the mapping (dbt var custom_source: columns, delimiter, "
-            "encoding) or the export. Correcting the mapping reads this file again.",
+            "encoding; a list such as `text: [Comment, Feedback]` names a column renamed "
+            "between exports) or the export. Correcting the mapping reads this file again.",
             first_line(text),
         )
-    return reader, header, delimiter
+    return reader, header, delimiter, columns
 
 
 def _read_file(
@@ -304,13 +309,14 @@ def _read_file(
         )
 
     try:
-        reader, header, delimiter = _open_csv(config, rel, data)
+        reader, header, delimiter, columns = _open_csv(config, rel, data)
     except _Rejected as rejected:
         reject(0, rejected.reason, rejected.raw)
         return rows
     position = {name: i for i, name in enumerate(header)}  # a repeated name: the last
     stamps = TimestampParser(config.timestamp_format, config.dayfirst, config.timezone)
-    read = _FileRead(config, rel, path.stem, config.split_of(path.name), delimiter, stamps)
+    split = config.split_of(path.name)
+    read = _FileRead(config, rel, path.stem, split, delimiter, stamps, columns)
     number = 0
     first_row: dict[str, int] = {}  # id -> the row that holds it in this file
     try:
@@ -324,7 +330,7 @@ def _read_file(
             number += 1
             try:
                 row = _row_of(read, values, header, position, number)
-                _check_unique(config, row["record_id"], number, first_row)
+                _check_unique(columns.id, row["record_id"], number, first_row)
             except _Rejected as rejected:
                 raw = _raw_row(values, delimiter)
                 reject(number, f"{rel} row {number}: {rejected.reason}", raw)
@@ -405,7 +411,7 @@ def _supersede_repeats_across_files(config: CustomSource, rows: list[dict[str, A
 
 
 def _check_unique(
-    config: CustomSource, record_id: str, number: int, first_row: dict[str, int]
+    id_column: str | list[str] | None, record_id: str, number: int, first_row: dict[str, int]
 ) -> None:
     """Raises _Rejected when the id was already on an earlier row of the same file.
 
@@ -415,7 +421,7 @@ def _check_unique(
     if first != number:
         raise _Rejected(
             f"id {record_id!r} repeats row {first} of this file (column "
-            f"{config.columns.id!r}); row {first} was kept. Give each row its own id in the "
+            f"{id_column!r}); row {first} was kept. Give each row its own id in the "
             "export, or set `id: null` in the mapping when the ids are not unique (each row "
             "then becomes <file>-<row>)."
         )
@@ -439,7 +445,7 @@ def _row_of(
     number: int,
 ) -> dict[str, Any]:
     """A good row's bronze values; raises _Rejected (reason without the file and row)."""
-    config, cols = read.config, read.config.columns
+    config, cols = read.config, read.columns
     low, high = config.rating_scale
     problem = (
         f"expected {len(header)} columns but found {len(values)}"
