@@ -612,3 +612,14 @@ def test_a_column_renamed_between_exports_is_named_as_alternatives(tmp_path: Pat
         "custom/c_may.csv: columns [\"one of ['Comment', 'Feedback']\"] named in the custom "
         "source mapping are not in the file's header ['Review ID', 'Text', 'Rating']"
     ), reason
+
+
+def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path: Path) -> None:
+    """Exports meant for Excel start with `sep=;`: that line was taken as the header and
+    the file quarantined whole, which no mapping could fix. It names the delimiter now."""
+    body = "sep=;\r\nid;text\r\n1;hello, world\r\n2;bye\r\n"
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
+    assert list(frame["body"]) == ["hello, world", "bye"]
+    assert list(frame["_row_number"]) == [1, 2]

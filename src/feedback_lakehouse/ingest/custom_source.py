@@ -62,6 +62,7 @@ from feedback_lakehouse.ingest.files import (
     utc_naive,
 )
 from feedback_lakehouse.ingest.json_export import BadJsonLine, json_table
+from feedback_lakehouse.ingest.ratings import plain_number, rating_of
 from feedback_lakehouse.ingest.specs import META_COLUMNS
 from feedback_lakehouse.ingest.text_markup import has_markup, plain_text
 from feedback_lakehouse.ingest.timestamps import TimestampParser
@@ -119,30 +120,6 @@ def empty_frame() -> pd.DataFrame:
         }
     )
     return pd.DataFrame(frame)
-
-
-def _number(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
-# a rating as text: "4,5" (a decimal comma, Excel in a European locale), "4 stars"
-_RATING_TEXT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:stars?)?", re.IGNORECASE)
-_STARS = re.compile(r"[★☆]+")  # "★★★★☆": an app store's stars, filled ones counted
-
-
-def _rating_of(raw: str) -> float | None:
-    """The number of a rating as exported: a plain number, a decimal comma or a number of
-    stars (written out or drawn); None when it is none of these."""
-    plain = _number(raw)
-    if plain is not None:
-        return plain
-    if _STARS.fullmatch(raw):
-        return float(raw.count("★"))
-    match = _RATING_TEXT.fullmatch(raw)
-    return float(match.group(1).replace(",", ".")) if match else None
 
 
 def _raw_row(values: Iterable[str | None], delimiter: str) -> str:
@@ -227,6 +204,10 @@ def read_custom(
     return frame[[*CUSTOM_COLUMNS, *META_COLUMNS]]
 
 
+# the first line of an export meant for Excel, naming its delimiter ("sep=;")
+_EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n")
+
+
 class _Rejected(Exception):
     """A file (row 0) or a row that cannot be used, with the reason and its raw text."""
 
@@ -267,7 +248,11 @@ def _open_csv(
         reader: Iterator[list[str] | BadJsonLine] = iter(rows)
         delimiter, how = ",", "read as JSON: a nested field is named by its dotted path"
     else:
-        delimiter = _delimiter_of(config, text)
+        sep = _EXCEL_SEP.match(text)  # "sep=;" before the header, for Excel
+        if sep is not None:
+            text = text[sep.end() :]
+        named = sep is not None and config.delimiter is None
+        delimiter = sep.group(1) if named else _delimiter_of(config, text)
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         try:
             header = next(reader, None) or []
@@ -276,7 +261,11 @@ def _open_csv(
                 f"{rel}: the header line cannot be parsed ({exc})", first_line(text)
             ) from None
         how = f"read with delimiter {delimiter!r}, " + (
-            "given by the mapping" if config.delimiter is not None else "detected"
+            "named by the file's sep= line"
+            if named
+            else "given by the mapping"
+            if config.delimiter is not None
+            else "detected"
         )
     columns, missing = config.columns.resolve(header)
     if missing:
@@ -459,12 +448,12 @@ def _row_of(
     if not record_id:
         raise _Rejected(f"{cols.id} (the id) is blank")
     rating_raw = record[cols.rating].strip() if cols.rating else ""
-    rating = _rating_of(rating_raw) if rating_raw else None
+    rating = rating_of(rating_raw) if rating_raw else None
     if rating_raw and (rating is None or not low <= rating <= high):
         raise _Rejected(
             f"{cols.rating} {rating_raw!r} is not a number between {low:g} and {high:g}"
         )
-    from_text = rating is not None and _number(rating_raw) is None  # "4,0", "4 stars"
+    from_text = rating is not None and plain_number(rating_raw) is None  # "4,0", "4 stars"
     created_at = record[cols.timestamp] if cols.timestamp else None
     created_at_utc = _utc_of(read.stamps, cols.timestamp, created_at)
     products = [record[c].strip() for c in cols.product_columns() if record[c].strip()]
