@@ -474,7 +474,10 @@ def test_decimal_comma_and_star_ratings_are_read_and_counted(
     Each such row was quarantined as 'not a number' (134 of 205 rows of a `;` Excel
     export, 100 of 100 app-store rows on issue 18's walk). They are read now, the number
     is what bronze keeps, and the run says how many ratings were read so."""
-    body = "id;text;stars\n1;a;4,0\n2;b;★★☆☆☆\n3;c;5 stars\n4;d;3\n5;e;1 Star\n6;f;four\n7;g;7,5\n"
+    body = (
+        "id;text;stars\n1;a;4,0\n2;b;★★☆☆☆\n3;c;5 stars\n4;d;3\n5;e;1 Star\n6;f;four\n"
+        "7;g;7,5\n8;h;1,000\n"
+    )
     mapping = _write_mapping(
         tmp_path,
         "name: acme\ncolumns: {id: id, text: text, rating: stars}\n"
@@ -489,6 +492,7 @@ def test_decimal_comma_and_star_ratings_are_read_and_counted(
     reasons = list(frame.loc[frame["_is_rejected"], "_reject_reason"])
     assert reasons[0].startswith("custom/x.csv row 6: stars 'four' is not a number")
     assert reasons[1].startswith("custom/x.csv row 7: stars '7,5' is not a number between 1 and 5")
+    assert reasons[2].startswith("custom/x.csv row 8: stars '1,000' is not a number")
     warnings = [r.getMessage() for r in caplog.records if "ratings were read" in r.getMessage()]
     assert len(warnings) == 1, warnings
     assert "custom/x.csv: 4 of 5 ratings were read from text" in warnings[0]

@@ -13,8 +13,9 @@ def plain_number(value: str | None) -> float | None:
         return None
 
 
-# a rating as text: "4,5" (a decimal comma, Excel in a European locale), "4 stars"
-_RATING_TEXT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:stars?)?", re.IGNORECASE)
+# a rating as text: "4,5" (a decimal comma, Excel in a European locale), "4 stars"; a
+# comma before three digits ("1,000") is a thousands separator, no rating
+_RATING_TEXT = re.compile(r"(\d+(?:[.,]\d{1,2})?)\s*(?:stars?)?", re.IGNORECASE)
 _STARS = re.compile(r"[★☆]+")  # "★★★★☆": an app store's stars, filled ones counted
 
 
