@@ -627,3 +627,15 @@ def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path: P
     assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
     assert list(frame["body"]) == ["hello, world", "bye"]
     assert list(frame["_row_number"]) == [1, 2]
+
+
+def test_an_excel_lock_file_is_not_read(tmp_path: Path) -> None:
+    """Excel leaves `~$export.csv` beside a CSV it has open (its owner's name in binary):
+    the custom source read it as an export and quarantined it whole as binary, where the
+    shipped sources skip it. It is skipped here too."""
+    lock = b"\x0bJane Doe" + b"\x00" * 40
+    landing = _landing(tmp_path, {"export.csv": b"id,text\n1,a\n", "~$export.csv": lock})
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    frame = read_custom(load_config(mapping), landing)
+    assert list(frame["_source_file"]) == ["custom/export.csv"]
+    assert not frame["_is_rejected"].any()

@@ -169,7 +169,7 @@ def read_custom(
     skipped: list[str] = []  # files of the folder the pattern does not match
     with unlimited_csv_fields():
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            if not path.is_file() or path.name.startswith("."):
+            if not path.is_file() or path.name.startswith((".", "~$")):  # ~$: an Excel lock
                 continue
             if not fnmatchcase(path.name.lower(), config.pattern.lower()):
                 skipped.append(path.name)
