@@ -439,3 +439,203 @@ def test_numeric_dates_are_read_without_pandas_dayfirst_warnings() -> None:
     assert stamps.day_month_swaps() == ("%m.%d.%Y", "%d.%m.%Y")
     day_first = TimestampParser(None, True, "UTC")
     assert day_first.parse("05.06.2026") == "2026-06-05 00:00:00"
+
+
+# ------------------------------------------------- issue 18: a messy real export walk
+def test_an_uppercase_extension_is_read_and_skipped_files_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Windows tools save `Export.CSV`: `pattern: "*.csv"` skipped such a file without a
+    word (100 rows gone on issue 18's messy walk). The pattern now ignores case, and a
+    file the pattern still skips is named with the count."""
+    landing = _landing(
+        tmp_path,
+        {
+            "march.csv": b"id,text\n1,a\n",
+            "april.CSV": b"id,text\n2,b\n",
+            "tickets.jsonl": b'{"id": 3}\n',
+            "notes.txt": b"x\n",
+        },
+    )
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), landing)
+    assert sorted(frame["record_id"]) == ["1", "2"]
+    warnings = [r.getMessage() for r in caplog.records if "pattern" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "2 files in custom/ do not match the pattern '*.csv'" in warnings[0]
+    assert "notes.txt" in warnings[0] and "tickets.jsonl" in warnings[0]
+
+
+def test_decimal_comma_and_star_ratings_are_read_and_counted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Excel in a European locale writes `4,0`; app stores export `4 stars` or `★★★★☆`.
+    Each such row was quarantined as 'not a number' (134 of 205 rows of a `;` Excel
+    export, 100 of 100 app-store rows on issue 18's walk). They are read now, the number
+    is what bronze keeps, and the run says how many ratings were read so."""
+    body = (
+        "id;text;stars\n1;a;4,0\n2;b;★★☆☆☆\n3;c;5 stars\n4;d;3\n5;e;1 Star\n6;f;four\n"
+        "7;g;7,5\n8;h;1,000\n"
+    )
+    mapping = _write_mapping(
+        tmp_path,
+        "name: acme\ncolumns: {id: id, text: text, rating: stars}\n"
+        "sentiment_from_rating: {negative: [1, 2], neutral: [3], positive: [4, 5]}\n",
+    )
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    good = frame[~frame["_is_rejected"]]
+    assert list(good["rating"]) == ["4", "2", "5", "3", "1"]
+    sentiments = ["positive", "negative", "positive", "neutral", "negative"]
+    assert list(good["gold_sentiment"]) == sentiments
+    reasons = list(frame.loc[frame["_is_rejected"], "_reject_reason"])
+    assert reasons[0].startswith("custom/x.csv row 6: stars 'four' is not a number")
+    assert reasons[1].startswith("custom/x.csv row 7: stars '7,5' is not a number between 1 and 5")
+    assert reasons[2].startswith("custom/x.csv row 8: stars '1,000' is not a number")
+    warnings = [r.getMessage() for r in caplog.records if "ratings were read" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert "custom/x.csv: 4 of 5 ratings were read from text" in warnings[0]
+    assert "'4,0' -> 4" in warnings[0]
+
+
+def test_rows_of_only_delimiters_are_blank_lines(tmp_path: Path) -> None:
+    """Excel writes an empty sheet row as `;;;`: it was quarantined as a blank id (4 rows
+    on issue 18's walk) or, with `id: null`, became an empty record. It is a blank line."""
+    body = "id;text\n1;a\n;;\n\n;\n2;b\n"
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    assert list(frame["record_id"]) == ["1", "2"]
+    assert list(frame["_row_number"]) == [1, 2]  # as after a blank line
+
+
+def test_json_exports_are_read_with_dotted_column_names(tmp_path: Path) -> None:
+    """Helpdesk tools (Zendesk, Intercom) export JSON lines or a JSON array, the text
+    nested (`comment.body`) and tags as a list. Such a file was quarantined whole, its
+    'header' being `['{"id": 9000', ...]` (150 tickets on issue 18's walk). It is read
+    now: nested fields are named by their dotted path, a list is joined with '|'."""
+    ticket = '{"id": %d, "created_at": "2024-03-12T10:32:00Z", "tags": ["card", "web"], '
+    lines = [
+        (ticket % 1) + '"comment": {"body": "Card not arrived", "author_id": 4}}',
+        "",
+        (ticket % 2) + '"comment": {"body": "", "author_id": 4}}',
+        (ticket % 3) + '"comment": {"author_id": 4}, "via": {"channel": "email"}}',
+    ]
+    array = '[{"id": 4, "comment": {"body": "Fee charged twice"}, "tags": [], "created_at": null}]'
+    wrapped = (
+        '{"tickets": [{"id": 5, "comment": {"body": "PIN blocked"}, "tags": ["pin"], '
+        '"created_at": "2024-03-13T08:00:00Z"}], "count": 1}'
+    )
+    landing = _landing(
+        tmp_path,
+        {
+            "a.jsonl": "\n".join(lines).encode(),
+            "b.json": array.encode(),
+            "c.json": wrapped.encode(),
+        },
+    )
+    mapping = _write_mapping(
+        tmp_path,
+        "name: zd\npattern: '*.json*'\n"
+        "columns: {id: id, text: comment.body, timestamp: created_at, product: tags}\n",
+    )
+    frame = read_custom(load_config(mapping), landing)
+    assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
+    assert list(frame["record_id"]) == ["1", "2", "3", "4", "5"]
+    assert list(frame["body"]) == ["Card not arrived", "", "", "Fee charged twice", "PIN blocked"]
+    assert list(frame["product"].fillna("-")) == ["card|web", "card|web", "card|web", "-", "pin"]
+    assert frame["created_at_utc"].iloc[0] == "2024-03-12 10:32:00"
+
+
+def test_a_json_line_that_does_not_parse_quarantines_that_row(tmp_path: Path) -> None:
+    body = '{"id": 1, "text": "ok"}\n{"id": 2, "text": "cut off\n{"id": 3, "text": "fine"}\n'
+    mapping = _write_mapping(
+        tmp_path, "name: zd\npattern: '*.jsonl'\ncolumns: {id: id, text: text}\n"
+    )
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"a.jsonl": body.encode()}))
+    assert list(frame.loc[~frame["_is_rejected"], "record_id"]) == ["1", "3"]
+    rejected = frame[frame["_is_rejected"]]
+    assert list(rejected["_row_number"]) == [2]
+    assert rejected["_reject_reason"].iloc[0].startswith("custom/a.jsonl row 2: line 2 is not JSON")
+    assert '"cut off' in rejected["_raw_record"].iloc[0]
+
+
+def test_html_in_the_text_is_read_as_plain_text_and_counted(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Helpdesk exports carry the ticket's HTML (`<p>`, `&amp;`); it reached enrichment
+    and the marts as markup without a word (150 of 150 tickets of issue 18's walk). The
+    text is read as plain text now and the run counts the texts that held markup; a '<'
+    that opens no HTML tag ('I <3 it', '<ctrl>') stays."""
+    body = (
+        '{"id": 1, "text": "<p>Card &amp; PIN</p><p>never came</p>"}\n'
+        '{"id": 2, "text": "I <3 it, press <ctrl> &  go"}\n'
+        '{"id": 3, "text": "line<br>two&nbsp;words &lt;3"}\n'
+        '{"id": 4, "text": "i&amp;#39;d say &#39;true&#39; &amp;amp;amp; fine"}\n'
+    )
+    mapping = _write_mapping(
+        tmp_path, "name: zd\npattern: '*.jsonl'\ncolumns: {id: id, text: text}\n"
+    )
+    with caplog.at_level("WARNING", logger="feedback_lakehouse.ingest.custom_source"):
+        frame = read_custom(load_config(mapping), _landing(tmp_path, {"a.jsonl": body.encode()}))
+    assert list(frame["body"]) == [
+        "Card & PIN\nnever came",
+        "I <3 it, press <ctrl> &  go",
+        "line\ntwo\xa0words <3",
+        "i'd say 'true' & fine",  # escaped twice and three times, as in real reviews
+    ]
+    warnings = [r.getMessage() for r in caplog.records if "HTML" in r.getMessage()]
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith("custom/a.jsonl: 3 of 4 texts held HTML markup")
+
+
+def test_a_column_renamed_between_exports_is_named_as_alternatives(tmp_path: Path) -> None:
+    """An export tool renamed `Comment` to `Feedback` mid-month: the later files were
+    quarantined whole (200 rows on issue 18's walk) and the mapping could name only one
+    header, so the only way out was editing the exports. A list of names is read as
+    alternatives now: each file uses the first one its header holds."""
+    landing = _landing(
+        tmp_path,
+        {
+            "a_march.csv": b"Review ID;Comment;Stars\n1;old header;4\n",
+            "b_april.csv": b"Review ID;Feedback;Rating\n2;new header;5\n",
+            "c_may.csv": b"Review ID;Text;Rating\n3;neither;5\n",
+        },
+    )
+    mapping = _write_mapping(
+        tmp_path,
+        "name: acme\ncolumns:\n  id: Review ID\n  text: [Comment, Feedback]\n"
+        "  rating: [Stars, Rating]\n",
+    )
+    frame = read_custom(load_config(mapping), landing)
+    good = frame[~frame["_is_rejected"]]
+    assert list(good["body"]) == ["old header", "new header"]
+    assert list(good["rating"]) == ["4", "5"]
+    reason = frame.loc[frame["_is_rejected"], "_reject_reason"].iloc[0]
+    assert reason.startswith(
+        "custom/c_may.csv: columns [\"one of ['Comment', 'Feedback']\"] named in the custom "
+        "source mapping are not in the file's header ['Review ID', 'Text', 'Rating']"
+    ), reason
+
+
+def test_an_excel_sep_line_names_the_delimiter_and_is_not_the_header(tmp_path: Path) -> None:
+    """Exports meant for Excel start with `sep=;`: that line was taken as the header and
+    the file quarantined whole, which no mapping could fix. It names the delimiter now."""
+    body = "sep=;\r\nid;text\r\n1;hello, world\r\n2;bye\r\n"
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    frame = read_custom(load_config(mapping), _landing(tmp_path, {"x.csv": body.encode()}))
+    assert not frame["_is_rejected"].any(), list(frame["_reject_reason"])
+    assert list(frame["body"]) == ["hello, world", "bye"]
+    assert list(frame["_row_number"]) == [1, 2]
+
+
+def test_an_excel_lock_file_is_not_read(tmp_path: Path) -> None:
+    """Excel leaves `~$export.csv` beside a CSV it has open (its owner's name in binary):
+    the custom source read it as an export and quarantined it whole as binary, where the
+    shipped sources skip it. It is skipped here too."""
+    lock = b"\x0bJane Doe" + b"\x00" * 40
+    landing = _landing(tmp_path, {"export.csv": b"id,text\n1,a\n", "~$export.csv": lock})
+    mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
+    frame = read_custom(load_config(mapping), landing)
+    assert list(frame["_source_file"]) == ["custom/export.csv"]
+    assert not frame["_is_rejected"].any()

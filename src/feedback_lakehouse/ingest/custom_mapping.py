@@ -23,44 +23,67 @@ class CustomSourceError(ValueError):
     """The custom source's YAML mapping is missing or invalid."""
 
 
+# a column's header name, or several: the first one a file's header holds (a column
+# renamed between exports, e.g. [Comment, Feedback]); product's list is joined instead
+Names = str | list[str]
+SINGLE_COLUMNS = (
+    "id",
+    "text",
+    "title",
+    "timestamp",
+    "customer",
+    "rating",
+    "gold_category",
+    "gold_sentiment",
+    "split",
+)
+
+
 class ColumnMap(BaseModel):
     """Which CSV header names hold what. Only `text` is required."""
 
     model_config = ConfigDict(extra="forbid")
 
-    id: str | None = None  # none: "<file name without extension>-<row number>"
-    text: str
-    title: str | None = None
-    timestamp: str | None = None  # none: the load time stands in (see README)
+    id: Names | None = None  # none: "<file name without extension>-<row number>"
+    text: Names
+    title: Names | None = None
+    timestamp: Names | None = None  # none: the load time stands in (see README)
     product: str | list[str] | None = None  # several columns are joined with "/"
-    customer: str | None = None
-    rating: str | None = None
-    gold_category: str | None = None
-    gold_sentiment: str | None = None
-    split: str | None = None  # a column holding train / test
+    customer: Names | None = None
+    rating: Names | None = None
+    gold_category: Names | None = None
+    gold_sentiment: Names | None = None
+    split: Names | None = None  # a column holding train / test
+
+    @field_validator(*SINGLE_COLUMNS)
+    @classmethod
+    def _alternatives(cls, value: Names | None) -> Names | None:
+        if isinstance(value, list) and not value:
+            raise ValueError("an empty list names no column; give a header name or leave it out")
+        return value
+
+    def resolve(self, header: list[str]) -> tuple[ColumnMap, list[str]]:
+        """(the mapping with one header name per column for this file, the mapped names
+        the header lacks: a name, or "one of [...]" for alternatives none of which is
+        there), in the mapping's order (id, text, title, ..., product)."""
+        chosen: dict[str, str] = {}
+        missing: list[str] = []
+        for field in SINGLE_COLUMNS:
+            names = getattr(self, field)
+            if isinstance(names, list):
+                found = next((n for n in names if n in header), None)
+                chosen[field] = names[0] if found is None else found
+                if found is None:
+                    missing.append(f"one of {names}")
+            elif names is not None and names not in header:
+                missing.append(names)
+        missing += [n for n in self.product_columns() if n not in header]
+        return self.model_copy(update=chosen), missing
 
     def product_columns(self) -> list[str]:
         if self.product is None:
             return []
         return [self.product] if isinstance(self.product, str) else list(self.product)
-
-    def required_headers(self) -> list[str]:
-        names = [
-            self.id,
-            self.text,
-            self.title,
-            self.timestamp,
-            self.customer,
-            self.rating,
-            self.gold_category,
-            self.gold_sentiment,
-            self.split,
-            *self.product_columns(),
-        ]
-        found = [n for n in names if n]
-        if self.id == "":  # an unnamed id column (e.g. a pandas index written to CSV)
-            found.insert(0, "")
-        return found
 
 
 class CustomSource(BaseModel):

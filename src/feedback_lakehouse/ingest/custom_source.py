@@ -25,6 +25,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -37,23 +38,33 @@ import numpy as np
 import pandas as pd
 
 from feedback_lakehouse.ingest.custom_mapping import (
+    ColumnMap,
     CustomSource,
     CustomSourceError,
     load_config,
     load_identity,
+)
+from feedback_lakehouse.ingest.custom_warnings import (
+    warn_day_month_swaps,
+    warn_markup,
+    warn_rating_text,
+    warn_skipped_files,
+    warn_unmapped_ratings,
 )
 from feedback_lakehouse.ingest.files import (
     DELIMITERS,
     decode_bytes,
     file_modified_at,
     first_line,
-    header_delimiter,
     landing_root,
     long_field,
     unlimited_csv_fields,
     utc_naive,
 )
+from feedback_lakehouse.ingest.json_export import BadJsonLine, json_table
+from feedback_lakehouse.ingest.ratings import plain_number, rating_of
 from feedback_lakehouse.ingest.specs import META_COLUMNS
+from feedback_lakehouse.ingest.text_markup import has_markup, plain_text
 from feedback_lakehouse.ingest.timestamps import TimestampParser
 
 log = logging.getLogger(__name__)
@@ -111,13 +122,6 @@ def empty_frame() -> pd.DataFrame:
     return pd.DataFrame(frame)
 
 
-def _number(value: str | None) -> float | None:
-    try:
-        return float(value) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def _raw_row(values: Iterable[str | None], delimiter: str) -> str:
     """A row written back as one line of the file's dialect (the raw record of a reject)."""
     out = io.StringIO()
@@ -132,9 +136,11 @@ def _delimiter_of(config: CustomSource, text: str) -> str:
     the one csv.Sniffer finds in the first lines; else a comma."""
     if config.delimiter is not None:
         return config.delimiter
-    found = header_delimiter(text, config.columns.required_headers(), exact=False)
-    if found is not None:
-        return found
+    line = first_line(text)
+    for delimiter in DELIMITERS:
+        header = next(csv.reader([line], delimiter=delimiter), [])
+        if not config.columns.resolve(header)[1]:
+            return delimiter
     try:
         return csv.Sniffer().sniff(text[:65536], delimiters="".join(DELIMITERS)).delimiter
     except csv.Error:
@@ -160,13 +166,13 @@ def read_custom(
     stamp = utc_naive(ingested_at)
     seen = set(skip_file_hashes)
     rows: list[dict[str, Any]] = []
+    skipped: list[str] = []  # files of the folder the pattern does not match
     with unlimited_csv_fields():
         for path in sorted(folder.iterdir(), key=lambda p: p.name):
-            if (
-                not path.is_file()
-                or path.name.startswith(".")
-                or not fnmatchcase(path.name, config.pattern)
-            ):
+            if not path.is_file() or path.name.startswith((".", "~$")):  # ~$: an Excel lock
+                continue
+            if not fnmatchcase(path.name.lower(), config.pattern.lower()):
+                skipped.append(path.name)
                 continue
             data = path.read_bytes()
             identity = load_identity(config, hashlib.sha256(data).hexdigest())
@@ -181,6 +187,7 @@ def read_custom(
                 "_file_modified_at": file_modified_at(path),
             }
             rows.extend(_read_file(config, path, rel, data, base))
+    warn_skipped_files(config, skipped)
     _supersede_repeats_across_files(config, rows)
     if not rows:
         return empty_frame()
@@ -195,6 +202,10 @@ def read_custom(
     )
     frame["_file_modified_at"] = pd.to_datetime(frame["_file_modified_at"]).astype("datetime64[us]")
     return frame[[*CUSTOM_COLUMNS, *META_COLUMNS]]
+
+
+# the first line of an export meant for Excel, naming its delimiter ("sep=;")
+_EXCEL_SEP = re.compile(r"sep=([^\r\n])\r?\n")
 
 
 class _Rejected(Exception):
@@ -216,36 +227,57 @@ class _FileRead:
     split: str
     delimiter: str
     stamps: TimestampParser
+    columns: ColumnMap  # one header name per column (alternatives resolved for the file)
 
 
 def _open_csv(
     config: CustomSource, rel: str, data: bytes
-) -> tuple[Iterator[list[str]], list[str], str]:
-    """(row reader, header, delimiter); raises _Rejected when the file cannot be used."""
+) -> tuple[Iterator[list[str] | BadJsonLine], list[str], str, ColumnMap]:
+    """(row reader, header, delimiter, the file's columns); raises _Rejected when the file
+    cannot be used.
+
+    A JSON export (JSON lines or an array) is read as a table of its flattened fields."""
     text, encoding, problem = decode_bytes(data, config.folder, config.encoding)
     if text is None:
         raise _Rejected(f"{rel}: {problem}")
     if config.encoding is None and encoding not in ("utf-8", None):
         log.warning("%s is not UTF-8: read as %s (detected)", rel, encoding)
-    delimiter = _delimiter_of(config, text)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader, None) or []
-    except csv.Error as exc:
-        raise _Rejected(
-            f"{rel}: the header line cannot be parsed ({exc})", first_line(text)
-        ) from None
-    missing = [c for c in config.columns.required_headers() if c not in header]
+    table = json_table(text)
+    if table is not None:  # a helpdesk's JSON export
+        header, rows = table
+        reader: Iterator[list[str] | BadJsonLine] = iter(rows)
+        delimiter, how = ",", "read as JSON: a nested field is named by its dotted path"
+    else:
+        sep = _EXCEL_SEP.match(text)  # "sep=;" before the header, for Excel
+        if sep is not None:
+            text = text[sep.end() :]
+        named = sep is not None and config.delimiter is None
+        delimiter = sep.group(1) if named else _delimiter_of(config, text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            header = next(reader, None) or []
+        except csv.Error as exc:
+            raise _Rejected(
+                f"{rel}: the header line cannot be parsed ({exc})", first_line(text)
+            ) from None
+        how = f"read with delimiter {delimiter!r}, " + (
+            "named by the file's sep= line"
+            if named
+            else "given by the mapping"
+            if config.delimiter is not None
+            else "detected"
+        )
+    columns, missing = config.columns.resolve(header)
     if missing:
-        how = "given by the mapping" if config.delimiter is not None else "detected"
         raise _Rejected(
             f"{rel}: columns {missing} named in the custom source mapping are not in the "
-            f"file's header {header} (read with delimiter {delimiter!r}, {how}, and encoding "
+            f"file's header {header} ({how}, and encoding "
             f"{encoding}); fix the mapping (dbt var custom_source: columns, delimiter, "
-            "encoding) or the export. Correcting the mapping reads this file again.",
+            "encoding; a list such as `text: [Comment, Feedback]` names a column renamed "
+            "between exports) or the export. Correcting the mapping reads this file again.",
             first_line(text),
         )
-    return reader, header, delimiter
+    return reader, header, delimiter, columns
 
 
 def _read_file(
@@ -266,23 +298,28 @@ def _read_file(
         )
 
     try:
-        reader, header, delimiter = _open_csv(config, rel, data)
+        reader, header, delimiter, columns = _open_csv(config, rel, data)
     except _Rejected as rejected:
         reject(0, rejected.reason, rejected.raw)
         return rows
     position = {name: i for i, name in enumerate(header)}  # a repeated name: the last
     stamps = TimestampParser(config.timestamp_format, config.dayfirst, config.timezone)
-    read = _FileRead(config, rel, path.stem, config.split_of(path.name), delimiter, stamps)
+    split = config.split_of(path.name)
+    read = _FileRead(config, rel, path.stem, split, delimiter, stamps, columns)
     number = 0
     first_row: dict[str, int] = {}  # id -> the row that holds it in this file
     try:
         for values in reader:
-            if not values:  # a blank line is not a row
+            if isinstance(values, BadJsonLine):
+                number += 1
+                reject(number, f"{rel} row {number}: {values.reason}", values.raw)
+                continue
+            if not any(v.strip() for v in values):  # a blank line (or Excel's ";;;") is no row
                 continue
             number += 1
             try:
                 row = _row_of(read, values, header, position, number)
-                _check_unique(config, row["record_id"], number, first_row)
+                _check_unique(columns.id, row["record_id"], number, first_row)
             except _Rejected as rejected:
                 raw = _raw_row(values, delimiter)
                 reject(number, f"{rel} row {number}: {rejected.reason}", raw)
@@ -298,50 +335,11 @@ def _read_file(
             "after it were not read. Fix the quoting in the export and drop the corrected file.",
             None,
         )
-    _warn_unmapped_ratings(config, rel, rows)
-    _warn_day_month_swaps(rel, stamps)
+    warn_rating_text(rel, rows)
+    warn_markup(rel, rows)
+    warn_unmapped_ratings(config, rel, rows)
+    warn_day_month_swaps(rel, stamps)
     return rows
-
-
-def _warn_day_month_swaps(rel: str, stamps: TimestampParser) -> None:
-    """Says when one file's dates were read both month-first and day-first."""
-    swaps = stamps.day_month_swaps()
-    if swaps is not None:
-        log.warning(
-            "%s: dates were read month-first (%s) and day-first (%s): detection keeps the "
-            "first format it guesses, so an ambiguous date such as 05/06 was read one way or "
-            "the other depending on the dates above it. Set dayfirst (true or false) or "
-            "timestamp_format in the custom source mapping (the next build then reads the "
-            "files again).",
-            rel,
-            *swaps,
-        )
-
-
-def _warn_unmapped_ratings(config: CustomSource, rel: str, rows: list[dict[str, Any]]) -> None:
-    """Names the rating values `sentiment_from_rating` gives no label: their rows carry no
-    gold sentiment and leave the sentiment evaluation, which a typo ([4] for [4, 5]) would
-    otherwise do without a word (issue 18's walk). A scale point left out on purpose (3 as
-    no label) is named too, once per file."""
-    if not config.sentiment_from_rating:
-        return
-    rated = [r for r in rows if not r["_is_rejected"] and r.get("rating")]
-    unmapped = Counter(r["rating"] for r in rated if not r.get("gold_sentiment"))
-    if not unmapped:
-        return
-    values = ", ".join(
-        f"{value!r} ({n} row{'s' if n != 1 else ''})" for value, n in unmapped.most_common()
-    )
-    log.warning(
-        "%s: %d of %d rated rows have a rating that sentiment_from_rating maps to no label: "
-        "%s; they carry no gold sentiment and are left out of the sentiment evaluation. Add "
-        "the values to sentiment_from_rating in the custom source mapping if that was not "
-        "meant (the next build then reads the files again).",
-        rel,
-        sum(unmapped.values()),
-        len(rated),
-        values,
-    )
 
 
 def _supersede_repeats_across_files(config: CustomSource, rows: list[dict[str, Any]]) -> None:
@@ -402,7 +400,7 @@ def _supersede_repeats_across_files(config: CustomSource, rows: list[dict[str, A
 
 
 def _check_unique(
-    config: CustomSource, record_id: str, number: int, first_row: dict[str, int]
+    id_column: str | list[str] | None, record_id: str, number: int, first_row: dict[str, int]
 ) -> None:
     """Raises _Rejected when the id was already on an earlier row of the same file.
 
@@ -412,7 +410,7 @@ def _check_unique(
     if first != number:
         raise _Rejected(
             f"id {record_id!r} repeats row {first} of this file (column "
-            f"{config.columns.id!r}); row {first} was kept. Give each row its own id in the "
+            f"{id_column!r}); row {first} was kept. Give each row its own id in the "
             "export, or set `id: null` in the mapping when the ids are not unique (each row "
             "then becomes <file>-<row>)."
         )
@@ -436,7 +434,7 @@ def _row_of(
     number: int,
 ) -> dict[str, Any]:
     """A good row's bronze values; raises _Rejected (reason without the file and row)."""
-    config, cols = read.config, read.config.columns
+    config, cols = read.config, read.columns
     low, high = config.rating_scale
     problem = (
         f"expected {len(header)} columns but found {len(values)}"
@@ -450,25 +448,30 @@ def _row_of(
     if not record_id:
         raise _Rejected(f"{cols.id} (the id) is blank")
     rating_raw = record[cols.rating].strip() if cols.rating else ""
-    rating = _number(rating_raw)
+    rating = rating_of(rating_raw) if rating_raw else None
     if rating_raw and (rating is None or not low <= rating <= high):
         raise _Rejected(
             f"{cols.rating} {rating_raw!r} is not a number between {low:g} and {high:g}"
         )
+    from_text = rating is not None and plain_number(rating_raw) is None  # "4,0", "4 stars"
     created_at = record[cols.timestamp] if cols.timestamp else None
     created_at_utc = _utc_of(read.stamps, cols.timestamp, created_at)
     products = [record[c].strip() for c in cols.product_columns() if record[c].strip()]
     gold_sentiment = record[cols.gold_sentiment].strip().lower() if cols.gold_sentiment else ""
     if not gold_sentiment:
         gold_sentiment = config.sentiment_of(rating) or ""
+    markup = has_markup(record[cols.text]) or bool(cols.title and has_markup(record[cols.title]))
     return {
+        "_markup": markup,
         "record_id": record_id,
-        "title": record[cols.title] if cols.title else None,
-        "body": record[cols.text],
+        "title": plain_text(record[cols.title]) if cols.title else None,
+        "body": plain_text(record[cols.text]),
         "created_at": created_at,
         "product": "/".join(products) or None,
         "customer_id": record[cols.customer] if cols.customer else None,
-        "rating": rating_raw or None,
+        # the number read ("4" for "★★★★☆" or "4,0"), which staging casts
+        "rating": f"{rating:g}" if from_text else (rating_raw or None),
+        "_rating_text": rating_raw if from_text else None,
         "gold_category": (record[cols.gold_category].strip() or None)
         if cols.gold_category
         else None,
