@@ -60,7 +60,9 @@ lint: venv
 	$(BIN)/ruff format --check src tests models
 	$(BIN)/sqlfluff lint models analyses
 
-# make test: lint, dbt build on a fresh DuckDB file, then pytest
+# make test: lint, dbt build on a fresh DuckDB file, then pytest over PYTEST_WORKERS
+# processes (pytest-xdist; a test file stays in one process)
+PYTEST_WORKERS ?= 2
 TEST_DIR := target/test-run
 # The report's browser test needs Debian's chromium; install it when missing (as root).
 chromium:
@@ -80,7 +82,7 @@ test: venv chromium check-databricks
 	$(BIN)/feedback sample --records 2000 --seed 7 --out $(TEST_DIR)/landing
 	FEEDBACK_DUCKDB_PATH=$(TEST_DIR)/test.duckdb $(DBT) build $(DBT_FLAGS) --target local \
 		--vars '{landing_dir: $(TEST_DIR)/landing}'
-	$(BIN)/pytest; status=$$?; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing" >&2; exit 1; fi; \
 	exit $$status
 

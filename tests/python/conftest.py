@@ -20,8 +20,9 @@ from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 @pytest.fixture(scope="session")
 def built_sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """(folder with landing/ and warehouse.duckdb, the sample's manifest): the sample
-    (2,000 records, seed 7) built once per session. Tests that change it work on a copy
-    (dbt_helpers.copy_built) unless they are its documented users (test_insight_to_action)."""
+    (2,000 records, seed 7) built once per session (once per pytest-xdist worker). Every
+    test that changes it works on a copy (dbt_helpers.copy_built), so no test depends on
+    which tests ran before it."""
     from dbt_helpers import run_dbt
 
     from feedback_devtools.sample import generate

@@ -92,7 +92,7 @@ def _new_day(work: Path, landing: Path) -> dict[str, str]:
 
 def test_daily_run_equals_full_rebuild(built_sample: tuple[Path, dict], tmp_path: Path) -> None:
     # a copy of the session's full build of the sample (conftest.py `built_sample`, built
-    # as this test built its own: no unit tests), before test_insight_to_action changes it
+    # as this test built its own: no unit tests)
     work = copy_built(built_sample[0], tmp_path / "work")
     landing = work / "landing"
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:

@@ -38,10 +38,14 @@ JIRA_TOKEN = "jira-SECRET-token-123"
 
 
 @pytest.fixture(scope="module")
-def built(built_sample: tuple[Path, dict]) -> tuple[Path, dict]:
-    """The session's build of the sample (conftest.py), shared with test_serve.py, which
-    copies it before the review decisions it adds."""
-    return built_sample
+def built(
+    built_sample: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict]:
+    """A copy of the session's build of the sample (conftest.py): these tests land review
+    decisions and build again, and the other users of the build (which may run before or
+    after, in any pytest-xdist worker) must not see them."""
+    source, manifest = built_sample
+    return copy_built(source, tmp_path_factory.mktemp("insight_to_action")), manifest
 
 
 def _alerts(db: Path) -> list[dict[str, Any]]:
