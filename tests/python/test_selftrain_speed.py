@@ -228,3 +228,32 @@ def test_a_batch_is_tokenised_once_for_both_self_trained_models(
             ),
         )
     assert all((w == g).all() for w, g in zip(want, got, strict=True))
+
+
+def test_shared_tokens_raise_no_stop_word_warning() -> None:
+    """A vectorizer with English stop words, read through the batch's shared tokens, gives
+    the same matrix and no scikit-learn "stop_words may be inconsistent" UserWarning
+    (`make demo` printed it 12 times: in a worker process the unpickled model's stop-word
+    check runs again, and the token-reading copy's identity tokenizer split each stop word
+    into letters)."""
+    import pickle
+    import warnings
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from feedback_lakehouse.enrichment import word_tokens
+
+    texts = ["The parcel never arrived and nobody answered", "Love the lamp, but not the box"]
+    fitted = TfidfVectorizer(ngram_range=(1, 2), stop_words="english").fit(texts)
+    expected = fitted.transform(texts).toarray()
+    fitted = pickle.loads(pickle.dumps(fitted))  # as a parallel worker receives it
+    # ... in another process, where the remembered id of the checked stop words no longer
+    # matches, so scikit-learn checks them again (in this process the ids still match)
+    del fitted._stop_words_id
+    # recorded, not raised: scikit-learn's check catches any exception of its own
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with word_tokens.shared(texts):
+            got = word_tokens.transform(fitted, texts).toarray()
+    assert (got == expected).all()
+    assert [str(w.message) for w in caught if "stop_words" in str(w.message)] == []

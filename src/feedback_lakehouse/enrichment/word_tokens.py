@@ -62,9 +62,12 @@ def reads_default_tokens(vectorizer: TfidfVectorizer) -> bool:
     return all(params[name] == default[name] for name in _TOKENIZING)
 
 
-def _same(doc: list[str]) -> list[str]:
-    """The token list as it is: already preprocessed and tokenised."""
-    return doc
+def _same(doc: list[str] | str) -> list[str] | str:
+    """A token list as it is (already preprocessed and tokenised). A string is one of
+    the stop words, which scikit-learn checks against the tokenizer again in another
+    process (a parallel worker): the default preprocessor and tokenizer read it, as at
+    fit, so the check passes instead of warning on each letter."""
+    return doc if isinstance(doc, list) else _TOKENIZE(_PREPROCESS(doc))
 
 
 def on_tokens(vectorizer: TfidfVectorizer) -> TfidfVectorizer:
