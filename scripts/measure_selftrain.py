@@ -1,4 +1,4 @@
-"""Measure self-training (README "Self-training"; docs/quality-history.md).
+"""Measure self-training (docs/quality-details.md "Self-training", docs/quality-history.md).
 
     .venv/bin/python scripts/measure_selftrain.py banking77 [--shared ../shared/data]
     .venv/bin/python scripts/measure_selftrain.py speed [--texts 20000] [--runs 3] [--workers 2]
