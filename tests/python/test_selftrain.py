@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import logging
 from datetime import datetime
 from types import SimpleNamespace
 
@@ -223,6 +224,43 @@ def test_a_daily_run_rebuilds_the_stored_model_from_its_marked_rows(taxonomy):
     assert stored_model(dbt, con, con.table("texts"), taxonomy, SETTINGS, version) is None
     full = SimpleNamespace(is_incremental=False, this="enriched")
     assert stored_model(full, con, con.table("texts"), taxonomy, SETTINGS, version) is None
+
+
+def test_a_new_sentiment_model_is_not_reported_as_a_category_model_that_could_not_be_rebuilt(
+    taxonomy, caplog
+):
+    """The first build trained no sentiment model; the daily run trains one, so the prompt
+    version of the exactly rebuilt category model changes: the run trains on its batch
+    (every text is enriched again once), and the message says the real reason."""
+    model = _model(taxonomy)
+    con, _ = _stored(taxonomy, model)
+    dbt = SimpleNamespace(is_incremental=True, this="enriched")
+    sentiment = SimpleNamespace(is_trained=True, identity="selftrain-sentiment-1-c4-n99-abc")
+
+    def version(m: SelfTrainedModel) -> str:
+        provider = OfflineProvider(selftrained=m, selftrained_sentiment=sentiment)
+        return provider.prompt_version(taxonomy)
+
+    texts = con.table("texts")
+    with caplog.at_level(logging.INFO):
+        found = stored_model(dbt, con, texts, taxonomy, SETTINGS, version, sentiment.identity)
+    assert found is None  # every text is enriched again under the new prompt version
+    assert "could not be rebuilt" not in caplog.text
+    assert f"{model.identity} was rebuilt exactly from its 50 marked rows" in caplog.text
+    assert f"the self-trained sentiment is {sentiment.identity} (stored: none)" in caplog.text
+    # the sentiment side warns about its new model (`sentiment_model`): said once, not twice
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+    # the category model itself differs (a training text gone): that is still said
+    con.execute(
+        "delete from texts where text_hash = (select min(text_hash) from enriched "
+        f"where rationale like '{EXAMPLE_MARK}%')"
+    )
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        assert (
+            stored_model(dbt, con, texts, taxonomy, SETTINGS, version, sentiment.identity) is None
+        )
+    assert "could not be rebuilt exactly from its 49 marked rows" in caplog.text
 
 
 def test_confidence_is_not_more_than_the_pseudo_labels_are_right(taxonomy):

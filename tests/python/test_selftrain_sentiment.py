@@ -21,6 +21,7 @@ from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptio
 from feedback_lakehouse.enrichment.providers.offline.provider import OfflineProvider
 from feedback_lakehouse.enrichment.selftrain_dbt import (
     batch_sentiment_model,
+    sentiment_model,
     stored_sentiment_model,
 )
 from feedback_lakehouse.enrichment.selftrain_sentiment import (
@@ -191,11 +192,15 @@ def _corpus_frame() -> pd.DataFrame:
     return pd.concat([frame, german], ignore_index=True)
 
 
-def _stored(model: SelfTrainedSentiment) -> tuple[duckdb.DuckDBPyConnection, OfflineProvider]:
-    """A DuckDB with the first build's enriched rows (`enriched`) and the texts (`texts`)."""
+def _stored(
+    model: SelfTrainedSentiment | None, first: int | None = None
+) -> tuple[duckdb.DuckDBPyConnection, OfflineProvider]:
+    """A DuckDB with the first build's enriched rows (`enriched`: its `first` texts, all
+    by default) and the texts (`texts`: all)."""
     taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
     provider = OfflineProvider(selftrained_sentiment=model)
     frame = _corpus_frame()
+    everything, frame = frame, frame.iloc[:first]
     items = [
         TextItem(text_hash=h, text=t, language=lang)
         for h, t, lang in zip(frame["text_hash"], frame["text"], frame["language"], strict=True)
@@ -216,7 +221,7 @@ def _stored(model: SelfTrainedSentiment) -> tuple[duckdb.DuckDBPyConnection, Off
     )
     con.register("stored_frame", stored)
     con.execute("create table enriched as select * from stored_frame")
-    con.register("texts_frame", frame)
+    con.register("texts_frame", everything)
     con.execute("create table texts as select * from texts_frame")
     return con, provider
 
@@ -257,6 +262,46 @@ def test_a_daily_run_rebuilds_the_stored_sentiment_model_from_its_marked_rows(
         )
     assert gone is None
     assert "could not be rebuilt exactly" in caplog.text
+
+
+def test_a_sentiment_model_trained_after_the_first_build_says_why_every_text_is_enriched_again(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A first build of 20 texts trains no sentiment model, and says so with what it needs;
+    the daily run, with the whole corpus, trains one: it says that this is the first time
+    (the pseudo-labels and the texts enriched before), not that a model is broken."""
+    taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+    con0 = duckdb.connect()
+    con0.register("first", _corpus_frame().iloc[:20])
+    full = SimpleNamespace(is_incremental=False, this="enriched")
+    with caplog.at_level(logging.INFO):
+        none = sentiment_model(
+            full, con0, con0.table("first"), taxonomy, OfflineOptions(), SETTINGS
+        )
+    assert not none.is_trained
+    assert f"fewer than {SETTINGS.min_examples} of one side" in caplog.text
+    assert "a later run with enough sure texts trains it" in caplog.text
+    caplog.clear()
+    con, _ = _stored(None, first=20)
+    daily = SimpleNamespace(is_incremental=True, this="enriched")
+    with caplog.at_level(logging.WARNING):
+        model = sentiment_model(
+            daily, con, con.table("texts"), taxonomy, OfflineOptions(), SETTINGS
+        )
+    assert model.is_trained
+    assert (
+        f"trained for the first time on this run ({len(SURE)} pseudo-labels; the 20 texts "
+        "enriched before carry none" in caplog.text
+    )
+    assert "could not be rebuilt" not in caplog.text
+    # once stored, the next run rebuilds it and says nothing
+    con, _ = _stored(model)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING):
+        again = sentiment_model(
+            daily, con, con.table("texts"), taxonomy, OfflineOptions(), SETTINGS
+        )
+    assert again.identity == model.identity and caplog.text == ""
 
 
 def test_the_example_note_does_not_hide_the_category_mark() -> None:

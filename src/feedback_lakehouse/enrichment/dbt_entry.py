@@ -35,10 +35,9 @@ from feedback_lakehouse.enrichment.parallel import (
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel, SelfTrainSettings
 from feedback_lakehouse.enrichment.selftrain_dbt import (
-    batch_sentiment_model,
     first_build_model,
+    sentiment_model,
     stored_model,
-    stored_sentiment_model,
 )
 from feedback_lakehouse.enrichment.selftrain_sentiment import (
     SelfTrainedSentiment,
@@ -138,11 +137,7 @@ def self_train(
     if with_sentiment:
         base = make_provider("offline", **options)
         sentiment_settings = SentimentSelfTrainSettings()
-        sentiment = stored_sentiment_model(
-            dbt, session, texts, taxonomy, base.options, sentiment_settings
-        )
-        if sentiment is None:
-            sentiment = batch_sentiment_model(texts, base.options, sentiment_settings)
+        sentiment = sentiment_model(dbt, session, texts, taxonomy, base.options, sentiment_settings)
         trained_sentiment = sentiment if sentiment.is_trained else None
     settings = SelfTrainSettings()
 
@@ -152,7 +147,8 @@ def self_train(
         )
         return provider.prompt_version(taxonomy)
 
-    model = stored_model(dbt, session, texts, taxonomy, settings, version)
+    identity = trained_sentiment.identity if trained_sentiment is not None else None
+    model = stored_model(dbt, session, texts, taxonomy, settings, version, identity)
     if model is None:
         model = first_build_model(texts, taxonomy, options, settings)
     return (model if model.is_trained else None), trained_sentiment

@@ -45,6 +45,7 @@ from feedback_lakehouse.enrichment.selftrain_sentiment import (
     SentimentSelfTrainSettings,
 )
 from feedback_lakehouse.enrichment.taxonomy import BASE_LANGUAGE, Taxonomy
+from feedback_lakehouse.progress import console_logger
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,15 @@ def stored_model(
     taxonomy: Taxonomy,
     settings: SelfTrainSettings,
     prompt_version: Callable[[SelfTrainedModel], str],
+    sentiment: str | None = None,
 ) -> SelfTrainedModel | None:
     """The newest stored self-trained model of this taxonomy version, rebuilt from its
-    marked rows, when it is exactly the one stored under today's rules; else None."""
+    marked rows, when it is exactly the one stored under today's rules; else None.
+
+    `sentiment`: the identity of the self-trained sentiment this run enriches with (None:
+    none). The prompt version names it too, so a sentiment model new on this run changes
+    the prompt of an exactly rebuilt model: the warning then says that, not "could not
+    be rebuilt" (which reads like a damaged table)."""
     if not dbt.is_incremental:
         return None
     found = session.sql(
@@ -114,7 +121,7 @@ def stored_model(
         if e is not None
     ]
     model = SelfTrainedModel(examples, settings, taxonomy)
-    if model.identity != identity or prompt_version(model) != stored_prompt:
+    if model.identity != identity:
         log.warning(
             "SELF-TRAINING: the stored model %s could not be rebuilt exactly from its %d "
             "marked rows (got %s under prompt %s, stored %s): training on this batch, and "
@@ -126,8 +133,46 @@ def stored_model(
             stored_prompt,
         )
         return None
+    if prompt_version(model) != stored_prompt:
+        _prompt_changed(model_name, identity, len(rows), sentiment, prompt_version(model))
+        return None
     log.info("self-training: rebuilt the stored model %s (%s)", identity, model.reason)
     return model
+
+
+def _prompt_changed(
+    stored: str, identity: str | None, marked: int, sentiment: str | None, prompt: str
+) -> None:
+    """Say why an exactly rebuilt category model is not reused: the self-trained sentiment
+    differs from the stored one (new, retrained or gone), or the rules or options changed.
+    A new or retrained sentiment model has said so loudly already (`sentiment_model`)."""
+    before = _identity_of(stored, SENTIMENT_SELFTRAIN_NAME)
+    if before == sentiment:
+        log.warning(
+            "SELF-TRAINING: the stored model %s was rebuilt exactly from its %d marked rows, "
+            "but the rules or their options changed (prompt now %s): training on this batch, "
+            "and every text is enriched again",
+            identity,
+            marked,
+            prompt,
+        )
+        return
+    change = (
+        f"the stored self-trained sentiment {before} is not used on this run"
+        if sentiment is None
+        else f"the self-trained sentiment is {sentiment} (stored: {before or 'none'})"
+    )
+    # a sentiment model trained on this run was announced as a warning by `sentiment_model`
+    say, head = (log.warning, "SELF-TRAINING") if sentiment is None else (log.info, "self-training")
+    say(
+        "%s: the stored model %s was rebuilt exactly from its %d marked rows, but "
+        "%s: training on this batch too, as every text is enriched again once so all carry "
+        "the same models",
+        head,
+        identity,
+        marked,
+        change,
+    )
 
 
 def batch_sample(
@@ -239,6 +284,17 @@ def first_build_sentiment(
     return batch_sentiment_model(texts, base.options, settings or SentimentSelfTrainSettings())
 
 
+def _newest_sentiment(dbt: Any, session: Any, taxonomy: Taxonomy) -> str | None:
+    """The stored model name of the newest row enriched with a self-trained sentiment."""
+    found = session.sql(
+        f"select model from {dbt.this} where provider = 'offline' "
+        f"and taxonomy_version = {sql_literal(taxonomy.version)} "
+        f"and model like {sql_literal('%+' + SENTIMENT_SELFTRAIN_NAME + '-%')} "
+        "order by enriched_at desc limit 1"
+    ).fetchall()
+    return str(found[0][0]) if found else None
+
+
 def stored_sentiment_model(
     dbt: Any,
     session: Any,
@@ -251,15 +307,9 @@ def stored_sentiment_model(
     marked rows (no text is scored again), when it is exactly the one stored; else None."""
     if not dbt.is_incremental:
         return None
-    found = session.sql(
-        f"select model from {dbt.this} where provider = 'offline' "
-        f"and taxonomy_version = {sql_literal(taxonomy.version)} "
-        f"and model like {sql_literal('%+' + SENTIMENT_SELFTRAIN_NAME + '-%')} "
-        "order by enriched_at desc limit 1"
-    ).fetchall()
-    if not found:
+    model_name = _newest_sentiment(dbt, session, taxonomy)
+    if model_name is None:
         return None
-    (model_name,) = found[0]
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
     like = "%" + SENTIMENT_EXAMPLE_MARK + "%"
     rows = _stored_examples(dbt, session, texts, model_name, like)
@@ -277,4 +327,50 @@ def stored_sentiment_model(
         )
         return None
     log.info("self-trained sentiment: rebuilt the stored model %s (%s)", identity, model.reason)
+    return model
+
+
+def _stored_texts(dbt: Any, session: Any, taxonomy: Taxonomy) -> int:
+    """Distinct texts the offline provider stored under this taxonomy version."""
+    found = session.sql(
+        f"select count(distinct text_hash) from {dbt.this} where provider = 'offline' "
+        f"and taxonomy_version = {sql_literal(taxonomy.version)}"
+    ).fetchall()
+    return int(found[0][0])
+
+
+def sentiment_model(
+    dbt: Any,
+    session: Any,
+    texts: Any,
+    taxonomy: Taxonomy,
+    options: OfflineOptions,
+    settings: SentimentSelfTrainSettings,
+) -> SelfTrainedSentiment:
+    """The self-trained sentiment a run enriches with: the stored one rebuilt
+    (`stored_sentiment_model`), else one trained on this batch (`batch_sentiment_model`).
+
+    Said on the console: a build that trains none (too few sure texts: a later run trains
+    it once there are enough, and enriches every text again then), and a run that trains
+    one for the first time over stored texts (every text is enriched again once)."""
+    stored = stored_sentiment_model(dbt, session, texts, taxonomy, options, settings)
+    if stored is not None:
+        return stored
+    model = batch_sentiment_model(texts, options, settings)
+    before = _stored_texts(dbt, session, taxonomy) if dbt.is_incremental else 0
+    if not model.is_trained:
+        console_logger().info(
+            "self-trained sentiment: none on this run (%s); a later run with enough sure "
+            "texts trains it and then enriches every text again once",
+            model.reason,
+        )
+    elif before and _newest_sentiment(dbt, session, taxonomy) is None:
+        log.warning(
+            "SELF-TRAINED SENTIMENT: trained for the first time on this run (%d "
+            "pseudo-labels; the %d texts enriched before carry none: too few sure texts "
+            "then, or it was off): every text is enriched again once so all carry the "
+            "same models",
+            len(model.labels),
+            before,
+        )
     return model
