@@ -35,25 +35,30 @@ daily: venv
 	$(DBT) build $(DBT_FLAGS) $(DBT_VARS) --target local --selector daily
 
 insights: venv
-	$(BIN)/feedback insights --db data/feedback.duckdb
+	$(BIN)/feedback insights --db "$${FEEDBACK_DUCKDB_PATH:-data/feedback.duckdb}"
 
 # the demo starts from a clean demo database: it deletes data/feedback.duckdb and the
 # landing files its previous sample wrote (listed in data/landing/_manifest.json), never
-# other files; a changed sample over the old database would count old texts as versions
+# other files; a changed sample over the old database would count old texts as versions.
+# It has its own warehouse file: its builds never follow an exported FEEDBACK_DUCKDB_PATH
+# (a user's own warehouse, which `make build`/`daily`/`insights` use), which would mix the
+# sample into it
+DEMO_DB := data/feedback.duckdb
 demo: venv
-	$(BIN)/python -m feedback_devtools.demo_reset --landing data/landing --db data/feedback.duckdb
+	$(BIN)/python -m feedback_devtools.demo_reset --landing data/landing --db $(DEMO_DB)
 	$(BIN)/feedback sample --records $(RECORDS) --seed $(SEED) --out data/landing
-	$(DBT) seed $(DBT_FLAGS) --target local --quiet
+	FEEDBACK_DUCKDB_PATH=$(DEMO_DB) $(DBT) seed $(DBT_FLAGS) --target local --quiet
 	@echo "dbt build with the retired taxonomy v1, then with the default (v2): drift to show"
-	$(DBT) build $(DBT_FLAGS) --target local --quiet --exclude resource_type:seed \
-		--vars '{taxonomy_version: v1}'
-	$(DBT) build $(DBT_FLAGS) --target local --quiet --exclude resource_type:seed
+	FEEDBACK_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --target local --quiet \
+		--exclude resource_type:seed --vars '{taxonomy_version: v1}'
+	FEEDBACK_DUCKDB_PATH=$(DEMO_DB) $(DBT) build $(DBT_FLAGS) --target local --quiet \
+		--exclude resource_type:seed
 	@echo
-	$(BIN)/feedback insights --db data/feedback.duckdb
+	$(BIN)/feedback insights --db $(DEMO_DB)
 	@echo
-	$(BIN)/feedback drift --db data/feedback.duckdb
+	$(BIN)/feedback drift --db $(DEMO_DB)
 	@echo
-	$(BIN)/feedback report --db data/feedback.duckdb --out reports/feedback_report.html
+	$(BIN)/feedback report --db $(DEMO_DB) --out reports/feedback_report.html
 
 lint: venv
 	$(BIN)/ruff check src tests models
