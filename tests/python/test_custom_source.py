@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -98,6 +99,19 @@ DATED = """
 name: acme
 columns: {id: id, text: text, timestamp: when}
 """
+
+
+def _run_custom(tmp_path: Path, mapping: Path) -> Any:
+    """`dbt run` of the custom source's bronze and staging models with this mapping."""
+    from dbt_helpers import run_dbt
+
+    return run_dbt(
+        tmp_path,
+        "run",
+        "--select",
+        "bronze_custom__feedback stg_custom__feedback",
+        variables={"custom_source": str(mapping)},
+    )
 
 
 def _landing(tmp_path: Path, files: dict[str, bytes]) -> Path:
@@ -287,19 +301,13 @@ def test_dbt_loads_non_iso_dates_and_prints_quarantined_rows(tmp_path: Path) -> 
     """Item 6 and 11: a `31-Jul-18` date used to fail the build (a cast in the staging
     view); now it is parsed per row, an unparseable one is quarantined, and the bronze
     model says so on the console during `dbt run`."""
-    from dbt_helpers import query, run_dbt
+    from dbt_helpers import query
 
     mapping = _write_mapping(tmp_path, DATED)
     body = "id,text,when\n1,crashes,31-Jul-18\n2,slow,2018-07-31 10:00:00 -0800\n3,hm,someday\n"
     (tmp_path / "landing" / "custom").mkdir(parents=True)
     (tmp_path / "landing" / "custom" / "export.csv").write_text(body, encoding="utf-8")
-    result = run_dbt(
-        tmp_path,
-        "run",
-        "--select",
-        "bronze_custom__feedback stg_custom__feedback",
-        variables={"custom_source": str(mapping)},
-    )
+    result = _run_custom(tmp_path, mapping)
     rows = query(
         tmp_path,
         "select record_id, cast(created_at as varchar) from stg_custom__feedback order by 1",
@@ -358,17 +366,11 @@ def test_dbt_build_output_names_an_id_in_two_files(tmp_path: Path) -> None:
     """Issue 18's walk: the build said nothing when a later-sorting file's row replaced
     another file's row with the same id; the build output now names the id and both files,
     and the superseded row is not announced as a row to fix (no QUARANTINE line)."""
-    from dbt_helpers import query, run_dbt
+    from dbt_helpers import query
 
     mapping = _write_mapping(tmp_path, "name: acme\ncolumns: {id: id, text: text}\n")
     _landing(tmp_path, {"a.csv": b"id,text\n7,old\n8,kept\n", "b.csv": b"id,text\n7,new\n"})
-    result = run_dbt(
-        tmp_path,
-        "run",
-        "--select",
-        "bronze_custom__feedback stg_custom__feedback",
-        variables={"custom_source": str(mapping)},
-    )
+    result = _run_custom(tmp_path, mapping)
     output = result.stdout + result.stderr
     line = next(x for x in output.splitlines() if "more than one file" in x)
     assert "1 ids" in line and "'7'" in line and "custom/a.csv" in line and "custom/b.csv" in line

@@ -55,6 +55,16 @@ PROBLEM_REPORTS += [
     "Support never answered my email.",
     "Please fix it, the lid is wobbly.",
 ]
+# issue 18 goals (b)/(d): a wait that has not ended and a thing that split, each read
+# positive or neutral before (texts written for this test). Real half A: "taking forever /
+# so long", "pending since forever" in 19 banking77 queries, all waits
+PROBLEM_REPORTS += [
+    "My transfer to my landlord has been pending forever.",
+    "The checkout keeps spinning forever, thanks in advance!",
+    "Why is my top up taking so long? Thanks",
+    "Nice jumper, but the seam split after the second wash.",
+    "Cute sandals. The strap split in half on day one.",
+]
 
 
 @pytest.mark.parametrize("text", PROBLEM_REPORTS)
@@ -285,27 +295,8 @@ def test_a_done_repair_is_no_request_for_a_remedy(text: str) -> None:
     assert cues.problem_cues(cues.lowered(text)) == [], text
 
 
-# issue 18 goals (b)/(d): a wait that has not ended and a thing that split are problem
-# reports; each read positive or neutral before (texts written for this test). Real
-# half A: "taking forever / so long", "pending since forever" in 19 banking77 queries,
-# all waits; "split" is also a style in the clothing reviews ("split neck")
-@pytest.mark.parametrize(
-    "text",
-    [
-        "My transfer to my landlord has been pending forever.",
-        "The checkout keeps spinning forever, thanks in advance!",
-        "Why is my top up taking so long? Thanks",
-        "Nice jumper, but the seam split after the second wash.",
-        "Cute sandals. The strap split in half on day one.",
-    ],
-)
-def test_an_endless_wait_or_a_split_is_a_problem_report(
-    provider: OfflineProvider, text: str
-) -> None:
-    label, _, _ = provider.sentiment(text)
-    assert label == "negative", text
-
-
+# issue 18 goals (b)/(d): "split" is also a style in the clothing reviews ("split neck"),
+# and a long wait can be a wish: no problem report (the reports are in PROBLEM_REPORTS)
 @pytest.mark.parametrize(
     "text",
     [
