@@ -99,12 +99,7 @@ def stored_model(
     be rebuilt" (which reads like a damaged table)."""
     if not dbt.is_incremental:
         return None
-    found = session.sql(
-        f"select model, prompt_version from {dbt.this} where provider = 'offline' "
-        f"and taxonomy_version = {sql_literal(taxonomy.version)} "
-        f"and model like {sql_literal('%+' + SELFTRAIN_NAME + '-%')} "
-        "order by enriched_at desc limit 1"
-    ).fetchall()
+    found = _newest(dbt, session, taxonomy, SELFTRAIN_NAME, "model, prompt_version")
     if not found:
         return None
     model_name, stored_prompt = found[0]
@@ -284,14 +279,27 @@ def first_build_sentiment(
     return batch_sentiment_model(texts, base.options, settings or SentimentSelfTrainSettings())
 
 
-def _newest_sentiment(dbt: Any, session: Any, taxonomy: Taxonomy) -> str | None:
-    """The stored model name of the newest row enriched with a self-trained sentiment."""
-    found = session.sql(
-        f"select model from {dbt.this} where provider = 'offline' "
-        f"and taxonomy_version = {sql_literal(taxonomy.version)} "
-        f"and model like {sql_literal('%+' + SENTIMENT_SELFTRAIN_NAME + '-%')} "
+def _offline_rows(dbt: Any, taxonomy: Taxonomy) -> str:
+    """The FROM and WHERE of the offline provider's stored rows of this taxonomy version."""
+    return (
+        f"from {dbt.this} where provider = 'offline' "
+        f"and taxonomy_version = {sql_literal(taxonomy.version)}"
+    )
+
+
+def _newest(dbt: Any, session: Any, taxonomy: Taxonomy, name: str, columns: str) -> list:
+    """`columns` of the newest stored offline row whose model names the self-trained
+    model `name` (none: an empty list)."""
+    return session.sql(
+        f"select {columns} {_offline_rows(dbt, taxonomy)} "
+        f"and model like {sql_literal('%+' + name + '-%')} "
         "order by enriched_at desc limit 1"
     ).fetchall()
+
+
+def _newest_sentiment(dbt: Any, session: Any, taxonomy: Taxonomy) -> str | None:
+    """The stored model name of the newest row enriched with a self-trained sentiment."""
+    found = _newest(dbt, session, taxonomy, SENTIMENT_SELFTRAIN_NAME, "model")
     return str(found[0][0]) if found else None
 
 
@@ -333,8 +341,7 @@ def stored_sentiment_model(
 def _stored_texts(dbt: Any, session: Any, taxonomy: Taxonomy) -> int:
     """Distinct texts the offline provider stored under this taxonomy version."""
     found = session.sql(
-        f"select count(distinct text_hash) from {dbt.this} where provider = 'offline' "
-        f"and taxonomy_version = {sql_literal(taxonomy.version)}"
+        f"select count(distinct text_hash) {_offline_rows(dbt, taxonomy)}"
     ).fetchall()
     return int(found[0][0])
 
