@@ -478,7 +478,7 @@ def offline_vs_raw(db: Path, limit: int = OFFLINE_SAMPLE_TEXTS) -> dict[str, Any
 
     def self_trained() -> list[Any]:
         model = first_build_model(texts, taxonomy)
-        sentiment = first_build_sentiment(texts)
+        sentiment = first_build_sentiment(texts, workers=workers)
         provider = make_provider(
             "offline",
             selftrained=model if model.is_trained else None,

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from feedback_lakehouse.contracts import TextItem
+from feedback_lakehouse.enrichment import engine
 from feedback_lakehouse.enrichment.engine import make_provider
 from feedback_lakehouse.enrichment.providers.offline import cues, rules
 from feedback_lakehouse.enrichment.providers.offline.lexicon import (
@@ -257,3 +258,75 @@ def test_shared_tokens_raise_no_stop_word_warning() -> None:
             got = word_tokens.transform(fitted, texts).toarray()
     assert (got == expected).all()
     assert [str(w.message) for w in caught if "stop_words" in str(w.message)] == []
+
+
+def test_a_worker_reads_the_evidence_this_process_carried_to_it() -> None:
+    """`enrich_frame` hands its workers each text's kept evidence (`carried.state_of`): the
+    worker reads it instead of scoring the text again. Carried evidence that differs from
+    what the text would score (a problem report on praise) shows which was read."""
+    from dataclasses import replace
+
+    from feedback_lakehouse.enrichment.engine import _enrich_rows
+    from feedback_lakehouse.enrichment.parallel import SentOnce
+
+    taxonomy = Taxonomy.from_csv(ROOT / "seeds" / "taxonomy" / "taxonomy_categories.csv", "v1")
+    provider = make_provider("offline")
+    text = "Love the colour, fits perfectly"
+    reset_sentiment_memo()
+    own = rules.evidence_of(text, sentiment_analyzer())
+    carried = replace(own, compounds=(-0.9,), problems=("crashes",))
+    reset_sentiment_memo()  # a fresh worker: nothing kept
+    (row,) = _enrich_rows(SentOnce(provider), taxonomy, 500, [("h1", text, "en", carried)])
+    reset_sentiment_memo()
+    (plain,) = _enrich_rows(SentOnce(provider), taxonomy, 500, [("h1", text, "en")])
+    sentiment = list(engine.ENRICHED_COLUMNS).index("sentiment")
+    assert (plain[sentiment], row[sentiment]) == ("positive", "negative")
+    # and this process offers what it keeps (the plain run scored the text), None for a
+    # text it has not scored
+    assert provider.carried.state_of([text, "never scored"]) == [own, None]
+
+
+def test_a_first_build_over_worker_processes_equals_one_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The sentiment self-training scores its texts over worker processes, and this
+    process keeps their evidence; the enrichment's workers get it with the texts. Same
+    models and the same rows as in one process."""
+    from functools import partial
+
+    from feedback_lakehouse.enrichment import parallel, selftrain_dbt
+    from feedback_lakehouse.enrichment.engine import enrich_frame
+
+    seeds = ROOT / "seeds" / "taxonomy"
+    taxonomy = Taxonomy.from_csv(
+        seeds / "taxonomy_categories.csv",
+        default_version(pd.read_csv(seeds / "taxonomy_versions.csv")),
+    )
+    frame = _frame()
+    settings = SentimentSelfTrainSettings(min_examples=10)
+
+    def build(workers: int) -> tuple[str, pd.DataFrame]:
+        reset_sentiment_memo()
+        rules.reset_score_memo()
+        sentiment = first_build_sentiment(frame, settings=settings, workers=workers)
+        if workers > 1:  # every text was scored by a worker, and is kept here
+            kept = sentiment_analyzer().evidence_memo  # type: ignore[attr-defined]
+            assert all(t in kept for t in frame["text"])
+        model = first_build_model(frame, taxonomy)
+        provider = make_provider(
+            "offline",
+            selftrained=model if model.is_trained else None,
+            selftrained_sentiment=sentiment,
+        )
+        out = enrich_frame(frame, taxonomy, provider, workers=workers, min_parallel=10)
+        return sentiment.identity, out
+
+    # every chunk in a worker process (pickled there and back)
+    every_chunk_in_workers = partial(parallel.map_chunks, min_items=10, work_here=False)
+    monkeypatch.setattr(selftrain_dbt, "map_chunks", every_chunk_in_workers)
+    monkeypatch.setattr(engine, "map_chunks", partial(parallel.map_chunks, work_here=False))
+    one_identity, one = build(1)
+    two_identity, two = build(2)
+    assert one_identity == two_identity
+    columns = [c for c in one.columns if c not in ("enriched_at", "latency_ms")]
+    pd.testing.assert_frame_equal(one[columns], two[columns])

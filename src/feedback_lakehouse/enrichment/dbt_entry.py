@@ -129,6 +129,7 @@ def self_train(
     taxonomy: Taxonomy,
     options: dict[str, Any],
     with_sentiment: bool = False,
+    workers: int = 1,
 ) -> tuple[SelfTrainedModel | None, SelfTrainedSentiment | None]:
     """The offline provider's self-trained category model (`offline_self_training`) and,
     with `with_sentiment` (`offline_self_trained_sentiment`), sentiment: the stored ones
@@ -137,7 +138,9 @@ def self_train(
     if with_sentiment:
         base = make_provider("offline", **options)
         sentiment_settings = SentimentSelfTrainSettings()
-        sentiment = sentiment_model(dbt, session, texts, taxonomy, base.options, sentiment_settings)
+        sentiment = sentiment_model(
+            dbt, session, texts, taxonomy, base.options, sentiment_settings, workers
+        )
         trained_sentiment = sentiment if sentiment.is_trained else None
     settings = SelfTrainSettings()
 
@@ -347,7 +350,8 @@ def enrichment_model(
         )
     if self_training:
         with_sentiment = _truthy(config_value(settings, "offline_self_trained_sentiment", True))
-        trained = self_train(dbt, session, texts, taxonomy, options, with_sentiment)
+        workers = resolve_workers(config_value(settings, "parallel_workers"))
+        trained = self_train(dbt, session, texts, taxonomy, options, with_sentiment, workers)
         options["selftrained"], options["selftrained_sentiment"] = trained
     provider = make_provider(provider_name, **options)
     return _enrich_in_process(dbt, session, settings, provider, taxonomy, texts, max_run_attempts)

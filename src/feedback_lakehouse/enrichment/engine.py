@@ -35,7 +35,7 @@ from typing import Any, Protocol, runtime_checkable
 import pandas as pd
 
 from feedback_lakehouse.contracts import ENRICHED_COLUMNS, EnrichedRecord, TextItem, enrichment_key
-from feedback_lakehouse.enrichment.parallel import map_chunks, min_items_now
+from feedback_lakehouse.enrichment.parallel import SentOnce, map_chunks, min_items_now
 from feedback_lakehouse.enrichment.providers import registry
 from feedback_lakehouse.enrichment.providers.base import EngineError, Provider
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
@@ -287,9 +287,16 @@ def _enrich_in_workers(
             for row in rows:
                 progress.advance(str(getattr(row[status_at], "value", row[status_at])))
 
+        items: list[tuple[Any, ...]] = [item for _, item in todo]
+        # what this process computed already (a first build's self-training scored the
+        # texts) goes with them: the workers do not compute it again
+        carried = getattr(provider, "carried", None)
+        states = carried.state_of([text for _, text, _ in items]) if carried else None
+        if states is not None:
+            items = [(*item, state) for item, state in zip(items, states, strict=True)]
         rows = map_chunks(
-            partial(_enrich_rows, provider, taxonomy, batch_size),
-            [item for _, item in todo],
+            partial(_enrich_rows, SentOnce(provider), taxonomy, batch_size),
+            items,
             workers,
             min_parallel,
             on_chunk=count,
@@ -381,15 +388,21 @@ def _count_attempts(
 
 
 def _enrich_rows(
-    provider: Provider,
+    sent: SentOnce[Provider],
     taxonomy: Taxonomy,
     batch_size: int,
-    texts: Sequence[tuple[str, str, str | None]],
+    texts: Sequence[tuple[Any, ...]],
 ) -> list[tuple[Any, ...]]:
     """One tuple of ENRICHED_COLUMNS values per (text_hash, text, language), run in a
     worker process: tuples travel both ways (they pickle several times faster than
-    pydantic models) and the items are validated here, in parallel."""
-    items = [TextItem(text_hash=h, text=t, language=lang) for h, t, lang in texts]
+    pydantic models) and the items are validated here, in parallel. A fourth value is
+    what the calling process computed for the text already (the provider's
+    `carried.state_of`), kept here (`carried.keep`) before the provider enriches. The
+    provider comes once per worker process (`SentOnce`), not with every chunk."""
+    provider = sent.get()
+    if texts and len(texts[0]) > 3:
+        provider.carried.keep([row[1] for row in texts], [row[3] for row in texts])  # type: ignore[attr-defined]
+    items = [TextItem(text_hash=row[0], text=row[1], language=row[2]) for row in texts]
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(items), batch_size):
         chunk = items[start : start + batch_size]

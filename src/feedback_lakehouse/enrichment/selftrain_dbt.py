@@ -26,7 +26,8 @@ import pandas as pd
 from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
 from feedback_lakehouse.enrichment import gc_pause
 from feedback_lakehouse.enrichment.engine import make_provider
-from feedback_lakehouse.enrichment.providers.offline import rules
+from feedback_lakehouse.enrichment.parallel import map_chunks
+from feedback_lakehouse.enrichment.providers.offline.kept import evidence_of_texts
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
 from feedback_lakehouse.enrichment.selftrain import (
@@ -238,10 +239,13 @@ def _english_sql() -> str:
 
 @gc_pause.batch
 def batch_sentiment_model(
-    texts: Any, options: OfflineOptions, settings: SentimentSelfTrainSettings
+    texts: Any, options: OfflineOptions, settings: SentimentSelfTrainSettings, workers: int = 1
 ) -> SelfTrainedSentiment:
     """The sentiment model trained on this batch: the rules score the first `sample`
-    non-empty English texts by hash, their sure scores are its pseudo-labels."""
+    non-empty English texts by hash, their sure scores are its pseudo-labels. The
+    scoring is spread over `workers` processes (`parallel.map_chunks`, from
+    `min_items_now()` texts) and this process keeps each text's evidence, as it does
+    when it scores them itself: the provider reads it, and hands it to its workers."""
     if is_duckdb_relation(texts):
         texts = (
             project(texts, ["text_hash", "text", "language"])
@@ -254,9 +258,14 @@ def batch_sentiment_model(
     codes = codes.str.replace("_", "-").str.split("-").str[0]
     frame = frame[codes.isin(["", BASE_LANGUAGE]) & frame["text"].fillna("").str.strip().ne("")]
     vader = sentiment_analyzer()
+    bodies = frame["text"].tolist()
+    evidence = map_chunks(evidence_of_texts, bodies, workers)
+    for text, found in zip(bodies, evidence, strict=True):
+        if text not in vader.evidence_memo:  # scored by a worker: kept here too
+            vader.remember_evidence(text, found)
     scored = [
-        ScoredText(h, t, rules.evidence_of(t, vader))
-        for h, t in zip(frame["text_hash"], frame["text"], strict=True)
+        ScoredText(h, t, found)
+        for h, t, found in zip(frame["text_hash"], bodies, evidence, strict=True)
     ]
     model = SelfTrainedSentiment(scored, options, settings)
     log.info(
@@ -272,11 +281,13 @@ def first_build_sentiment(
     texts: Any,
     options: dict[str, Any] | None = None,
     settings: SentimentSelfTrainSettings | None = None,
+    workers: int = 1,
 ) -> SelfTrainedSentiment:
     """The sentiment model a build that enriches every text trains (`batch_sentiment_model`,
     with the offline provider's options as the dbt vars give them)."""
     base = make_provider("offline", **(options or {}))
-    return batch_sentiment_model(texts, base.options, settings or SentimentSelfTrainSettings())
+    settings = settings or SentimentSelfTrainSettings()
+    return batch_sentiment_model(texts, base.options, settings, workers)
 
 
 def _offline_rows(dbt: Any, taxonomy: Taxonomy) -> str:
@@ -353,9 +364,11 @@ def sentiment_model(
     taxonomy: Taxonomy,
     options: OfflineOptions,
     settings: SentimentSelfTrainSettings,
+    workers: int = 1,
 ) -> SelfTrainedSentiment:
     """The self-trained sentiment a run enriches with: the stored one rebuilt
-    (`stored_sentiment_model`), else one trained on this batch (`batch_sentiment_model`).
+    (`stored_sentiment_model`), else one trained on this batch (`batch_sentiment_model`,
+    over `workers` processes).
 
     Said on the console: a build that trains none (too few sure texts: a later run trains
     it once there are enough, and enriches every text again then), and a run that trains
@@ -363,7 +376,7 @@ def sentiment_model(
     stored = stored_sentiment_model(dbt, session, texts, taxonomy, options, settings)
     if stored is not None:
         return stored
-    model = batch_sentiment_model(texts, options, settings)
+    model = batch_sentiment_model(texts, options, settings, workers)
     before = _stored_texts(dbt, session, taxonomy) if dbt.is_incremental else 0
     if not model.is_trained:
         console_logger().info(

@@ -34,7 +34,7 @@ from feedback_lakehouse.contracts import (
 )
 from feedback_lakehouse.enrichment import gc_pause, word_tokens
 from feedback_lakehouse.enrichment.learner import LearnedModel, Prediction
-from feedback_lakehouse.enrichment.providers.offline import aspects, cues, languages, rules
+from feedback_lakehouse.enrichment.providers.offline import aspects, cues, kept, languages, rules
 from feedback_lakehouse.enrichment.providers.offline.cues import COMPLAINT_CUES
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
 from feedback_lakehouse.enrichment.providers.offline.matcher import (
@@ -96,6 +96,7 @@ class OfflineProvider:
 
     name = "offline"
     options_model = OfflineOptions
+    carried = kept.KeptEvidence()  # what worker processes are handed (`engine`)
 
     def __init__(
         self,
