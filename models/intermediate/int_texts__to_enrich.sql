@@ -5,12 +5,17 @@
 -- seen. A hash already here keeps its first wording even if an older record with another
 -- wording arrives later, and stays here when its last record changes text (it is
 -- enriched already; fct_feedback joins labels by the records' current hashes).
+--
+-- source: the source of the record whose wording is sent. The offline provider's
+-- self-trained sentiment weighs each source's pseudo-labels alike (a source of mostly
+-- praise would otherwise teach that its own words are praise). A warehouse built before
+-- the column gets it added, null on its stored rows (on_schema_change).
 {#- a plain table on the local Spark smoke test: its parquet tables have no MERGE #}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     unique_key='text_hash',
     incremental_strategy=('merge' if target.type == 'databricks' else 'delete+insert'),
-    on_schema_change='fail',
+    on_schema_change='append_new_columns',
 ) }}
 
 with
@@ -33,6 +38,7 @@ feedback as (
     -- and reading the view cost a full join of every record on each daily run
     select
         cleaned.feedback_id,
+        cleaned.source,
         cleaned.text_hash,
         cleaned.masked_text,
         cleaned.is_empty,
@@ -57,6 +63,7 @@ ranked as (
         text_hash,
         masked_text,
         language,
+        source,
         row_number() over (
             partition by text_hash
             order by created_at, feedback_id
@@ -73,7 +80,8 @@ final as (
     select
         text_hash,
         masked_text as text,
-        language
+        language,
+        source
     from ranked
     where text_rank = 1
 

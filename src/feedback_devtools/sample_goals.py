@@ -199,18 +199,26 @@ def enrich(
 
 
 def self_trained_provider(
-    texts: list[str], taxonomy: Taxonomy, with_sentiment: bool = True
+    texts: list[str],
+    taxonomy: Taxonomy,
+    with_sentiment: bool = True,
+    sources: list[str] | None = None,
 ) -> OfflineProvider:
     """The offline provider as the dbt defaults run it on a first build: self-trained on
     the batch (the distinct non-blank texts), `dbt_entry.self_train`; with the
     self-trained sentiment too when `with_sentiment` (var offline_self_trained_sentiment,
-    on by default)."""
+    on by default), which weighs each text's source (`sources`, one per text: a text's
+    first; `int_texts__to_enrich.source`)."""
     items = {i.text_hash: i for i in _items([t for t in texts if t.strip()])}
+    first: dict[str, str] = {}
+    for text, source in zip(texts, sources or [], strict=False):
+        first.setdefault(text, source)
     frame = pd.DataFrame(
         {
             "text_hash": list(items),
             "text": [i.text for i in items.values()],
             "language": [i.language for i in items.values()],
+            "source": [first.get(i.text) for i in items.values()],
         }
     )
     model = first_build_model(frame, taxonomy)
@@ -515,7 +523,7 @@ def measure(
     spam = {t.text for t in drawn if t.kind == "spam"}
     lines = [f"sample: {records_n} records, seed {seed}; taxonomy {version}; {len(records)} rows"]
     texts = records["text"].tolist()
-    trained = self_trained_provider(texts, taxonomy, with_sentiment)
+    trained = self_trained_provider(texts, taxonomy, with_sentiment, records["source"].tolist())
     default = "the dbt default" if with_sentiment else "without the self-trained sentiment"
     for title, provider in (
         ("keyword rules only (offline_self_training: false)", OfflineProvider()),

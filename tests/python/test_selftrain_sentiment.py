@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -29,6 +30,7 @@ from feedback_lakehouse.enrichment.selftrain_sentiment import (
     ScoredText,
     SelfTrainedSentiment,
     SentimentSelfTrainSettings,
+    source_weights,
 )
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy
 
@@ -193,13 +195,13 @@ def _corpus_frame() -> pd.DataFrame:
 
 
 def _stored(
-    model: SelfTrainedSentiment | None, first: int | None = None
+    model: SelfTrainedSentiment | None, first: int | None = None, corpus: pd.DataFrame | None = None
 ) -> tuple[duckdb.DuckDBPyConnection, OfflineProvider]:
     """A DuckDB with the first build's enriched rows (`enriched`: its `first` texts, all
-    by default) and the texts (`texts`: all)."""
+    by default) and the texts (`texts`: all; `_corpus_frame()` by default)."""
     taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
     provider = OfflineProvider(selftrained_sentiment=model)
-    frame = _corpus_frame()
+    frame = _corpus_frame() if corpus is None else corpus
     everything, frame = frame, frame.iloc[:first]
     items = [
         TextItem(text_hash=h, text=t, language=lang)
@@ -311,6 +313,87 @@ def test_the_example_note_does_not_hide_the_category_mark() -> None:
     (text_hash,) = [h for h, label in model.labels.items() if label == "negative"][:1]
     assert model.example_note(text_hash) == f"{SENTIMENT_EXAMPLE_MARK} negative"
     assert model.example_note("not a training text") is None
-    rows = [(text_hash, SURE[0], f"delivery 0.4; {SENTIMENT_EXAMPLE_MARK} negative; x")]
+    rows = [(text_hash, SURE[0], f"delivery 0.4; {SENTIMENT_EXAMPLE_MARK} negative; x", None)]
     again = SelfTrainedSentiment.from_rationales(rows, settings=SETTINGS)
     assert again.labels == {text_hash: "negative"}
+
+
+# two sources whose sure texts lean opposite ways, each with its own words: the shop's
+# "dress fabric" mostly praised, the bank's "card transfer" mostly complained about
+SHOP = [
+    *(f"Order {i}: dress fabric, wonderful, love it." for i in range(40)),
+    *(f"Order {i}: dress fabric, terrible, hate it." for i in range(40, 52)),
+]
+BANK = [
+    *(f"Order {i}: card transfer, terrible, hate it." for i in range(52, 92)),
+    *(f"Order {i}: card transfer, wonderful, love it." for i in range(92, 104)),
+]
+FEW = SentimentSelfTrainSettings(min_examples=10)  # 12 of the smaller side per source
+
+
+def sourced(group: str, *texts: str) -> list[ScoredText]:
+    return [replace(t, group=group) for t in scored(*texts)]
+
+
+def test_each_source_weighs_its_two_sides_alike() -> None:
+    """Pooled, a source's own words read as that source's usual side; with each source's
+    positives and negatives weighed alike they read as neither (on real data: 3,000
+    clothing reviews mixed with 10,000 banking queries, the reviews' half B macro-F1
+    0.526 -> 0.565, docs/quality-history.md)."""
+    pooled = SelfTrainedSentiment(scored(*SHOP, *BANK), settings=FEW)
+    weighed = SelfTrainedSentiment(sourced("shop", *SHOP) + sourced("bank", *BANK), settings=FEW)
+    assert weighed.reason.endswith("each of 2 sources weighed alike"), weighed.reason
+    assert "sources" not in pooled.reason
+    probes = scored("Order 200: dress fabric.", "Order 201: card transfer.")
+    dress, card = pooled.blended(probes)
+    assert dress > 0.2 and card < -0.2
+    dress, card = weighed.blended(probes)
+    assert abs(dress) < 0.1 and abs(card) < 0.1
+    assert weighed.identity != pooled.identity  # the sources are part of what it learned
+
+
+def test_one_source_is_the_model_without_sources(model: SelfTrainedSentiment) -> None:
+    # a corpus of one source, or of texts stored before the column: the same model
+    same = SelfTrainedSentiment(sourced("shop", *SURE, UNSURE_NEGATIVE, UNSURE_POSITIVE))
+    assert same.identity == model.identity and same.reason == model.reason
+
+
+def test_a_source_with_few_of_one_side_is_balanced_with_the_rest() -> None:
+    labels = [1] * 40 + [0] * 40 + [1] * 20 + [0] * 2
+    groups = ["shop"] * 80 + ["survey"] * 22
+    weights = source_weights(labels, groups, least=10)
+    assert weights is not None
+    # the shop: each side half of its 80; the survey (2 negatives) goes with the texts of
+    # sources too small to balance alone, here none other: each side half of its 22
+    assert weights[:40].sum() == pytest.approx(40) and weights[40:80].sum() == pytest.approx(40)
+    assert weights[80:100].sum() == pytest.approx(11) and weights[100:].sum() == pytest.approx(11)
+    assert source_weights(labels, ["shop"] * 102, least=10) is None  # one source
+    assert source_weights(labels, groups, least=50) is None  # none balanced on its own
+
+
+def test_a_daily_run_rebuilds_a_model_that_weighed_its_sources() -> None:
+    """The texts' `source` column (`int_texts__to_enrich`) weighs the batch's pseudo-labels,
+    and the stored model is rebuilt with the same sources: the same identity."""
+    texts = [*SHOP, *BANK]
+    corpus = pd.DataFrame(
+        {
+            "text_hash": [hashlib.sha256(t.encode()).hexdigest() for t in texts],
+            "text": texts,
+            "language": "en",
+            "source": ["shop"] * len(SHOP) + ["bank"] * len(BANK),
+        }
+    )
+    con0 = duckdb.connect()
+    con0.register("corpus", corpus)
+    model = batch_sentiment_model(con0.table("corpus"), OfflineOptions(), FEW)
+    assert model.reason.endswith("each of 2 sources weighed alike"), model.reason
+    con, _ = _stored(model, corpus=corpus)
+    daily = SimpleNamespace(is_incremental=True, this="enriched")
+    taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
+    rebuilt = stored_sentiment_model(
+        daily, con, con.table("texts"), taxonomy, OfflineOptions(), FEW
+    )
+    assert rebuilt is not None and rebuilt.identity == model.identity
+    # the same stored rows read without their sources are another model
+    con.execute("alter table texts drop column source")
+    assert stored_sentiment_model(daily, con, con.table("texts"), taxonomy, None, FEW) is None

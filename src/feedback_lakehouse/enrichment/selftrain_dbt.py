@@ -67,19 +67,25 @@ def _identity_of(model: str, name: str = SELFTRAIN_NAME) -> str | None:
 def _stored_examples(
     dbt: Any, session: Any, texts: Any, model: str, like: str = EXAMPLE_MARK + "%"
 ) -> pd.DataFrame:
-    """text_hash, text and rationale of the stored rows `model` learned from (their
-    rationale is `like` this pattern)."""
+    """text_hash, text, source (null where the texts have none) and rationale of the
+    stored rows `model` learned from (their rationale is `like` this pattern)."""
     marked = (
         f"select text_hash, rationale from {dbt.this} "
         f"where model = {sql_literal(model)} and rationale like {sql_literal(like)}"
     )
     rows = to_pandas(session.sql(marked))
+    columns = ["text_hash", "text", *(["source"] if "source" in _columns(texts) else [])]
     if is_duckdb_relation(texts):
-        texts = project(texts, ["text_hash", "text"]).filter(
-            f"text_hash in (select text_hash from ({marked}))"
-        )
-    frame = to_pandas(texts)[["text_hash", "text"]].drop_duplicates("text_hash")
+        texts = project(texts, columns).filter(f"text_hash in (select text_hash from ({marked}))")
+    frame = to_pandas(texts)[columns].drop_duplicates("text_hash")
+    if "source" not in frame.columns:
+        frame["source"] = None
     return rows.merge(frame, on="text_hash", how="inner")
+
+
+def _columns(texts: Any) -> list[str]:
+    """The column names of a DuckDB relation or a frame."""
+    return list(texts.columns)
 
 
 def stored_model(
@@ -246,9 +252,16 @@ def batch_sentiment_model(
     scoring is spread over `workers` processes (`parallel.map_chunks`, from
     `min_items_now()` texts) and this process keeps each text's evidence, as it does
     when it scores them itself: the provider reads it, and hands it to its workers."""
+    # each text's source, where the texts have one (`int_texts__to_enrich`)
+    columns = [
+        "text_hash",
+        "text",
+        "language",
+        *(["source"] if "source" in _columns(texts) else []),
+    ]
     if is_duckdb_relation(texts):
         texts = (
-            project(texts, ["text_hash", "text", "language"])
+            project(texts, columns)
             .filter(f"coalesce(trim(text), '') <> '' and {_english_sql()}")
             .order("text_hash")
             .limit(int(settings.sample))
@@ -263,9 +276,11 @@ def batch_sentiment_model(
     for text, found in zip(bodies, evidence, strict=True):
         if text not in vader.evidence_memo:  # scored by a worker: kept here too
             vader.remember_evidence(text, found)
+    sources = frame["source"] if "source" in frame.columns else pd.Series([None] * len(frame))
+    groups = ["" if pd.isna(g) else str(g) for g in sources]
     scored = [
-        ScoredText(h, t, found)
-        for h, t, found in zip(frame["text_hash"], bodies, evidence, strict=True)
+        ScoredText(h, t, found, g)
+        for h, t, found, g in zip(frame["text_hash"], bodies, evidence, groups, strict=True)
     ]
     model = SelfTrainedSentiment(scored, options, settings)
     log.info(
@@ -332,8 +347,11 @@ def stored_sentiment_model(
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
     like = "%" + SENTIMENT_EXAMPLE_MARK + "%"
     rows = _stored_examples(dbt, session, texts, model_name, like)
+    sources = [None if pd.isna(g) else str(g) for g in rows["source"]]
     model = SelfTrainedSentiment.from_rationales(
-        zip(rows["text_hash"], rows["text"], rows["rationale"], strict=True), options, settings
+        zip(rows["text_hash"], rows["text"], rows["rationale"], sources, strict=True),
+        options,
+        settings,
     )
     if model.identity != identity:
         log.warning(
