@@ -74,7 +74,7 @@ def _stored_examples(
         f"where model = {sql_literal(model)} and rationale like {sql_literal(like)}"
     )
     rows = to_pandas(session.sql(marked))
-    columns = ["text_hash", "text", *(["source"] if "source" in _columns(texts) else [])]
+    columns = ["text_hash", "text", *(["source"] if "source" in texts.columns else [])]
     if is_duckdb_relation(texts):
         texts = project(texts, columns).filter(f"text_hash in (select text_hash from ({marked}))")
     frame = to_pandas(texts)[columns].drop_duplicates("text_hash")
@@ -83,9 +83,9 @@ def _stored_examples(
     return rows.merge(frame, on="text_hash", how="inner")
 
 
-def _columns(texts: Any) -> list[str]:
-    """The column names of a DuckDB relation or a frame."""
-    return list(texts.columns)
+def _groups(sources: Any) -> list[str]:
+    """Each text's source as the self-trained sentiment's group ("" where it has none)."""
+    return ["" if pd.isna(source) else str(source) for source in sources]
 
 
 def stored_model(
@@ -257,7 +257,7 @@ def batch_sentiment_model(
         "text_hash",
         "text",
         "language",
-        *(["source"] if "source" in _columns(texts) else []),
+        *(["source"] if "source" in texts.columns else []),
     ]
     if is_duckdb_relation(texts):
         texts = (
@@ -276,8 +276,7 @@ def batch_sentiment_model(
     for text, found in zip(bodies, evidence, strict=True):
         if text not in vader.evidence_memo:  # scored by a worker: kept here too
             vader.remember_evidence(text, found)
-    sources = frame["source"] if "source" in frame.columns else pd.Series([None] * len(frame))
-    groups = ["" if pd.isna(g) else str(g) for g in sources]
+    groups = _groups(frame["source"]) if "source" in frame.columns else [""] * len(frame)
     scored = [
         ScoredText(h, t, found, g)
         for h, t, found, g in zip(frame["text_hash"], bodies, evidence, groups, strict=True)
@@ -347,9 +346,10 @@ def stored_sentiment_model(
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
     like = "%" + SENTIMENT_EXAMPLE_MARK + "%"
     rows = _stored_examples(dbt, session, texts, model_name, like)
-    sources = [None if pd.isna(g) else str(g) for g in rows["source"]]
     model = SelfTrainedSentiment.from_rationales(
-        zip(rows["text_hash"], rows["text"], rows["rationale"], sources, strict=True),
+        zip(
+            rows["text_hash"], rows["text"], rows["rationale"], _groups(rows["source"]), strict=True
+        ),
         options,
         settings,
     )

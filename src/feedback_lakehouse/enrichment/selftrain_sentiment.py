@@ -20,9 +20,9 @@ texts read real clothing reviews at macro-F1 0.34 against the rules' 0.59.
 A corpus mixes sources (support tickets, reviews, surveys), and a source that is mostly
 praise would teach the model that its own words are praise: on 3,000 clothing reviews
 mixed with 10,000 banking queries the model read the reviews worse than the rules alone
-(half B macro-F1 0.527 against 0.563). So each source's pseudo-labels weigh alike: within
+(half B macro-F1 0.526 against 0.563). So each source's pseudo-labels weigh alike: within
 a source with at least `min_examples` of each side, positives and negatives weigh half
-the source each (0.566 there; 3,000 + 3,000 reviews and queries 0.551 -> 0.576); the other
+the source each (0.565 there; 3,000 + 3,000 reviews and queries 0.552 -> 0.577); the other
 texts are balanced together, and a corpus of one source gets the model it got before.
 
 Settings chosen on half A of the clothing reviews (docs/quality-history.md). The
@@ -157,7 +157,8 @@ class SelfTrainedSentiment:
         examples = sorted({h: (h, t, int(y), g or "") for h, t, y, g in examples}.values())
         self.labels = {h: ("positive" if y else "negative") for h, _, y, _ in examples}
         ys = [y for _, _, y, _ in examples]
-        weights = source_weights(ys, [g for *_, g in examples], self.settings.min_examples)
+        groups = [g for *_, g in examples]
+        weights = source_weights(ys, groups, self.settings.min_examples)
         payload = {
             "selftrain": SENTIMENT_SELFTRAIN_NAME,
             "settings": self.settings.model_dump(),
@@ -186,7 +187,7 @@ class SelfTrainedSentiment:
         self.pipeline.fit([t for _, t, _, _ in examples], ys, **fit)
         self.reason = f"trained on {positives} positive and {negatives} negative pseudo-labels"
         if weights is not None:
-            self.reason += f", each of {len(set(g for *_, g in examples))} sources weighed alike"
+            self.reason += f", each of {len(set(groups))} sources weighed alike"
 
     @classmethod
     def from_rationales(
