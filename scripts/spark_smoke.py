@@ -8,7 +8,7 @@ them with the package's own code:
 1. bronze: the sample's landing files read by `bronze.bronze_model` (what the DuckDB
    bronze models run) and written as the `bronze` source tables;
 2. dbt seed, then the SQL models up to the cleaned texts;
-3. languages: `enrich.language_model` on the Spark session (Spark DataFrame out), and
+3. languages: `language_dbt.language_model` on the Spark session (Spark DataFrame out), and
    the near-duplicate groups (`near_duplicates.near_duplicate_model`) on the same session;
 4. the SQL models up to the texts to enrich;
 5. enrichment: `enrich.enrichment_model` on the Spark session, i.e. `spark.py`'s
@@ -230,6 +230,7 @@ def main() -> int:
         from feedback_lakehouse.enrichment import dbt_entry as enrich
         from feedback_lakehouse.enrichment.spark import spark_ddl
         from feedback_lakehouse.ingest.bronze import bronze_model
+        from feedback_lakehouse.text.language_dbt import language_model
 
         subprocess.run(
             [
@@ -282,9 +283,7 @@ def main() -> int:
         dbt(["run", "--exclude", PYTHON_MODELS, "int_texts__languages+"], work)
 
         stub = first_run
-        languages = enrich.language_model(
-            stub, spark, spark.table(f"{SCHEMA}.int_feedback__cleaned")
-        )
+        languages = language_model(stub, spark, spark.table(f"{SCHEMA}.int_feedback__cleaned"))
         languages.write.format("parquet").mode("overwrite").saveAsTable(
             f"{SCHEMA}.int_texts__languages"
         )

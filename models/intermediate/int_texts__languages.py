@@ -3,7 +3,7 @@
 
 def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append")
-    from feedback_lakehouse.enrichment.dbt_entry import language_model
+    from feedback_lakehouse.text.language_dbt import language_model
 
     # dbt hands a Python model only the config keys its own file names
     settings = {"parallel_workers": dbt.config.get("parallel_workers")}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from feedback_lakehouse.text.language import ENGLISH_MARKERS, detect_languages, looks_english
@@ -143,3 +145,12 @@ def test_prefix_detection_agrees_with_whole_texts(monkeypatch, tmp_path: Path) -
     whole = language.detect_languages(texts)
     assert len({code for code in whole if code}) >= 3  # the sample's other languages too
     assert [(t, a, b) for t, a, b in zip(texts, whole, with_prefix, strict=True) if a != b] == []
+
+
+def test_the_language_model_imports_no_scikit_learn() -> None:
+    """In a daily run the language model starts beside the enrichment: importing
+    scikit-learn (which it does not use) held it up by about a second."""
+    code = (
+        "import sys, feedback_lakehouse.text.language_dbt; sys.exit(int('sklearn' in sys.modules))"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0

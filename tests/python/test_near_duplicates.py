@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -241,3 +242,36 @@ def test_the_dbt_model_groups_the_same_whatever_the_row_order(tmp_path: Path) ->
         first.sort_values(key).reset_index(drop=True),
         second.sort_values(key).reset_index(drop=True),
     )
+
+
+def test_an_incremental_run_reads_only_the_stored_rows_near_its_new_texts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """On DuckDB a daily run reads the stored rows that share an LSH band with a new text
+    (or its hash), not every stored signature, and groups exactly as reading them all."""
+    texts = list(dict.fromkeys(_real_and_sample_texts(tmp_path)))
+    keys = [f"h{i:05d}" for i in range(len(texts))]
+    cleaned = pd.DataFrame({"text_hash": keys, "masked_text": texts, "is_empty": False})
+    first, later = cleaned.iloc[::2], cleaned.iloc[1::2].tail(200)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    stored = nd.near_duplicate_model(_dbt(False), con, first, {})
+    con.execute("create table main.neardup as select * from stored")
+    # a text stored already (given again, as a pandas frame is not filtered in SQL)
+    again = pd.concat([later, first.head(3)])
+    with caplog.at_level("INFO", logger=nd.__name__):
+        new = nd.near_duplicate_model(_dbt(True), con, again, {}).to_pandas()
+    assert sorted(new["text_hash"]) == sorted(later["text_hash"])
+    read = int(re.search(r"\((\d+) stored signatures read\)", caplog.text).group(1))
+    assert 3 <= read < len(first) / 4, (read, len(first))
+    # the same groups as the whole stored table gives
+    ordered = later.sort_values("text_hash")
+    ids, _ = nd.assign_new(
+        ordered["text_hash"].tolist(),
+        ordered["masked_text"].tolist(),
+        nd.decode(stored.column("minhash_signature").to_pylist()),
+        stored.column("near_duplicate_group_id").to_pylist(),
+    )
+    assert new.sort_values("text_hash")["near_duplicate_group_id"].tolist() == ids
+    assert sum(i in set(stored.column("text_hash").to_pylist()) for i in ids) >= 3
+    # nothing new: nothing read but the texts given again, nothing added
+    assert nd.near_duplicate_model(_dbt(True), con, first.head(3), {}).num_rows == 0

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import logging
 import re
+import uuid
 from collections.abc import Sequence
 from itertools import chain
 from typing import Any
@@ -28,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from datasketch import MinHash
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
@@ -231,14 +233,17 @@ def assign_new(
     stored_sigs: np.ndarray | None = None,
     stored_groups: Sequence[str] = (),
     threshold: float = DEFAULT_THRESHOLD,
+    new_sigs: np.ndarray | None = None,
 ) -> tuple[list[str], np.ndarray]:
-    """Group ids and signatures of new texts (`keys`, `texts`) given the stored ones.
+    """Group ids and signatures of new texts (`keys`, `texts`) given the stored ones
+    (`new_sigs`: the texts' `signatures`, when already computed).
 
     A new text similar to stored texts takes the group of the most similar one (stored
     rows are never changed); the other new texts are grouped among themselves by
     `centres`, a group's id being its centre's key.
     """
-    new_sigs = signatures(texts)
+    if new_sigs is None:
+        new_sigs = signatures(texts)
     stored = stored_sigs if stored_sigs is not None else np.empty((0, NUM_PERM), np.uint32)
     n_old = len(stored)
     sigs = np.vstack([stored, new_sigs]) if n_old else new_sigs
@@ -284,15 +289,75 @@ def decode(values: Sequence[str]) -> np.ndarray:
 # ------------------------------------------------------------------ the dbt model
 
 
+_COLUMNS = ["text_hash", "near_duplicate_group_id", "minhash_signature"]
+# a band's `ROWS` uint32 values are 24 bytes: 32 characters of `encode`'s base64, starting
+# at character band * 32 (24 bytes are 4 whole base64 groups), so SQL can cut the stored
+# column into the same bands without decoding it
+_BAND_CHARS = ROWS * 4 * 4 // 3
+
+
 def _stored(dbt: Any, session: Any) -> pd.DataFrame:
     """This incremental model's stored rows (text hash, group id, signature)."""
-    columns = ["text_hash", "near_duplicate_group_id", "minhash_signature"]
     if not dbt.is_incremental:
-        return pd.DataFrame(columns=columns)
-    result = session.sql(f"select {', '.join(columns)} from {dbt.this}")
+        return pd.DataFrame(columns=_COLUMNS)
+    result = session.sql(f"select {', '.join(_COLUMNS)} from {dbt.this}")
     if hasattr(result, "toPandas"):  # Spark
         return result.toPandas()
     return result.df()
+
+
+def _stored_near(dbt: Any, session: Any, keys: Sequence[str], sigs: np.ndarray) -> pd.DataFrame:
+    """On DuckDB, only the stored rows a new text could be grouped with: those sharing an
+    LSH band with one of `sigs` (the only stored rows `candidate_pairs` pairs with a new
+    text), and those stored under one of `keys`. Read in stored order, as `_stored` reads
+    them, so the groups are the same; a daily run reads a few hundred rows, not every
+    signature ever stored."""
+    has_words = ~(sigs == _EMPTY).all(axis=1)
+    encoded = encode(sigs[has_words])
+    bands = pa.table(
+        {
+            "band": pa.array(np.tile(np.arange(BANDS), len(encoded)), pa.int64()),
+            "piece": pa.array(
+                [
+                    value[band * _BAND_CHARS : (band + 1) * _BAND_CHARS]
+                    for value in encoded
+                    for band in range(BANDS)
+                ],
+                pa.string(),
+            ),
+        }
+    )
+    name = f"near_duplicate_bands_{uuid.uuid4().hex}"
+    session.register(name, bands)
+    hashes = f"{name}_keys"
+    session.register(hashes, pa.table({"text_hash": pa.array(list(keys), pa.string())}))
+    try:
+        return session.sql(
+            f"""
+            with stored_bands as (
+                select stored.text_hash, band.band,
+                       substr(stored.minhash_signature, band.band * {_BAND_CHARS} + 1,
+                              {_BAND_CHARS}) as piece
+                from {dbt.this} as stored cross join range({BANDS}) as band (band)
+            )
+            select {", ".join(_COLUMNS)} from {dbt.this}
+            where text_hash in (
+                select stored_bands.text_hash from stored_bands
+                inner join {name} as new using (band, piece)
+            ) or text_hash in (select text_hash from {hashes})
+            """
+        ).df()
+    finally:
+        session.unregister(name)
+        session.unregister(hashes)
+
+
+def _already_stored(keys: pd.Series, stored: pd.DataFrame) -> np.ndarray:
+    """Which of `keys` are stored (pyarrow's `is_in`: pandas' own `isin` walks Arrow
+    strings one by one, a third of a second at 68,000 stored texts)."""
+    values = pa.array(stored["text_hash"].astype(object).to_numpy(), pa.string())
+    found = pc.is_in(pa.array(keys.astype(object).to_numpy(), pa.string()), value_set=values)
+    return found.to_numpy(zero_copy_only=False).astype(bool)
 
 
 def near_duplicate_model(
@@ -312,17 +377,26 @@ def near_duplicate_model(
     texts = to_pandas(cleaned)
     texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
     texts = texts.drop_duplicates("text_hash")
-    stored = _stored(dbt, session)
-    texts = texts[~texts["text_hash"].isin(set(stored["text_hash"]))]
+    from feedback_lakehouse.enrichment.spark import is_spark_session, to_spark
+
+    near_only = dbt.is_incremental and not is_spark_session(session)  # DuckDB
+    stored = pd.DataFrame(columns=_COLUMNS) if near_only else _stored(dbt, session)
+    texts = texts[~_already_stored(texts["text_hash"], stored)]
     # by hash: ties between centres go by position, and the ref's row order changes
     # from build to build (DuckDB's parallel scans): the same texts, the same groups
     texts = texts.sort_values("text_hash", kind="stable")
+    sigs = signatures(texts["masked_text"].fillna("").tolist())
+    if near_only:  # the stored rows near the new texts (new_rows_only dropped stored texts)
+        stored = _stored_near(dbt, session, texts["text_hash"].tolist(), sigs)
+        new = ~_already_stored(texts["text_hash"], stored)
+        texts, sigs = texts[new], sigs[new]
     ids, sigs = assign_new(
         texts["text_hash"].tolist(),
         texts["masked_text"].fillna("").tolist(),
         decode(stored["minhash_signature"].tolist()),
         stored["near_duplicate_group_id"].tolist(),
         threshold,
+        new_sigs=sigs,
     )
     frame = pd.DataFrame(
         {
@@ -332,12 +406,12 @@ def near_duplicate_model(
         }
     )
     log.info(
-        "near duplicates: %d new texts, %d of them grouped with another text",
+        "near duplicates: %d new texts, %d of them grouped with another text (%d stored "
+        "signatures read)",
         len(frame),
         int((frame["near_duplicate_group_id"] != frame["text_hash"]).sum()),
+        len(stored),
     )
-    from feedback_lakehouse.enrichment.spark import is_spark_session, to_spark
-
     if is_spark_session(session):  # Databricks: dbt writes a Spark DataFrame
         return to_spark(session, frame, SCHEMA)
     return to_arrow(frame, SCHEMA)
