@@ -30,6 +30,7 @@ def model(dbt, session):
         "offline_learning": dbt.config.get("offline_learning"),
         "offline_self_training": dbt.config.get("offline_self_training"),
         "offline_self_trained_sentiment": dbt.config.get("offline_self_trained_sentiment"),
+        "offline_model_cache": dbt.config.get("offline_model_cache"),
         "cascade_llm": dbt.config.get("cascade_llm"),
         "cascade_min_confidence": dbt.config.get("cascade_min_confidence"),
         # Databricks: tasks the calls are spread over, and the secret scope of the keys

@@ -1,4 +1,5 @@
-"""The enrichment and language models' logic (the dbt Python models stay thin)."""
+"""The enrichment model's logic (the dbt Python models stay thin; the language model's is
+`text.language_dbt`)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from feedback_lakehouse.dbt_glue import (
     existing_values,
     is_duckdb_relation,
     new_rows_only,
-    project,
     sql_literal,
     to_arrow,
     to_pandas,
@@ -26,16 +26,13 @@ from feedback_lakehouse.enrichment.engine import (
     resend_sql,
 )
 from feedback_lakehouse.enrichment.learner import LearnedModel, examples_from_frames
-from feedback_lakehouse.enrichment.parallel import (
-    DEFAULT_MIN_ITEMS,
-    map_chunks,
-    resolve_workers,
-    warm_up,
-)
+from feedback_lakehouse.enrichment.model_cache import ModelCache, model_cache
+from feedback_lakehouse.enrichment.parallel import resolve_workers
 from feedback_lakehouse.enrichment.providers.openai.options import DBT_OPTIONS
 from feedback_lakehouse.enrichment.selftrain import SelfTrainedModel, SelfTrainSettings
 from feedback_lakehouse.enrichment.selftrain_dbt import (
     first_build_model,
+    keep_model,
     sentiment_model,
     stored_model,
 )
@@ -43,10 +40,8 @@ from feedback_lakehouse.enrichment.selftrain_sentiment import (
     SelfTrainedSentiment,
     SentimentSelfTrainSettings,
 )
-from feedback_lakehouse.enrichment.spark import enrichment_model_spark, is_spark_session, to_spark
+from feedback_lakehouse.enrichment.spark import enrichment_model_spark, is_spark_session
 from feedback_lakehouse.enrichment.taxonomy import Taxonomy, default_version
-from feedback_lakehouse.progress import Progress
-from feedback_lakehouse.text.language import detect_languages
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +79,6 @@ ENRICHED_SCHEMA = pa.schema(
         pa.field("cost_usd", pa.float64()),
     ]
 )
-
-LANGUAGE_SCHEMA = pa.schema([pa.field("text_hash", pa.string()), pa.field("language", pa.string())])
 
 # options the enrichment model passes from dbt config (`llm_<option>`) to the provider,
 # when set: the LLM options model's list
@@ -130,16 +123,18 @@ def self_train(
     options: dict[str, Any],
     with_sentiment: bool = False,
     workers: int = 1,
+    cache: ModelCache | None = None,
 ) -> tuple[SelfTrainedModel | None, SelfTrainedSentiment | None]:
     """The offline provider's self-trained category model (`offline_self_training`) and,
     with `with_sentiment` (`offline_self_trained_sentiment`), sentiment: the stored ones
-    rebuilt when they still hold (a daily run), else ones trained on this batch."""
+    rebuilt when they still hold (a daily run; loaded from `cache` when it keeps them),
+    else ones trained on this batch (and kept in `cache` for the next run)."""
     trained_sentiment = None
     if with_sentiment:
         base = make_provider("offline", **options)
         sentiment_settings = SentimentSelfTrainSettings()
         sentiment = sentiment_model(
-            dbt, session, texts, taxonomy, base.options, sentiment_settings, workers
+            dbt, session, texts, taxonomy, base.options, sentiment_settings, workers, cache
         )
         trained_sentiment = sentiment if sentiment.is_trained else None
     settings = SelfTrainSettings()
@@ -151,55 +146,11 @@ def self_train(
         return provider.prompt_version(taxonomy)
 
     identity = trained_sentiment.identity if trained_sentiment is not None else None
-    model = stored_model(dbt, session, texts, taxonomy, settings, version, identity)
+    model = stored_model(dbt, session, texts, taxonomy, settings, version, identity, cache)
     if model is None:
         model = first_build_model(texts, taxonomy, options, settings)
+        keep_model(cache, model, taxonomy)
     return (model if model.is_trained else None), trained_sentiment
-
-
-def language_model(
-    dbt: Any, session: Any, cleaned: Any, settings: dict[str, Any] | None = None
-) -> pa.Table:
-    """Detect the language of each distinct text (of `int_feedback__cleaned`) not seen before.
-
-    `settings["parallel_workers"]`: processes the detection is spread over (auto = cores).
-    """
-    workers = resolve_workers(config_value(settings or {}, "parallel_workers"))
-    if not dbt.is_incremental:  # a first build has every text: start the worker server
-        warm_up(workers)  # while the texts are read (incremental runs rarely need it)
-    # DuckDB: three columns, and on an incremental run only texts not stored yet (SQL)
-    pushed_down = dbt.is_incremental and is_duckdb_relation(cleaned)
-    cleaned = new_rows_only(
-        dbt, project(cleaned, ["text_hash", "masked_text", "is_empty"]), "text_hash"
-    )
-    texts = to_pandas(cleaned)
-    texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
-    texts = texts.drop_duplicates("text_hash")
-    done = set() if pushed_down else existing_values(dbt, session, "text_hash")
-    if done:
-        texts = texts[~texts["text_hash"].isin(done)]
-    with Progress(len(texts), label="languages", unit="texts", statuses=False) as progress:
-
-        def detect(func: Any, items: list[str]) -> list[Any]:
-            # the texts too short to tell are not detected: count only the candidates
-            progress.total = len(items)
-            # lingua loads its models in each worker (~1 s): worth it from
-            # DEFAULT_MIN_ITEMS texts even when the worker server already runs
-            return map_chunks(
-                func,
-                items,
-                workers,
-                DEFAULT_MIN_ITEMS,
-                on_chunk=lambda part: progress.advance(n=len(part)),
-            )
-
-        languages = detect_languages(texts["masked_text"].tolist(), detect)
-        if progress.done == 0:
-            progress.total = 0  # nothing long enough to detect
-    frame = pd.DataFrame({"text_hash": texts["text_hash"].tolist(), "language": languages})
-    if is_spark_session(session):  # Databricks: dbt writes a Spark DataFrame
-        return to_spark(session, frame, LANGUAGE_SCHEMA)
-    return to_arrow(frame, LANGUAGE_SCHEMA)
 
 
 def provider_options(settings: dict[str, Any]) -> dict[str, Any]:
@@ -351,7 +302,8 @@ def enrichment_model(
     if self_training:
         with_sentiment = _truthy(config_value(settings, "offline_self_trained_sentiment", True))
         workers = resolve_workers(config_value(settings, "parallel_workers"))
-        trained = self_train(dbt, session, texts, taxonomy, options, with_sentiment, workers)
+        cache = model_cache(config_value(settings, "offline_model_cache"), session)
+        trained = self_train(dbt, session, texts, taxonomy, options, with_sentiment, workers, cache)
         options["selftrained"], options["selftrained_sentiment"] = trained
     provider = make_provider(provider_name, **options)
     return _enrich_in_process(dbt, session, settings, provider, taxonomy, texts, max_run_attempts)

@@ -13,10 +13,15 @@ the batch again and says why: every text is enriched again under the new model.
 The self-trained sentiment (`selftrain_sentiment.py`) is stored and rebuilt the same way:
 its rows carry `SENTIMENT_EXAMPLE_MARK <label>` in the rationale (`stored_sentiment_model`,
 `first_build_sentiment`).
+
+With a model cache (`model_cache.py`, var `offline_model_cache`), a run that trained or
+rebuilt a model saves it, and the next run loads it instead of rebuilding it: the same
+model, without reading its training texts or fitting it again.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -26,6 +31,7 @@ import pandas as pd
 from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
 from feedback_lakehouse.enrichment import gc_pause
 from feedback_lakehouse.enrichment.engine import make_provider
+from feedback_lakehouse.enrichment.model_cache import ModelCache
 from feedback_lakehouse.enrichment.parallel import map_chunks
 from feedback_lakehouse.enrichment.providers.offline.kept import evidence_of_texts
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
@@ -37,6 +43,7 @@ from feedback_lakehouse.enrichment.selftrain import (
     SelfTrainSettings,
     example_of_rationale,
     pseudo_labels,
+    taxonomy_examples,
 )
 from feedback_lakehouse.enrichment.selftrain_sentiment import (
     SENTIMENT_EXAMPLE_MARK,
@@ -88,6 +95,36 @@ def _groups(sources: Any) -> list[str]:
     return ["" if pd.isna(source) else str(source) for source in sources]
 
 
+def _category_salt(settings: SelfTrainSettings, taxonomy: Taxonomy) -> Any:
+    """What a category model is trained under besides its examples (its cache key)."""
+    shown = taxonomy_examples(taxonomy) if settings.use_taxonomy_examples else ()
+    return {"settings": settings.model_dump(), "taxonomy_examples": [list(e) for e in shown]}
+
+
+def _sentiment_salt(
+    options: OfflineOptions | None, settings: SentimentSelfTrainSettings | None
+) -> Any:
+    """What a sentiment model is trained under besides its examples (its cache key)."""
+    options, settings = options or OfflineOptions(), settings or SentimentSelfTrainSettings()
+    return {"settings": settings.model_dump(), "rules": options.rules_payload("")}
+
+
+def keep_model(cache: ModelCache | None, model: SelfTrainedModel, taxonomy: Taxonomy) -> None:
+    """Save a trained category model for the next run (`model_cache`)."""
+    if cache is not None and model.is_trained:
+        cache.save("categories", model.identity, _category_salt(model.settings, taxonomy), model)
+
+
+def keep_sentiment(cache: ModelCache | None, model: SelfTrainedSentiment) -> None:
+    """Save a trained sentiment model for the next run, without its run's options (the
+    loading run sets its own: the cache key holds the rules they are trained under)."""
+    if cache is None or not model.is_trained:
+        return
+    kept = copy.copy(model)
+    kept.options = None
+    cache.save("sentiment", model.identity, _sentiment_salt(model.options, model.settings), kept)
+
+
 def stored_model(
     dbt: Any,
     session: Any,
@@ -96,6 +133,7 @@ def stored_model(
     settings: SelfTrainSettings,
     prompt_version: Callable[[SelfTrainedModel], str],
     sentiment: str | None = None,
+    cache: ModelCache | None = None,
 ) -> SelfTrainedModel | None:
     """The newest stored self-trained model of this taxonomy version, rebuilt from its
     marked rows, when it is exactly the one stored under today's rules; else None.
@@ -103,7 +141,9 @@ def stored_model(
     `sentiment`: the identity of the self-trained sentiment this run enriches with (None:
     none). The prompt version names it too, so a sentiment model new on this run changes
     the prompt of an exactly rebuilt model: the warning then says that, not "could not
-    be rebuilt" (which reads like a damaged table)."""
+    be rebuilt" (which reads like a damaged table).
+
+    `cache`: loaded from there when kept (`keep_model`), else rebuilt and kept."""
     if not dbt.is_incremental:
         return None
     found = _newest(dbt, session, taxonomy, SELFTRAIN_NAME, "model, prompt_version")
@@ -111,51 +151,65 @@ def stored_model(
         return None
     model_name, stored_prompt = found[0]
     identity = _identity_of(model_name)
-    rows = _stored_examples(dbt, session, texts, model_name)
-    examples = [
-        e
-        for e in map(
-            example_of_rationale,
-            rows["text_hash"],
-            rows["text"],
-            rows["rationale"],
-        )
-        if e is not None
-    ]
-    model = SelfTrainedModel(examples, settings, taxonomy)
-    if model.identity != identity:
-        log.warning(
-            "SELF-TRAINING: the stored model %s could not be rebuilt exactly from its %d "
-            "marked rows (got %s under prompt %s, stored %s): training on this batch, and "
-            "every text is enriched again",
-            identity,
-            len(rows),
-            model.identity,
-            prompt_version(model),
-            stored_prompt,
-        )
-        return None
+    salt = _category_salt(settings, taxonomy)
+    cached = None if cache is None else cache.load("categories", identity, salt, SelfTrainedModel)
+    if cached is not None:
+        model, how = cached, "loaded from the model cache"
+    else:
+        model, how = _rebuilt_model(dbt, session, texts, model_name, settings, taxonomy)
+        if model.identity != identity:
+            log.warning(
+                "SELF-TRAINING: the stored model %s could not be %s (got %s under prompt %s, "
+                "stored %s): training on this batch, and every text is enriched again",
+                identity,
+                how,
+                model.identity,
+                prompt_version(model),
+                stored_prompt,
+            )
+            return None
     if prompt_version(model) != stored_prompt:
-        _prompt_changed(model_name, identity, len(rows), sentiment, prompt_version(model))
+        _prompt_changed(model_name, identity, how, sentiment, prompt_version(model))
         return None
-    log.info("self-training: rebuilt the stored model %s (%s)", identity, model.reason)
+    log.info("self-training: the stored model %s, %s (%s)", identity, how, model.reason)
+    if cached is None:
+        keep_model(cache, model, taxonomy)
     return model
 
 
+def _rebuilt_model(
+    dbt: Any,
+    session: Any,
+    texts: Any,
+    model_name: str,
+    settings: SelfTrainSettings,
+    taxonomy: Taxonomy,
+) -> tuple[SelfTrainedModel, str]:
+    """The category model `model_name` rebuilt from its marked rows, and how."""
+    rows = _stored_examples(dbt, session, texts, model_name)
+    examples = [
+        e
+        for e in map(example_of_rationale, rows["text_hash"], rows["text"], rows["rationale"])
+        if e is not None
+    ]
+    model = SelfTrainedModel(examples, settings, taxonomy)
+    return model, f"rebuilt exactly from its {len(rows)} marked rows"
+
+
 def _prompt_changed(
-    stored: str, identity: str | None, marked: int, sentiment: str | None, prompt: str
+    stored: str, identity: str | None, how: str, sentiment: str | None, prompt: str
 ) -> None:
-    """Say why an exactly rebuilt category model is not reused: the self-trained sentiment
-    differs from the stored one (new, retrained or gone), or the rules or options changed.
+    """Say why an exactly rebuilt (or cached: `how`) category model is not reused: the
+    self-trained sentiment differs from the stored one (new, retrained or gone), or the
+    rules or options changed.
     A new or retrained sentiment model has said so loudly already (`sentiment_model`)."""
     before = _identity_of(stored, SENTIMENT_SELFTRAIN_NAME)
     if before == sentiment:
         log.warning(
-            "SELF-TRAINING: the stored model %s was rebuilt exactly from its %d marked rows, "
-            "but the rules or their options changed (prompt now %s): training on this batch, "
-            "and every text is enriched again",
+            "SELF-TRAINING: the stored model %s was %s, but the rules or their options "
+            "changed (prompt now %s): training on this batch, and every text is enriched again",
             identity,
-            marked,
+            how,
             prompt,
         )
         return
@@ -167,12 +221,11 @@ def _prompt_changed(
     # a sentiment model trained on this run was announced as a warning by `sentiment_model`
     say, head = (log.warning, "SELF-TRAINING") if sentiment is None else (log.info, "self-training")
     say(
-        "%s: the stored model %s was rebuilt exactly from its %d marked rows, but "
-        "%s: training on this batch too, as every text is enriched again once so all carry "
-        "the same models",
+        "%s: the stored model %s was %s, but %s: training on this batch too, as every text "
+        "is enriched again once so all carry the same models",
         head,
         identity,
-        marked,
+        how,
         change,
     )
 
@@ -335,15 +388,25 @@ def stored_sentiment_model(
     taxonomy: Taxonomy,
     options: OfflineOptions,
     settings: SentimentSelfTrainSettings,
+    cache: ModelCache | None = None,
 ) -> SelfTrainedSentiment | None:
     """The newest stored self-trained sentiment of this taxonomy version, rebuilt from its
-    marked rows (no text is scored again), when it is exactly the one stored; else None."""
+    marked rows (no text is scored again), when it is exactly the one stored; else None.
+    `cache`: loaded from there when kept (`keep_sentiment`), else rebuilt and kept."""
     if not dbt.is_incremental:
         return None
     model_name = _newest_sentiment(dbt, session, taxonomy)
     if model_name is None:
         return None
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
+    salt = _sentiment_salt(options, settings)
+    cached = (
+        None if cache is None else cache.load("sentiment", identity, salt, SelfTrainedSentiment)
+    )
+    if cached is not None:
+        cached.options = options or OfflineOptions()
+        log.info("self-trained sentiment: the stored model %s, from the model cache", identity)
+        return cached
     like = "%" + SENTIMENT_EXAMPLE_MARK + "%"
     rows = _stored_examples(dbt, session, texts, model_name, like)
     model = SelfTrainedSentiment.from_rationales(
@@ -364,6 +427,7 @@ def stored_sentiment_model(
         )
         return None
     log.info("self-trained sentiment: rebuilt the stored model %s (%s)", identity, model.reason)
+    keep_sentiment(cache, model)
     return model
 
 
@@ -383,18 +447,20 @@ def sentiment_model(
     options: OfflineOptions,
     settings: SentimentSelfTrainSettings,
     workers: int = 1,
+    cache: ModelCache | None = None,
 ) -> SelfTrainedSentiment:
     """The self-trained sentiment a run enriches with: the stored one rebuilt
-    (`stored_sentiment_model`), else one trained on this batch (`batch_sentiment_model`,
-    over `workers` processes).
+    (`stored_sentiment_model`, or loaded from `cache`), else one trained on this batch
+    (`batch_sentiment_model`, over `workers` processes, then kept in `cache`).
 
     Said on the console: a build that trains none (too few sure texts: a later run trains
     it once there are enough, and enriches every text again then), and a run that trains
     one for the first time over stored texts (every text is enriched again once)."""
-    stored = stored_sentiment_model(dbt, session, texts, taxonomy, options, settings)
+    stored = stored_sentiment_model(dbt, session, texts, taxonomy, options, settings, cache)
     if stored is not None:
         return stored
     model = batch_sentiment_model(texts, options, settings, workers)
+    keep_sentiment(cache, model)
     before = _stored_texts(dbt, session, taxonomy) if dbt.is_incremental else 0
     if not model.is_trained:
         console_logger().info(
