@@ -129,6 +129,10 @@ def test_daily_run_equals_full_rebuild(built_sample: tuple[Path, dict], tmp_path
     assert reviewed == [("pricing_billing", True)]
     assert tiers == {day["tier"]}
     assert new_texts and enriched_after - len(texts_before) == len(new_texts)
+    # the run rebuilt the stored self-trained models and kept them for the next run beside
+    # the database (var offline_model_cache: auto); the copy had no cache of its own
+    kept = {p.name.split("-")[0] for p in (work / "warehouse.duckdb.models").glob("*.pkl")}
+    assert kept == {"categories", "sentiment"}
 
     # a full rebuild of every model but bronze, the enrichment and the near-duplicate
     # groups (the same raw data and the same answers; a fresh enrichment would only differ
