@@ -120,7 +120,8 @@ def test_a_daily_run_loads_the_category_model_instead_of_fitting_it(
 ) -> None:
     taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
     texts = pd.DataFrame(_triples(CORPUS), columns=["text_hash", "text", "language"])
-    model = batch_model(texts, taxonomy, OfflineOptions(), "t", SETTINGS)
+    # the key names the rules (in a build, the prompt version): its own, not test_selftrain's
+    model = batch_model(texts, taxonomy, OfflineOptions(), "model-cache-csv", SETTINGS)
     cache = ModelCache(tmp_path)
     keep_model(cache, model, taxonomy)  # the first build keeps what it trained
     con, _ = _stored(taxonomy, model)
