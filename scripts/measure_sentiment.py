@@ -4,6 +4,7 @@
         [--shared ../shared/data]
     .venv/bin/python scripts/measure_sentiment.py incidents --db target/demo.duckdb
     .venv/bin/python scripts/measure_sentiment.py speed [--texts 20000]
+    .venv/bin/python scripts/measure_sentiment.py banking77 [--shared ../shared/data]
 
 clothing: the women's clothing reviews (gold from the stars: 1-2 negative, 3 neutral,
 4-5 positive; `mixed` counts as neutral, as `feedback eval` does), the text as the
@@ -14,6 +15,15 @@ incidents: the planted incidents of a demo sample built into a DuckDB file (the
 records whose text the generator's incident tables wrote) and their labels.
 speed: the offline provider (`enrich`, one process) against raw vaderSentiment on the
 same clothing texts; CPU time, median of three.
+banking77: support queries have no sentiment gold, but their human-labelled intent says
+what a query is. An intent whose name reports a failure (`card_not_working`,
+`declined_transfer`, ...: `PROBLEM_INTENTS`) should read negative; one that asks how,
+what or whether (`exchange_rate`, `top_up_limits`, ...: `INFO_INTENTS`) neutral; the
+intents in between (`pending_*`, `card_arrival`, `request_refund`, fees charged, ...)
+are left out. The split is by the intent's name only, written once, nothing chosen on
+the results. Train and test queries together are the corpus (as a user's export); half
+B (sha256 of the text, odd first byte) is reported, for the rules and the self-trained
+sentiment.
 """
 
 from __future__ import annotations
@@ -28,6 +38,80 @@ import time
 from pathlib import Path
 
 LABELS = ("negative", "neutral", "positive")
+
+PROBLEM_INTENTS = frozenset(
+    [
+        "card_payment_wrong_exchange_rate",
+        "extra_charge_on_statement",
+        "card_not_working",
+        "lost_or_stolen_card",
+        "pin_blocked",
+        "contactless_not_working",
+        "wrong_amount_of_cash_received",
+        "transfer_not_received_by_recipient",
+        "top_up_reverted",
+        "balance_not_updated_after_cheque_or_cash_deposit",
+        "card_payment_not_recognised",
+        "unable_to_verify_identity",
+        "compromised_card",
+        "direct_debit_payment_not_recognised",
+        "declined_cash_withdrawal",
+        "lost_or_stolen_phone",
+        "declined_transfer",
+        "Refund_not_showing_up",
+        "declined_card_payment",
+        "card_swallowed",
+        "transaction_charged_twice",
+        "beneficiary_not_allowed",
+        "failed_transfer",
+        "virtual_card_not_working",
+        "wrong_exchange_rate_for_cash_withdrawal",
+        "top_up_failed",
+        "balance_not_updated_after_bank_transfer",
+        "cash_withdrawal_not_recognised",
+        "reverted_card_payment?",
+    ]
+)
+INFO_INTENTS = frozenset(
+    [
+        "exchange_rate",
+        "fiat_currency_support",
+        "automatic_top_up",
+        "exchange_via_app",
+        "age_limit",
+        "top_up_by_bank_transfer_charge",
+        "top_up_limits",
+        "supported_cards_and_currencies",
+        "getting_virtual_card",
+        "card_acceptance",
+        "edit_personal_details",
+        "why_verify_identity",
+        "get_physical_card",
+        "visa_or_mastercard",
+        "topping_up_by_card",
+        "disposable_card_limits",
+        "atm_support",
+        "verify_source_of_funds",
+        "transfer_timing",
+        "change_pin",
+        "receiving_money",
+        "transfer_into_account",
+        "verify_top_up",
+        "getting_spare_card",
+        "top_up_by_cash_or_cheque",
+        "order_physical_card",
+        "get_disposable_virtual_card",
+        "exchange_charge",
+        "top_up_by_card_charge",
+        "activate_my_card",
+        "cash_withdrawal_charge",
+        "apple_pay_or_google_pay",
+        "verify_my_identity",
+        "country_support",
+        "card_linking",
+        "card_delivery_estimate",
+    ]
+)
 
 
 def clothing(shared: Path) -> list[tuple[str, str, str]]:
@@ -130,6 +214,51 @@ def run_selftrain(data: list[tuple[str, str, str]], evidence: list) -> None:
         print(f"  half {half}: macro-F1 {macro_f1(gold, pred):.4f}")
 
 
+def run_banking77(shared: Path) -> None:
+    """Problem intents read negative, information intents neutral (module docstring)."""
+    from feedback_lakehouse.enrichment.providers.offline import rules
+    from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
+    from feedback_lakehouse.enrichment.providers.offline.options import OfflineOptions
+    from feedback_lakehouse.enrichment.selftrain_sentiment import (
+        ScoredText,
+        SelfTrainedSentiment,
+    )
+
+    rows: dict[str, str] = {}
+    for name in ("train.csv", "test.csv"):
+        with (shared / "banking77" / name).open(encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                rows.setdefault(re.sub(r"\s+", " ", row["text"]).strip(), row["category"])
+    texts = list(rows)
+    vader = sentiment_analyzer()
+    evidence = [rules.evidence_of(t, vader) for t in texts]
+    options = OfflineOptions()
+    scored = [
+        ScoredText(hashlib.sha256(t.encode()).hexdigest(), t, ev)
+        for t, ev in zip(texts, evidence, strict=True)
+    ]
+    model = SelfTrainedSentiment(scored)
+    print(f"{len(texts)} distinct queries; self-trained sentiment: {model.reason}")
+    labelled = {
+        "rules": [rules.label_of(ev, options) for ev in evidence],
+        "self-trained": model.labels_of(scored),
+    }
+    half_b = [hashlib.sha256(t.encode()).digest()[0] % 2 == 1 for t in texts]
+    for name, labels in labelled.items():
+        print(f"{name}:")
+        for kind, intents, right in (
+            ("problem", PROBLEM_INTENTS, "negative"),
+            ("information", INFO_INTENTS, "neutral"),
+        ):
+            got = [
+                "neutral" if label == "mixed" else label
+                for t, label, b in zip(texts, labels, half_b, strict=True)
+                if b and rows[t] in intents
+            ]
+            shares = ", ".join(f"{x} {got.count(x) / len(got):.1%}" for x in LABELS)
+            print(f"  half B, {kind} intents ({len(got)}; should be {right}): {shares}")
+
+
 def run_incidents(db: Path) -> None:
     import duckdb
 
@@ -196,7 +325,7 @@ def run_speed(shared: Path, n: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("clothing", "incidents", "speed"))
+    parser.add_argument("what", choices=("clothing", "incidents", "speed", "banking77"))
     parser.add_argument("--shared", type=Path, default=Path("../shared/data"))
     parser.add_argument("--db", type=Path)
     parser.add_argument("--grid", action="store_true")
@@ -207,6 +336,8 @@ def main() -> None:
         run_clothing(args.shared, args.grid, args.selftrain)
     elif args.what == "incidents":
         run_incidents(args.db)
+    elif args.what == "banking77":
+        run_banking77(args.shared)
     else:
         run_speed(args.shared, args.texts)
 

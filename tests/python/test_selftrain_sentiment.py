@@ -76,7 +76,33 @@ def test_the_rules_alone_do_not_read_the_corpus_words(model: SelfTrainedSentimen
 
 def test_learns_the_corpus_sentiment_words(model: SelfTrainedSentiment) -> None:
     assert model.is_trained, model.reason
-    assert model.labels_of(scored(UNSURE_NEGATIVE, UNSURE_POSITIVE)) == ["negative", "positive"]
+    # the corpus' complaint words make a complaint; its praise words alone make no praise
+    assert model.labels_of(scored(UNSURE_NEGATIVE, UNSURE_POSITIVE)) == ["negative", "neutral"]
+    unguarded = SelfTrainedSentiment(
+        scored(*SURE, UNSURE_NEGATIVE, UNSURE_POSITIVE),
+        settings=SentimentSelfTrainSettings(praise_needs_evidence=False),
+    )
+    assert unguarded.labels_of(scored(UNSURE_NEGATIVE, UNSURE_POSITIVE)) == [
+        "negative",
+        "positive",
+    ]
+    assert unguarded.identity != model.identity  # a setting of the model: another model
+
+
+def test_praise_needs_a_positive_word_the_rules_read(model: SelfTrainedSentiment) -> None:
+    """On support queries the model learns topic words from the rules' sure texts, and
+    read questions as praise (banking77: 39.8% of information queries positive, against
+    the rules' 21.3%, `scripts/measure_sentiment.py banking77`). Without a positive word
+    the rules read (their score not above 0) the model does not make a text positive; with
+    one, it may (the rules' neutral "Fine." becomes the corpus' praise)."""
+    plain, fine = scored(UNSURE_POSITIVE, "Roomy pockets and sleeves, ordered my usual. Fine.")
+    options = OfflineOptions()
+    assert rules.score_of(plain.evidence, options) == 0
+    assert (
+        rules.score_of(fine.evidence, options) > 0
+        and rules.label_of(fine.evidence, options) == "neutral"
+    )
+    assert model.labels_of([plain, fine]) == ["neutral", "positive"]
 
 
 def test_a_problem_report_is_never_positive(model: SelfTrainedSentiment) -> None:
@@ -113,7 +139,7 @@ def test_a_text_unlike_the_corpus_gets_the_rules_label_with_a_note(
 ) -> None:
     unguarded = SelfTrainedSentiment(
         scored(*SURE, UNSURE_NEGATIVE, UNSURE_POSITIVE),
-        settings=SentimentSelfTrainSettings(min_known=0.0),
+        settings=SentimentSelfTrainSettings(min_known=0.0, praise_needs_evidence=False),
     )
     (text,) = scored(UNLIKE)
     rules_label = rules.label_of(text.evidence, OfflineOptions())
@@ -125,7 +151,7 @@ def test_a_text_unlike_the_corpus_gets_the_rules_label_with_a_note(
         (rules_label, f"sentiment model: not used ({share:.1%} of words known, < 85%)")
     ]
     # the texts it knows keep the model's label, without a note
-    assert model.decisions_of(scored(UNSURE_POSITIVE)) == [("positive", None)]
+    assert model.decisions_of(scored(UNSURE_NEGATIVE)) == [("negative", None)]
 
 
 def test_known_shares_count_the_model_vocabulary(model: SelfTrainedSentiment) -> None:
@@ -153,12 +179,12 @@ def test_provider_notes_the_guard_in_the_rationale(model: SelfTrainedSentiment) 
     taxonomy = Taxonomy.from_csv(CATEGORIES_CSV, "v1")
     provider = OfflineProvider(selftrained_sentiment=model)
     unlike, known = provider.enrich(
-        [TextItem(text_hash="u", text=UNLIKE), TextItem(text_hash="k", text=UNSURE_POSITIVE)],
+        [TextItem(text_hash="u", text=UNLIKE), TextItem(text_hash="k", text=UNSURE_NEGATIVE)],
         taxonomy,
     )
     assert unlike.sentiment == OfflineProvider().sentiment(UNLIKE)[0]
     assert "sentiment model: not used (" in (unlike.rationale or "")
-    assert known.sentiment == "positive"
+    assert known.sentiment == "negative"
     assert "sentiment model: not used" not in (known.rationale or "")
 
 
@@ -170,7 +196,7 @@ def test_provider_uses_it_and_names_it_in_the_model(model: SelfTrainedSentiment)
         TextItem(text_hash="a", text=UNSURE_NEGATIVE),
         TextItem(text_hash="b", text=UNSURE_POSITIVE),
     ]
-    assert [r.sentiment for r in provider.enrich(items, taxonomy)] == ["negative", "positive"]
+    assert [r.sentiment for r in provider.enrich(items, taxonomy)] == ["negative", "neutral"]
 
 
 def _corpus_frame() -> pd.DataFrame:
