@@ -102,6 +102,17 @@ def test_where_the_var_puts_the_cache(tmp_path: Path) -> None:
     assert model_cache("auto", spark) is None
 
 
+def test_a_connection_that_cannot_say_its_file_keeps_no_cache(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def refuse(sql: str) -> None:
+        raise RuntimeError("no such table function")
+
+    with caplog.at_level(logging.WARNING):
+        assert model_cache("auto", SimpleNamespace(execute=refuse)) is None
+    assert "MODEL CACHE: off" in caplog.text
+
+
 @pytest.fixture
 def no_fitting(monkeypatch: pytest.MonkeyPatch):
     """After this, fitting a pipeline fails the test: the model must come from the cache."""

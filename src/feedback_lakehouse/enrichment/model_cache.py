@@ -130,9 +130,13 @@ def model_cache(setting: Any, session: Any) -> ModelCache | None:
         return ModelCache(value)
     if not hasattr(session, "execute") or hasattr(session, "sparkContext"):
         return None  # Databricks: no lasting local disk
-    found = session.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchall()
+    try:
+        found = session.execute(
+            "select path from duckdb_databases() where database_name = current_database()"
+        ).fetchall()
+    except Exception as error:  # another engine behind the connection: no cache, said
+        log.warning("MODEL CACHE: off, the database file is unknown (%s)", error)
+        return None
     if not found or not found[0][0]:
         return None  # an in-memory database
     return ModelCache(f"{found[0][0]}.models")

@@ -152,7 +152,11 @@ def stored_model(
     model_name, stored_prompt = found[0]
     identity = _identity_of(model_name)
     salt = _category_salt(settings, taxonomy)
-    cached = None if cache is None else cache.load("categories", identity, salt, SelfTrainedModel)
+    cached = (
+        cache.load("categories", identity, salt, SelfTrainedModel)
+        if cache is not None and identity
+        else None
+    )
     if cached is not None:
         model, how = cached, "loaded from the model cache"
     else:
@@ -401,7 +405,9 @@ def stored_sentiment_model(
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
     salt = _sentiment_salt(options, settings)
     cached = (
-        None if cache is None else cache.load("sentiment", identity, salt, SelfTrainedSentiment)
+        cache.load("sentiment", identity, salt, SelfTrainedSentiment)
+        if cache is not None and identity
+        else None
     )
     if cached is not None:
         cached.options = options or OfflineOptions()
