@@ -279,6 +279,18 @@ def test_a_daily_run_rebuilds_the_stored_sentiment_model_from_its_marked_rows(
     # a first build (or full refresh) trains on its batch
     full = SimpleNamespace(is_incremental=False, this="enriched")
     assert stored_sentiment_model(full, con, con.table("texts"), taxonomy, None, SETTINGS) is None
+    # other settings (as after an upgrade): the same texts, so the warning says what changed
+    other = SentimentSelfTrainSettings(praise_needs_evidence=False)
+    with caplog.at_level(logging.WARNING):
+        assert (
+            stored_sentiment_model(
+                daily, con, con.table("texts"), taxonomy, OfflineOptions(), other
+            )
+            is None
+        )
+    assert f"was not rebuilt exactly from the same {len(SURE)} training texts" in caplog.text
+    assert "its settings, the rules or the code changed" in caplog.text
+    caplog.clear()
     # a training text gone: not the same model, said loudly, trained on the batch again
     con.execute(
         "delete from texts where text_hash = (select min(text_hash) from enriched "

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -163,11 +164,10 @@ def stored_model(
         model, how = _rebuilt_model(dbt, session, texts, model_name, settings, taxonomy)
         if model.identity != identity:
             log.warning(
-                "SELF-TRAINING: the stored model %s could not be %s (got %s under prompt %s, "
-                "stored %s): training on this batch, and every text is enriched again",
+                "SELF-TRAINING: the stored model %s %s (prompt %s, stored %s): training on "
+                "this batch, and every text is enriched again",
                 identity,
-                how,
-                model.identity,
+                _not_rebuilt(identity, model.identity, len(model.labels)),
                 prompt_version(model),
                 stored_prompt,
             )
@@ -179,6 +179,20 @@ def stored_model(
     if cached is None:
         keep_model(cache, model, taxonomy)
     return model
+
+
+def _not_rebuilt(stored: str | None, rebuilt: str, examples: int) -> str:
+    """Why a stored model is not the one its marked rows rebuild, as far as the two names
+    tell: fewer texts (a training text gone), or the same number (the settings, the rules
+    or the code changed since, as after an upgrade, or a marked row was edited)."""
+    count = re.search(r"-n(\d+)-", stored or "")
+    if count is not None and int(count.group(1)) == examples:
+        return (
+            f"was not rebuilt exactly from the same {examples} training texts (got {rebuilt}): "
+            "its settings, the rules or the code changed since it was stored, or a marked "
+            "row was edited"
+        )
+    return f"could not be rebuilt exactly from its {examples} marked rows (got {rebuilt})"
 
 
 def _rebuilt_model(
@@ -424,12 +438,10 @@ def stored_sentiment_model(
     )
     if model.identity != identity:
         log.warning(
-            "SELF-TRAINED SENTIMENT: the stored model %s could not be rebuilt exactly from "
-            "its %d marked rows (got %s): training on this batch, and every text is "
-            "enriched again",
+            "SELF-TRAINED SENTIMENT: the stored model %s %s: training on this batch, and "
+            "every text is enriched again",
             identity,
-            len(rows),
-            model.identity,
+            _not_rebuilt(identity, model.identity, len(model.labels)),
         )
         return None
     log.info("self-trained sentiment: rebuilt the stored model %s (%s)", identity, model.reason)
