@@ -110,6 +110,15 @@ def _sentiment_salt(
     return {"settings": settings.model_dump(), "rules": options.rules_payload("")}
 
 
+def _load_kept(
+    cache: ModelCache | None, kind: str, identity: str | None, salt: Any, cls: type
+) -> Any:
+    """The model `cache` keeps under `identity` (None: no cache, no identity, not kept)."""
+    if cache is None or not identity:
+        return None
+    return cache.load(kind, identity, salt, cls)
+
+
 def keep_model(cache: ModelCache | None, model: SelfTrainedModel, taxonomy: Taxonomy) -> None:
     """Save a trained category model for the next run (`model_cache`)."""
     if cache is not None and model.is_trained:
@@ -153,11 +162,7 @@ def stored_model(
     model_name, stored_prompt = found[0]
     identity = _identity_of(model_name)
     salt = _category_salt(settings, taxonomy)
-    cached = (
-        cache.load("categories", identity, salt, SelfTrainedModel)
-        if cache is not None and identity
-        else None
-    )
+    cached = _load_kept(cache, "categories", identity, salt, SelfTrainedModel)
     if cached is not None:
         model, how = cached, "loaded from the model cache"
     else:
@@ -418,11 +423,7 @@ def stored_sentiment_model(
         return None
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
     salt = _sentiment_salt(options, settings)
-    cached = (
-        cache.load("sentiment", identity, salt, SelfTrainedSentiment)
-        if cache is not None and identity
-        else None
-    )
+    cached = _load_kept(cache, "sentiment", identity, salt, SelfTrainedSentiment)
     if cached is not None:
         cached.options = options or OfflineOptions()
         log.info("self-trained sentiment: the stored model %s, from the model cache", identity)
