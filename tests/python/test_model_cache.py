@@ -54,6 +54,19 @@ def test_a_kept_model_loads_only_under_its_identity_and_salt(tmp_path: Path) -> 
     assert cache.load("kind", "m-1", {"c": 1}, dict) is None  # not the class asked for
 
 
+def test_a_read_only_cache_still_serves_its_models(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ModelCache(tmp_path)
+    cache.save("kind", "m-1", None, Model("m-1"))
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(os, "utime", refuse)
+    assert cache.load("kind", "m-1", None, Model).identity == "m-1"
+
+
 def test_a_damaged_or_foreign_file_is_rebuilt_and_said(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

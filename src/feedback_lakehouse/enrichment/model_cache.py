@@ -25,6 +25,7 @@ database beside it. Each kind keeps its `KEEP` newest files.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -90,7 +91,8 @@ class ModelCache:
         if not isinstance(model, cls) or getattr(model, "identity", None) != identity:
             log.warning("MODEL CACHE: %s holds another model than %s: rebuilt", path, identity)
             return None
-        os.utime(path)  # recently used: kept by `_prune`
+        with contextlib.suppress(OSError):  # a read-only cache still serves its models
+            os.utime(path)  # recently used: kept by `_prune`
         return model
 
     def save(self, kind: str, identity: str, salt: Any, model: Any) -> None:
