@@ -104,6 +104,17 @@ def test_an_unwritable_directory_is_said_and_the_run_goes_on(
     assert "could not write" in caplog.text and "offline_model_cache" in caplog.text
 
 
+def test_a_model_that_cannot_be_pickled_is_said_and_leaves_no_file(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    unpicklable = Model("m-1")
+    unpicklable.handle = lambda: None  # a lambda does not pickle
+    with caplog.at_level(logging.WARNING):
+        ModelCache(tmp_path).save("kind", "m-1", None, unpicklable)
+    assert "could not write" in caplog.text
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_where_the_var_puts_the_cache(tmp_path: Path) -> None:
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     assert model_cache("auto", con).directory == tmp_path / "w.duckdb.models"

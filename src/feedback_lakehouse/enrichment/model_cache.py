@@ -97,15 +97,18 @@ class ModelCache:
 
     def save(self, kind: str, identity: str, salt: Any, model: Any) -> None:
         """Write `model` (atomically: a reader sees the old file or the whole new one).
-        A directory that cannot be written is said once per run; the run goes on."""
+        A cache that cannot be written is said in a warning; the run goes on."""
         path = self.path(kind, identity, salt)
+        temporary = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.directory, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 pickle.dump(model, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
-        except OSError as error:
+        except Exception as error:  # a cache never fails the run: no disk, or no pickle
+            if temporary is not None:
+                Path(temporary).unlink(missing_ok=True)
             log.warning(
                 "MODEL CACHE: could not write %s (%s): the next run fits the model again; "
                 "set var offline_model_cache to a writable directory, or off",
@@ -116,11 +119,15 @@ class ModelCache:
         self._prune(kind)
 
     def _prune(self, kind: str) -> None:
-        files = sorted(
-            self.directory.glob(f"{kind}-*.pkl"), key=lambda p: p.stat().st_mtime, reverse=True
-        )
-        for old in files[KEEP:]:
-            old.unlink(missing_ok=True)
+        """Keep the `KEEP` most recently used files of `kind` (another run pruning at the
+        same time may have deleted some already)."""
+        dated = []
+        for found in self.directory.glob(f"{kind}-*.pkl"):
+            with contextlib.suppress(OSError):
+                dated.append((found.stat().st_mtime, found))
+        for _, old in sorted(dated, reverse=True)[KEEP:]:
+            with contextlib.suppress(OSError):
+                old.unlink(missing_ok=True)
 
 
 def model_cache(setting: Any, session: Any) -> ModelCache | None:
