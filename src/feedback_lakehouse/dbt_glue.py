@@ -91,3 +91,15 @@ def project(relation: Any, columns: list[str]) -> Any:
     if not is_duckdb_relation(relation):
         return relation
     return relation.project(", ".join(columns))
+
+
+def new_cleaned_texts(dbt: Any, cleaned: Any) -> pd.DataFrame:
+    """The distinct non-empty texts (`text_hash`, `masked_text`) of `int_feedback__cleaned`;
+    on DuckDB, on an incremental run, only those this model has not stored (`new_rows_only`,
+    in SQL): what the language and near-duplicate models each work on."""
+    cleaned = new_rows_only(
+        dbt, project(cleaned, ["text_hash", "masked_text", "is_empty"]), "text_hash"
+    )
+    texts = to_pandas(cleaned)
+    texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
+    return texts.drop_duplicates("text_hash")

@@ -168,14 +168,8 @@ def stored_model(
     else:
         model, how = _rebuilt_model(dbt, session, texts, model_name, settings, taxonomy)
         if model.identity != identity:
-            log.warning(
-                "SELF-TRAINING: the stored model %s %s (prompt %s, stored %s): training on "
-                "this batch, and every text is enriched again",
-                identity,
-                _not_rebuilt(identity, model.identity, len(model.labels)),
-                prompt_version(model),
-                stored_prompt,
-            )
+            prompts = f" (prompt {prompt_version(model)}, stored {stored_prompt})"
+            _say_not_rebuilt("SELF-TRAINING", identity, model, prompts)
             return None
     if prompt_version(model) != stored_prompt:
         _prompt_changed(model_name, identity, how, sentiment, prompt_version(model))
@@ -198,6 +192,18 @@ def _not_rebuilt(stored: str | None, rebuilt: str, examples: int) -> str:
             "row was edited"
         )
     return f"could not be rebuilt exactly from its {examples} marked rows (got {rebuilt})"
+
+
+def _say_not_rebuilt(head: str, identity: str | None, rebuilt: Any, detail: str = "") -> None:
+    """Warn that the stored model `identity` is not `rebuilt` (why: `_not_rebuilt`), so the
+    run trains on its batch."""
+    log.warning(
+        "%s: the stored model %s %s%s: training on this batch, and every text is enriched again",
+        head,
+        identity,
+        _not_rebuilt(identity, rebuilt.identity, len(rebuilt.labels)),
+        detail,
+    )
 
 
 def _rebuilt_model(
@@ -438,12 +444,7 @@ def stored_sentiment_model(
         settings,
     )
     if model.identity != identity:
-        log.warning(
-            "SELF-TRAINED SENTIMENT: the stored model %s %s: training on this batch, and "
-            "every text is enriched again",
-            identity,
-            _not_rebuilt(identity, model.identity, len(model.labels)),
-        )
+        _say_not_rebuilt("SELF-TRAINED SENTIMENT", identity, model)
         return None
     log.info("self-trained sentiment: rebuilt the stored model %s (%s)", identity, model.reason)
     keep_sentiment(cache, model)

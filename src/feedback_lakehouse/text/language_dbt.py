@@ -16,10 +16,8 @@ from feedback_lakehouse.dbt_glue import (
     config_value,
     existing_values,
     is_duckdb_relation,
-    new_rows_only,
-    project,
+    new_cleaned_texts,
     to_arrow,
-    to_pandas,
 )
 from feedback_lakehouse.enrichment.parallel import (
     DEFAULT_MIN_ITEMS,
@@ -43,14 +41,9 @@ def language_model(
     workers = resolve_workers(config_value(settings or {}, "parallel_workers"))
     if not dbt.is_incremental:  # a first build has every text: start the worker server
         warm_up(workers)  # while the texts are read (incremental runs rarely need it)
-    # DuckDB: three columns, and on an incremental run only texts not stored yet (SQL)
+    # on DuckDB the stored texts were left out in SQL (`new_cleaned_texts`); else here
     pushed_down = dbt.is_incremental and is_duckdb_relation(cleaned)
-    cleaned = new_rows_only(
-        dbt, project(cleaned, ["text_hash", "masked_text", "is_empty"]), "text_hash"
-    )
-    texts = to_pandas(cleaned)
-    texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
-    texts = texts.drop_duplicates("text_hash")
+    texts = new_cleaned_texts(dbt, cleaned)
     done = set() if pushed_down else existing_values(dbt, session, "text_hash")
     if done:
         texts = texts[~texts["text_hash"].isin(done)]

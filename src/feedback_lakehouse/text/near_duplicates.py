@@ -34,7 +34,7 @@ from datasketch import MinHash
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-from feedback_lakehouse.dbt_glue import config_value, new_rows_only, project, to_arrow, to_pandas
+from feedback_lakehouse.dbt_glue import config_value, new_cleaned_texts, to_arrow
 
 log = logging.getLogger(__name__)
 
@@ -371,17 +371,13 @@ def near_duplicate_model(
             f"var near_duplicate_threshold must be in (0, 1], got {threshold}: set it to the "
             "estimated word-set Jaccard similarity from which two texts are one complaint"
         )
-    cleaned = new_rows_only(
-        dbt, project(cleaned, ["text_hash", "masked_text", "is_empty"]), "text_hash"
-    )
-    texts = to_pandas(cleaned)
-    texts = texts.loc[~texts["is_empty"].astype(bool), ["text_hash", "masked_text"]]
-    texts = texts.drop_duplicates("text_hash")
+    texts = new_cleaned_texts(dbt, cleaned)
     from feedback_lakehouse.enrichment.spark import is_spark_session, to_spark
 
     near_only = dbt.is_incremental and not is_spark_session(session)  # DuckDB
-    stored = pd.DataFrame(columns=_COLUMNS) if near_only else _stored(dbt, session)
-    texts = texts[~_already_stored(texts["text_hash"], stored)]
+    if not near_only:  # Spark, or a first build: every stored row (none on a first build)
+        stored = _stored(dbt, session)
+        texts = texts[~_already_stored(texts["text_hash"], stored)]
     # by hash: ties between centres go by position, and the ref's row order changes
     # from build to build (DuckDB's parallel scans): the same texts, the same groups
     texts = texts.sort_values("text_hash", kind="stable")
