@@ -218,6 +218,23 @@ def test_similarities_and_groups_on_real_and_sample_texts(tmp_path: Path) -> Non
         assert (sigs[i] == sigs[j]).mean() >= nd.DEFAULT_THRESHOLD
 
 
+def test_pairs_are_verified_in_chunks_with_the_same_answer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The candidate pairs checked a few at a time (`PAIR_CHUNK`, made tiny here) and
+    de-duplicated by sorting give what one numpy step and `np.unique` give."""
+    texts = list(dict.fromkeys(_real_and_sample_texts(tmp_path)))
+    sigs = nd.signatures(texts)
+    pairs = nd.candidate_pairs(sigs)
+    assert len(pairs) > 20
+    direct = np.count_nonzero(sigs[pairs[:, 0]] == sigs[pairs[:, 1]], axis=1)
+    monkeypatch.setattr(nd, "PAIR_CHUNK", 7)  # many chunks, the last one short
+    assert (nd._equal_values(sigs, pairs) == direct).all()
+    codes = np.random.default_rng(0).integers(0, 50, 500)
+    assert (nd._sorted_unique(codes) == np.unique(codes)).all()
+    assert len(nd._sorted_unique(np.empty(0, np.int64))) == 0
+
+
 def test_the_dbt_model_groups_the_same_whatever_the_row_order(tmp_path: Path) -> None:
     """A full build gives the same groups for the same texts in any order (DuckDB
     returns `int_feedback__cleaned` in another row order on each build)."""
