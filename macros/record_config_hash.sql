@@ -1,10 +1,12 @@
 {#- What a stored fct_feedback row depends on besides its record, texts, enrichments,
     customer and review decision, as one hash (a SQL expression): the provider in force,
     the review vars, the taxonomy version in force and its categories (owner team,
-    parent, criticality), the model's columns, and the review thresholds in force
-    (int_eval__confidence_thresholds: measured on calibration gold, or the var).
-    fct_feedback keeps it per row; when it differs from the stored one, the incremental
-    run rebuilds every row. Add here anything new the record steps read. -#}
+    parent, criticality) and the model's columns. fct_feedback keeps it per row; when it
+    differs from the stored one, the incremental run rebuilds every row. Add here
+    anything new the record steps read. Not the review thresholds measured on
+    calibration gold (int_eval__confidence_thresholds): they move a little with every
+    run that brings new gold, so fct_feedback rebuilds only the rows whose status they
+    change (its threshold_flips), not all. -#}
 {% macro record_config_hash() -%}
     {#- the model's documented columns: a column added by an upgrade (fct_feedback
         appends it, on_schema_change append_new_columns) is filled on every row by the
@@ -27,13 +29,6 @@
             ~ " from " ~ ref('taxonomy_categories')
             ~ " where taxonomy_version = " ~ taxonomy_version_in_force() ~ "), '')",
     ] -%}
-    {%- set threshold_row = dbt.concat([
-        'eval_key', "'='", "coalesce(cast(threshold_in_force as " ~ dbt.type_string() ~ "), '')",
-    ]) -%}
-    {%- do parts.append(
-        "coalesce((select " ~ feedback_lakehouse.ordered_string_agg(threshold_row, "';'")
-        ~ " from " ~ ref('int_eval__confidence_thresholds') ~ "), '')"
-    ) -%}
     {%- set fields = [] -%}
     {%- for part in parts -%}
         {%- if not loop.first %}{% do fields.append("'|'") %}{% endif -%}

@@ -10,14 +10,18 @@
 -- the last build (by feedback_id): new or re-delivered records, texts with new answers
 -- or attempts, records of customers with a new CRM row, and records whose review
 -- decision changed. When anything else a row depends on changes (the taxonomy version
--- in force, its categories, the provider in force, the review thresholds, the model's
--- columns or, with review_threshold_from_eval, the measured thresholds),
--- record_config_hash changes and every row is rebuilt: an upgrade that adds a column
--- appends it (on_schema_change) and fills it on every row, with no --full-refresh.
+-- in force, its categories, the provider in force, the review vars or the model's
+-- columns), record_config_hash changes and every row is rebuilt: an upgrade that adds a
+-- column appends it (on_schema_change) and fills it on every row, with no
+-- --full-refresh. The review threshold measured on calibration gold
+-- (int_eval__confidence_thresholds) moves a little with each run that brings new gold
+-- (0.2717 -> 0.2719 on a 1M-record daily run): then only the records whose status it
+-- changes are rebuilt (threshold_flips), not all of them (18 s of that daily run's 46 s).
 -- tests/python/test_daily_run.py checks that the result equals a full rebuild.
 -- depends_on: {{ ref('int_feedback__cleaned') }}
 -- depends_on: {{ ref('stg_crm__customers') }}
 -- depends_on: {{ ref('int_review_decisions__latest') }}
+-- depends_on: {{ ref('int_eval__confidence_thresholds') }}
 -- depends_on: {{ feedback_lakehouse.enrichment_relation() }}
 {#- a plain table on the local Spark smoke test: its parquet tables have no MERGE #}
 {{ config(
@@ -58,6 +62,12 @@ customers as (
 reviews as (
 
     select * from {{ ref('int_review_decisions__latest') }}
+
+),
+
+thresholds as (
+
+    select * from {{ ref('int_eval__confidence_thresholds') }}
 
 ),
 
@@ -142,6 +152,43 @@ changed as (
 
 ),
 
+-- records whose status the review threshold now in force decides otherwise: the rule
+-- `confidence < threshold` (macro answer_review_reason) fired for a stored row whose
+-- reason is low_confidence, or unknown_category on a model category other than unknown
+-- (no taxonomy words); it did not for one whose reason is a later rule. Other reasons do
+-- not depend on the threshold.
+threshold_flips as (
+
+    select built.feedback_id
+    from built
+    left join thresholds
+        on
+            thresholds.eval_key = {{ dbt.hash(dbt.concat([
+                "built.provider", "'|'", "built.model", "'|'",
+                "built.prompt_version", "'|'", "built.taxonomy_version"
+            ])) }}
+    where
+        (
+            built.status_reason_code in (
+                'low_confidence', 'model_flagged', 'label_coerced', 'provider_flagged',
+                'labelled'
+            )
+            or (
+                built.status_reason_code = 'unknown_category'
+                and built.model_main_category != 'unknown'
+            )
+        )
+        and coalesce(
+            built.confidence < coalesce(
+                thresholds.threshold_in_force, {{ var('review_confidence_threshold') }}
+            ),
+            false
+        ) != (
+            built.status_reason_code in ('low_confidence', 'unknown_category')
+        )
+
+),
+
 current_config as (
 
     select {{ feedback_lakehouse.record_config_hash() }} as record_config_hash
@@ -151,6 +198,10 @@ current_config as (
 to_build as (
 
     select changed.feedback_id from changed
+
+    union
+
+    select threshold_flips.feedback_id from threshold_flips
 
     union
 
