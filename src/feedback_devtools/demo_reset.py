@@ -3,9 +3,9 @@
 The demo regenerates the sample into data/landing. When the generator changed since the
 last demo, its files keep their names but not their contents: an incremental build over
 the old database loads them as new files, and every old text becomes an earlier version
-of its record (6,062 records instead of 5,062). So the demo deletes its own database and
-the landing files the previous sample wrote (the ones its `_manifest.json` lists), and
-nothing else: a user's files beside them stay.
+of its record (6,062 records instead of 5,062). So the demo deletes its own database, the
+self-trained models kept beside it, and the landing files the previous sample wrote (the
+ones its `_manifest.json` lists), and nothing else: a user's files beside them stay.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from feedback_devtools.paraphrase import PARAPHRASE_FILE
 MANIFEST = "_manifest.json"
 # DuckDB's database file and its write-ahead log
 DB_SUFFIXES = ("", ".wal")
+# the model cache's file kinds (`enrichment.model_cache`, `selftrain_dbt`)
+MODEL_KINDS = ("categories", "sentiment")
 
 
 def sample_files(landing: Path) -> list[Path]:
@@ -35,15 +37,25 @@ def sample_files(landing: Path) -> list[Path]:
     return [*inside, landing / PARAPHRASE_FILE, manifest_path]
 
 
+def cached_models(db: Path) -> list[Path]:
+    """The self-trained models a build kept beside the database (var offline_model_cache:
+    auto, `<db>.models/`): only the files the model cache writes."""
+    folder = db.with_name(db.name + ".models")
+    return sorted(p for kind in MODEL_KINDS for p in folder.glob(f"{kind}-*.pkl"))
+
+
 def reset_demo(landing: Path, db: Path) -> list[Path]:
-    """Delete the demo database (and its WAL) and the previous sample's landing files;
-    return what was deleted."""
+    """Delete the demo database (and its WAL), the models kept beside it and the previous
+    sample's landing files; return what was deleted."""
     candidates = [db.with_name(db.name + suffix) for suffix in DB_SUFFIXES]
     deleted = []
-    for path in [*candidates, *sample_files(landing)]:
+    for path in [*candidates, *cached_models(db), *sample_files(landing)]:
         if path.is_file():
             path.unlink()
             deleted.append(path)
+    folder = db.with_name(db.name + ".models")
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
     return deleted
 
 

@@ -158,6 +158,10 @@ def test_bench_runs_end_to_end_at_a_small_size(tmp_path: Path) -> None:
     assert (out / "RESULTS.md").read_text() == (
         out / "results" / f"{result['started_at']}.md"
     ).read_text()
+    # the production build's database and what it kept beside it are deleted
+    size_dir = tmp_path / "work" / result["started_at"] / "n200"
+    assert (size_dir / "bench.duckdb").is_file()
+    assert not list(size_dir.glob("bench_production*"))
 
 
 @pytest.mark.usefixtures("llm_env")
