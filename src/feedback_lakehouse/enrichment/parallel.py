@@ -112,7 +112,9 @@ def resolve_workers(workers: Any) -> int:
     return max(1, value)
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def worker_context() -> multiprocessing.context.BaseContext:
+    """The start method of worker processes: a forkserver that preloads `PRELOAD` (spawn
+    where there is none)."""
     try:
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(list(PRELOAD))
@@ -127,7 +129,7 @@ def warm_up(workers: int) -> None:
     if workers <= 1:
         return
     global _server_started
-    ctx = _context()
+    ctx = worker_context()
     if ctx.get_start_method() == "forkserver":
         from multiprocessing import forkserver
 
@@ -155,7 +157,7 @@ def split(items: Sequence[T], parts: int) -> list[Sequence[T]]:
 
 
 @contextlib.contextmanager
-def _workers_skip_main() -> Iterator[None]:
+def workers_skip_main() -> Iterator[None]:
     """While worker processes start: tell them not to re-run this process's `__main__`.
 
     multiprocessing re-imports the parent's main script in every worker (for functions
@@ -264,10 +266,10 @@ class _ChunkMap:
         global _server_started
         try:
             processes = self.workers
-            context = _context()
+            context = worker_context()
             context_is_forkserver = context.get_start_method() == "forkserver"
             with (
-                _workers_skip_main(),
+                workers_skip_main(),
                 ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool,
             ):
                 in_flight: dict[Future[list[R]], int] = {}

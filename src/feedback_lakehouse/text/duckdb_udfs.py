@@ -29,6 +29,11 @@ from typing import Any
 import pyarrow as pa
 from dbt.adapters.duckdb.plugins import BasePlugin
 
+from feedback_lakehouse.enrichment.parallel import (
+    resolve_workers,
+    worker_context,
+    workers_skip_main,
+)
 from feedback_lakehouse.text.pii import mask_pii
 
 log = logging.getLogger(__name__)
@@ -85,9 +90,7 @@ class _Masking:
     def _submit(self, texts: list[str | None]) -> Future[list[str | None]] | None:
         """The batch sent to the worker pool (counted as in flight), or None: mask it
         here. Under the lock: a submit may start a worker process, which must not re-run
-        this process's main script (`parallel._workers_skip_main`)."""
-        from feedback_lakehouse.enrichment.parallel import _context, _workers_skip_main
-
+        this process's main script (`parallel.workers_skip_main`)."""
         with self.lock:
             self.seen += len(texts)
             if (
@@ -97,9 +100,9 @@ class _Masking:
                 or self.seen <= self.after
             ):
                 return None
-            with _workers_skip_main():
+            with workers_skip_main():
                 if self.pool is None:
-                    self.pool = ProcessPoolExecutor(self.workers, mp_context=_context())
+                    self.pool = ProcessPoolExecutor(self.workers, mp_context=worker_context())
                     self.pools_started += 1
                     self.last_used = time.monotonic()
                     log.info(
@@ -136,8 +139,6 @@ def register(conn: Any, workers: Any = 1, after: int = PARALLEL_AFTER) -> _Maski
     """Add `feedback_mask_pii(varchar) -> varchar` to a DuckDB connection, masking over
     `workers` processes (`parallel.resolve_workers`: 'auto' = every core) once `after`
     texts were masked; returns the masking state (tests read it)."""
-    from feedback_lakehouse.enrichment.parallel import resolve_workers
-
     masking = _Masking(resolve_workers(workers), after)
 
     def feedback_mask_pii(texts: pa.Array | pa.ChunkedArray) -> pa.Array:
