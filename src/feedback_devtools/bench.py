@@ -602,7 +602,9 @@ def bench_size(project: Path, root: Path, records: int, seed: int) -> dict[str, 
     prod_db.unlink(missing_ok=True)
     shutil.rmtree(work / "target_production", ignore_errors=True)
     # the self-trained models the production build kept beside its database
-    shutil.rmtree(work / f"{prod_db.name}.models", ignore_errors=True)
+    from feedback_lakehouse.enrichment.model_cache import directory_beside
+
+    shutil.rmtree(directory_beside(prod_db), ignore_errors=True)
     (feedback_rows, distinct_texts, enriched) = _query(
         db,
         "select (select count(*) from main.int_feedback__cleaned), "

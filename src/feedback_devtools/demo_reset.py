@@ -15,12 +15,11 @@ import json
 from pathlib import Path
 
 from feedback_devtools.paraphrase import PARAPHRASE_FILE
+from feedback_lakehouse.enrichment.model_cache import KINDS, directory_beside
 
 MANIFEST = "_manifest.json"
 # DuckDB's database file and its write-ahead log
 DB_SUFFIXES = ("", ".wal")
-# the model cache's file kinds (`enrichment.model_cache`, `selftrain_dbt`)
-MODEL_KINDS = ("categories", "sentiment")
 
 
 def sample_files(landing: Path) -> list[Path]:
@@ -37,23 +36,22 @@ def sample_files(landing: Path) -> list[Path]:
     return [*inside, landing / PARAPHRASE_FILE, manifest_path]
 
 
-def cached_models(db: Path) -> list[Path]:
-    """The self-trained models a build kept beside the database (var offline_model_cache:
-    auto, `<db>.models/`): only the files the model cache writes."""
-    folder = db.with_name(db.name + ".models")
-    return sorted(p for kind in MODEL_KINDS for p in folder.glob(f"{kind}-*.pkl"))
+def cached_models(folder: Path) -> list[Path]:
+    """The self-trained models a build kept in `folder` (var offline_model_cache: auto,
+    `<db>.models/`): only the files the model cache writes."""
+    return sorted(p for kind in KINDS for p in folder.glob(f"{kind}-*.pkl"))
 
 
 def reset_demo(landing: Path, db: Path) -> list[Path]:
     """Delete the demo database (and its WAL), the models kept beside it and the previous
     sample's landing files; return what was deleted."""
     candidates = [db.with_name(db.name + suffix) for suffix in DB_SUFFIXES]
+    folder = directory_beside(db)
     deleted = []
-    for path in [*candidates, *cached_models(db), *sample_files(landing)]:
+    for path in [*candidates, *cached_models(folder), *sample_files(landing)]:
         if path.is_file():
             path.unlink()
             deleted.append(path)
-    folder = db.with_name(db.name + ".models")
     if folder.is_dir() and not any(folder.iterdir()):
         folder.rmdir()
     return deleted

@@ -40,6 +40,10 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 KEEP = 4  # files kept per kind (a retrain writes a new one; older ones are deleted)
+# the kinds of model kept (the first part of each file's name)
+CATEGORY_KIND = "categories"
+SENTIMENT_KIND = "sentiment"
+KINDS = (CATEGORY_KIND, SENTIMENT_KIND)
 OFF = frozenset({"off", "none", "false", "no", "0", ""})
 _CODE = ("selftrain.py", "selftrain_sentiment.py", "word_tokens.py", "model_cache.py")
 
@@ -130,6 +134,11 @@ class ModelCache:
                 old.unlink(missing_ok=True)
 
 
+def directory_beside(database: Path | str) -> Path:
+    """Where `auto` keeps the models of the DuckDB file `database`: `<database>.models/`."""
+    return Path(f"{database}.models")
+
+
 def model_cache(setting: Any, session: Any) -> ModelCache | None:
     """The cache var `offline_model_cache` asks for (see the module docstring)."""
     value = "auto" if setting is None else str(setting).strip()
@@ -148,4 +157,4 @@ def model_cache(setting: Any, session: Any) -> ModelCache | None:
         return None
     if not found or not found[0][0]:
         return None  # an in-memory database
-    return ModelCache(f"{found[0][0]}.models")
+    return ModelCache(directory_beside(found[0][0]))

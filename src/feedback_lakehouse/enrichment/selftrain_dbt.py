@@ -32,7 +32,7 @@ import pandas as pd
 from feedback_lakehouse.dbt_glue import is_duckdb_relation, project, sql_literal, to_pandas
 from feedback_lakehouse.enrichment import gc_pause
 from feedback_lakehouse.enrichment.engine import make_provider
-from feedback_lakehouse.enrichment.model_cache import ModelCache
+from feedback_lakehouse.enrichment.model_cache import CATEGORY_KIND, SENTIMENT_KIND, ModelCache
 from feedback_lakehouse.enrichment.parallel import map_chunks
 from feedback_lakehouse.enrichment.providers.offline.kept import evidence_of_texts
 from feedback_lakehouse.enrichment.providers.offline.lexicon import sentiment_analyzer
@@ -122,7 +122,7 @@ def _load_kept(
 def keep_model(cache: ModelCache | None, model: SelfTrainedModel, taxonomy: Taxonomy) -> None:
     """Save a trained category model for the next run (`model_cache`)."""
     if cache is not None and model.is_trained:
-        cache.save("categories", model.identity, _category_salt(model.settings, taxonomy), model)
+        cache.save(CATEGORY_KIND, model.identity, _category_salt(model.settings, taxonomy), model)
 
 
 def keep_sentiment(cache: ModelCache | None, model: SelfTrainedSentiment) -> None:
@@ -132,7 +132,7 @@ def keep_sentiment(cache: ModelCache | None, model: SelfTrainedSentiment) -> Non
         return
     kept = copy.copy(model)
     kept.options = None
-    cache.save("sentiment", model.identity, _sentiment_salt(model.options, model.settings), kept)
+    cache.save(SENTIMENT_KIND, model.identity, _sentiment_salt(model.options, model.settings), kept)
 
 
 def stored_model(
@@ -162,7 +162,7 @@ def stored_model(
     model_name, stored_prompt = found[0]
     identity = _identity_of(model_name)
     salt = _category_salt(settings, taxonomy)
-    cached = _load_kept(cache, "categories", identity, salt, SelfTrainedModel)
+    cached = _load_kept(cache, CATEGORY_KIND, identity, salt, SelfTrainedModel)
     if cached is not None:
         model, how = cached, "loaded from the model cache"
     else:
@@ -429,7 +429,7 @@ def stored_sentiment_model(
         return None
     identity = _identity_of(model_name, SENTIMENT_SELFTRAIN_NAME)
     salt = _sentiment_salt(options, settings)
-    cached = _load_kept(cache, "sentiment", identity, salt, SelfTrainedSentiment)
+    cached = _load_kept(cache, SENTIMENT_KIND, identity, salt, SelfTrainedSentiment)
     if cached is not None:
         cached.options = options or OfflineOptions()
         log.info("self-trained sentiment: the stored model %s, from the model cache", identity)

@@ -128,11 +128,9 @@ class _Masking:
             pool.shutdown(wait=True)
 
 
-def mask_arrow(texts: pa.Array | pa.ChunkedArray, masking: _Masking | None = None) -> pa.Array:
-    """`mask_pii` over an Arrow array of strings (nulls stay null)."""
-    values = texts.to_pylist()
-    masked = mask_list(values) if masking is None else masking.mask(values)
-    return pa.array(masked, type=pa.string())
+def mask_arrow(texts: pa.Array | pa.ChunkedArray, masking: _Masking) -> pa.Array:
+    """`mask_pii` over an Arrow array of strings (nulls stay null), by `masking`."""
+    return pa.array(masking.mask(texts.to_pylist()), type=pa.string())
 
 
 def register(conn: Any, workers: Any = 1, after: int = PARALLEL_AFTER) -> _Masking:
