@@ -67,6 +67,25 @@ PROBLEM_REPORTS += [
 ]
 
 
+# support failures that are neither broken things nor late ones: a refusal, a theft, a
+# charge nobody made, a thing that will not let one do something, money that has not
+# landed (each read neutral or positive before; texts written for this test, the cue
+# kinds chosen on half A of banking77's failure intents, scripts/measure_sentiment.py)
+PROBLEM_REPORTS += [
+    "My card payment was declined at the till, thanks.",
+    "Hi, my claim was denied, can you help?",
+    "My card is blocked, can you help?",
+    "Help, my flight got cancelled!",
+    "Help! My account has been hacked.",
+    "Help! My card got stolen on holiday.",
+    "There is a payment on my statement that I don't recognise. Please help!",
+    "The site isn't letting me check out, help!",
+    "I can't use my card in the shop, can you help?",
+    "The payment didn't go through, can you help?",
+    "The refund is not showing up in my account, thanks!",
+]
+
+
 @pytest.mark.parametrize("text", PROBLEM_REPORTS)
 def test_problem_report_is_negative_whatever_the_polite_words(
     provider: OfflineProvider, text: str
@@ -81,6 +100,12 @@ def test_problem_report_is_negative_whatever_the_polite_words(
         "No problems at all, it arrived on time and works great.",
         "Never had an issue with it, love it!",
         "Was broken at first but support fixed it fast, thanks!",
+        # what a photo does not show, a hem cut by hand, a wish: no failure (clothing)
+        "The beading doesn't come through in the photos, but in person it is lovely.",
+        "The colour doesn't show up well in the picture, but it is gorgeous.",
+        "It doesn't show dirt and washes well.",
+        "I hacked off the hem myself and now it fits great.",
+        "I can't wait to wear it, so pretty!",
     ],
 )
 def test_resolved_or_negated_problems_stay_non_negative(

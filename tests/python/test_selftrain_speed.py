@@ -123,6 +123,9 @@ DEFECT_PROBES = (
     "my top up is taking forever",
     "pending since forever",
     "the seam split open",
+    "my card was declined",
+    "the transfer got rejected",
+    "my account was hacked",
 )
 
 

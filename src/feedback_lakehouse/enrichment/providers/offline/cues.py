@@ -87,6 +87,14 @@ DEFECT_CUES = (
     r"(?:^|(?<=[.!?,;:] )|(?<=[.!?,;:])|(?<=please )|(?<=pls )|(?<=just )|(?<=you )"
     r"|(?<=someone ))(?:fix|sort)(?: (?:this|it|that))?(?: out)? (?:asap|now|immediately"
     r"|urgently|right away|straight away|today)\b",
+    # a refusal: a payment, a claim or an account turned down or stopped ("my card was
+    # declined", "the transfer got rejected", "my account is blocked")
+    r"\bdeclin(?:ed|es|ing)\b|\b(?:was|were|got|get|gets|getting|been|being|is|are"
+    r"|keeps? (?:getting|being)) (?:rejected|refused|blocked|suspended|cancell?ed|reverted"
+    r"|reversed|revoked|denied)\b",
+    # a loss to theft or fraud ("stolen", "my account was hacked"; not "hacked off the hem")
+    r"\b(?:stolen|mugged|robbed|fraud(?:ulent)?|scam(?:med)?|unauthori[sz]ed)\b"
+    r"|\b(?:been|got|get|was|were|is|are) hacked\b|\bhacked (?:my|our|into)\b",
 )
 # a word every `DEFECT_CUES` match contains (one per pattern at least): a text with none
 # of them has no defect cue, and the alternation (91% of `problem_cues`' time on 22.6k
@@ -97,7 +105,10 @@ DEFECT_WORDS = (
     "locked out", "broke", "damaged", "defective", "faulty", "cracked", "shattered",
     "smashed", "dented", "ripped", "torn", "leak", "apart", "wrong", "missing", "delayed",
     "lost", "late", "charged", "billed", "gave", "conked", "died on me", "in pieces",
-    "in shards", "wrecked", "fix", "sort", "forever", "so long", "ages", "split",
+    "in shards", "wrecked", "fix", "sort", "forever", "so long", "ages", "split", "declin",
+    "rejected", "refused", "blocked", "suspended", "cancel", "reverted", "reversed",
+    "revoked", "denied", "stolen", "mugged", "robbed", "fraud", "scam", "unauthori",
+    "hacked",
 )  # fmt: skip
 # ... and a negated expectation, which carries its own negation: something that should
 # have worked, arrived or been refunded did not, or still has not.
@@ -123,6 +134,17 @@ EXPECTATION_CUES = (
     # money asked back: "I want my money back", "can I get the difference back"
     r"\b(?:want|get|have) (?:my|our|the) (?:money|refund|difference|deposit|payment|cash) back\b"
     r"|\bwhere(?:'?s| is) my money\b",
+    # a charge nobody made: "a payment I don't recognise"
+    r"(?:\bnot|n't) recogni[sz]e\b",
+    # a thing that refuses ("isn't letting me", "would not accept my card", "can't use
+    # it"; "won't let me" is a negated expectation above)
+    r"\b(?:isn'?t|is not|aren'?t|are not|wasn'?t|was not) letting me\b"
+    r"|\b(?:won'?t|wouldn'?t|will not|would not|doesn'?t|does not|didn'?t|did not)"
+    r" (?:allow me|accept)\b|\b(?:can'?t|cannot|can not|couldn'?t|could not) use\b",
+    # money that has not landed ("didn't go through", "hasn't been credited"), not a
+    # detail a photo does not show ("doesn't come through in the pictures": clothing)
+    r"(?:\bnot|n't) (?:(?:been )?(?:reflected|credited|processed)|(?:gone|go|went) through)\b"
+    r"|\b(?:not|n't) showing up\b",
 )
 
 # A repair after the problem ("support fixed it", "works now"): the report is resolved.
