@@ -105,6 +105,17 @@ def test_praise_needs_a_positive_word_the_rules_read(model: SelfTrainedSentiment
     assert model.labels_of([plain, fine]) == ["neutral", "positive"]
 
 
+def test_a_question_is_not_made_praise(model: SelfTrainedSentiment) -> None:
+    """A question with a word the lexicon likes ("great") about the corpus' praise words
+    ("roomy pockets") asks, it does not praise: the model does not make it positive, as
+    it does the same words told."""
+    told, asked = scored(
+        "Roomy pockets and sleeves in a great colour.",
+        "Roomy pockets and sleeves in a great colour?",
+    )
+    assert model.labels_of([told, asked]) == ["positive", "neutral"]
+
+
 def test_a_problem_report_is_never_positive(model: SelfTrainedSentiment) -> None:
     (label,) = model.labels_of(scored("Roomy pockets, love it, but it arrived broken. Fix it ASAP"))
     assert label == "negative"

@@ -291,7 +291,7 @@ class SelfTrainedSentiment:
             elif (t.evidence.problems and never) or score <= s.negative_below:
                 out.append(("negative", None))
             elif score > s.positive_above and (
-                not s.praise_needs_evidence or rules.score_of(t.evidence, self.options) > 0
+                not s.praise_needs_evidence or rules.praise_score_of(t.evidence, self.options) > 0
             ):
                 out.append(("positive", None))
             else:

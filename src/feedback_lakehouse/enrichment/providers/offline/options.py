@@ -161,6 +161,9 @@ class OfflineOptions(BaseModel):
     cue_weight: float = 0.15
     problem_weight: float = 0.2
     problem_never_positive: bool = True
+    # a question does not praise: the positive words of a sentence asked ("Do you support
+    # SWIFT?", "Can I top up with a credit card?") do not make a text positive
+    questions_not_praise: bool = True
     problem_intensity: float = 0.4
     mixed_sentence_strength: float = 0.5
     min_score: float = 1.0

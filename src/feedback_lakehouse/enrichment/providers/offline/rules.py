@@ -37,6 +37,9 @@ from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
     intensity_of as intensity_of,
 )
 from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import label_of as label_of
+from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
+    praise_score_of as praise_score_of,
+)
 from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import score_of as score_of
 from feedback_lakehouse.enrichment.providers.offline.sentiment_rules import (
     sentiment_of as sentiment_of,

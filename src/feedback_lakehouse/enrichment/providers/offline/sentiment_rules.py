@@ -31,6 +31,9 @@ class SentimentEvidence:
     problems: tuple[str, ...]  # problem-report cues ("crashes", "never arrived")
     emphasis: tuple[int, int, int]  # emoji, "!!!" runs, CAPITALS words as written
     scores: dict[str, float]  # VADER's scores of the whole text as scored
+    # the part of the mean sentence compound that positive questions give ("Do you
+    # support SWIFT?"): not praise (`praise_score_of`)
+    asked: float = 0.0
 
 
 def evidence_of(
@@ -119,6 +122,7 @@ def _evidence_of(
             problems=tuple(cues.problem_cues(low)),
             emphasis=(0, 0, 0),
             scores=dict(_NO_SCORES),
+            asked=_asked(compounds, sentences),
         )
     scored = " ".join(sentences)
     scores = vader.polarity_scores(scored) if scored else dict(_NO_SCORES)
@@ -135,7 +139,22 @@ def _evidence_of(
         problems=tuple(cues.problem_cues(low)),
         emphasis=(0, 0, 0) if label_only else cues.emphasis_of(text),
         scores=scores,
+        asked=_asked(compounds, sentences),
     )
+
+
+def _asked(compounds: tuple[float, ...], sentences: list[str]) -> float:
+    """The share of the mean sentence compound that positive questions give (a sentence
+    that ends in "?"): support queries ask about what the lexicon reads as praise ("Do
+    you support SWIFT?", "Is my credit card accepted?", "How do I top up?")."""
+    if len(compounds) != len(sentences):
+        return 0.0
+    asked = sum(
+        c
+        for c, s in zip(compounds, sentences, strict=True)
+        if c > 0 and s.rstrip(" \"')").endswith("?")
+    )
+    return asked / len(compounds)
 
 
 def score_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
@@ -149,12 +168,21 @@ def score_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
     )
 
 
+def praise_score_of(evidence: SentimentEvidence, options: OfflineOptions) -> float:
+    """The score a text must have to be positive: `score_of` without what its positive
+    questions give (`questions_not_praise`: "Do you support SWIFT?" asks, it does not
+    praise). Negative decisions and the self-training's pseudo-labels read `score_of`."""
+    score = score_of(evidence, options)
+    return score - evidence.asked if options.questions_not_praise else score
+
+
 def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
     """negative / positive / mixed / neutral from the evidence.
 
     The score is the mean sentence compound minus `cue_weight` per complaint cue and
     `problem_weight` per problem-report cue (at most three of each); a text with a
-    problem report is never positive (`problem_never_positive`).
+    problem report is never positive (`problem_never_positive`), nor one whose praise
+    is only asked (`praise_score_of`).
     """
     compounds = evidence.compounds
     problems = min(3, len(evidence.problems))
@@ -162,7 +190,11 @@ def label_of(evidence: SentimentEvidence, options: OfflineOptions) -> str:
     strong = options.mixed_sentence_strength
     if score <= options.negative_below:
         return "negative"
-    if score > options.positive_above and not (problems and options.problem_never_positive):
+    if (
+        score > options.positive_above
+        and not (problems and options.problem_never_positive)
+        and praise_score_of(evidence, options) > options.positive_above
+    ):
         return "positive"
     if problems and options.problem_never_positive:
         return "negative"
