@@ -53,6 +53,8 @@ COMPLAINT_CUES = (
 
 _NEG = r"(?:not|never|no|n't|cannot|can'?t|won'?t|didn'?t|doesn'?t|don'?t|isn'?t|wasn'?t)"
 _NOT_YET = r"(?:not|never|n't|still not|not yet|yet to be)"
+# "not" and the verbs with "n't" ("don't", "hasn't", "won't"), from a word boundary
+_NOT = r"(?:not|(?:do|did|does|is|was|are|were|has|have|had|ca|could|wo|would|should)n'?t)"
 
 # Problem reports: failure, defect, loss, delay and wrong charges (matched on the
 # lower-cased text with typographic apostrophes made plain). Two kinds: a failure or
@@ -83,8 +85,11 @@ DEFECT_CUES = (
     # a request for a remedy names a problem: "please fix this", "sort it out"
     r"\b(?:fix (?:this|it|that)|sort (?:this|it|that) out)\b",
     # ... and so does an elliptic one pressed for time, asked ("fix ASAP", "please sort
-    # it now", "can you fix it today"), not told ("they sort it out right away")
-    r"(?:^|(?<=[.!?,;:] )|(?<=[.!?,;:])|(?<=please )|(?<=pls )|(?<=just )|(?<=you )"
+    # it now", "can you fix it today"), not told ("they sort it out right away"). The
+    # leading \b changes no match (a "fix" there always starts a word), but lets `re` skip
+    # ahead to where a match can start: without it the whole alternation took 49 us a
+    # text instead of 13 (each pattern here starts at a word boundary: test_cue_speed)
+    r"\b(?:^|(?<=[.!?,;:] )|(?<=[.!?,;:])|(?<=please )|(?<=pls )|(?<=just )|(?<=you )"
     r"|(?<=someone ))(?:fix|sort)(?: (?:this|it|that))?(?: out)? (?:asap|now|immediately"
     r"|urgently|right away|straight away|today)\b",
     # a refusal: a payment, a claim or an account turned down or stopped ("my card was
@@ -134,17 +139,18 @@ EXPECTATION_CUES = (
     # money asked back: "I want my money back", "can I get the difference back"
     r"\b(?:want|get|have) (?:my|our|the) (?:money|refund|difference|deposit|payment|cash) back\b"
     r"|\bwhere(?:'?s| is) my money\b",
-    # a charge nobody made: "a payment I don't recognise"
-    r"(?:\bnot|n't) recogni[sz]e\b",
     # a thing that refuses ("isn't letting me", "would not accept my card", "can't use
     # it"; "won't let me" is a negated expectation above)
     r"\b(?:isn'?t|is not|aren'?t|are not|wasn'?t|was not) letting me\b"
     r"|\b(?:won'?t|wouldn'?t|will not|would not|doesn'?t|does not|didn'?t|did not)"
     r" (?:allow me|accept)\b|\b(?:can'?t|cannot|can not|couldn'?t|could not) use\b",
-    # money that has not landed ("didn't go through", "hasn't been credited"), not a
-    # detail a photo does not show ("doesn't come through in the pictures": clothing)
-    r"(?:\bnot|n't) (?:(?:been )?(?:reflected|credited|processed)|(?:gone|go|went) through)\b"
-    r"|\b(?:not|n't) showing up\b",
+    # a charge nobody made ("a payment I don't recognise"), and money that has not landed
+    # ("didn't go through", "hasn't been credited"), not a detail a photo does not show
+    # ("doesn't come through in the pictures": clothing). Each branch starts at a word
+    # boundary: a branch that does not ("n't" alone) stops `re` from skipping ahead to
+    # the words that can start a match, and made this alternation 5x slower
+    rf"\b{_NOT} (?:recogni[sz]e|(?:been )?(?:reflected|credited|processed)"
+    r"|(?:gone|go|went) through|showing up)\b",
 )
 
 # A repair after the problem ("support fixed it", "works now"): the report is resolved.
