@@ -29,7 +29,9 @@ Praise needs a positive word the rules read (`praise_needs_evidence`): the model
 a text negative the lexicon reads as neutral, but positive only when the rules' score is
 above 0. On support queries (banking77) it learned topic words from the rules' sure
 texts and read 39.8% of the information queries as praise (the rules 21.3%; 18.8% with
-the guard; `scripts/measure_sentiment.py banking77`).
+the guard; `scripts/measure_sentiment.py banking77`). The guard reads the rules' praise
+score (`rules.praise_score_of`): what a text's questions give ("Do you support SWIFT?")
+is no praise either (6.9% with `OfflineOptions.questions_not_praise`).
 
 Settings chosen on half A of the clothing reviews (docs/quality-history.md). The
 model's identity (name, settings hash and training-set hash) is part of the enrichment
