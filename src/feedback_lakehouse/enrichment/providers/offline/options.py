@@ -66,6 +66,15 @@ DEFAULT_CRITICAL_WORDS = (
     "fraud",
     "scam",
     "police",
+    # a theft or a break-in is a security incident as fraud is (banking77's card-theft and
+    # unrecognised-charge queries at high urgency or above, half B: 5.4% -> 17.9%;
+    # information queries 0.6% either way; clothing reviews half A 4.08% -> 4.09%)
+    "stolen",
+    "hacked",
+    "unauthorised",
+    "unauthorized",
+    "compromised",
+    "identity theft",
     "dangerous",
     "unsafe",
     "injury",
