@@ -123,9 +123,16 @@ def test_resolved_or_negated_problems_stay_non_negative(
         "Still waiting for my refund. Sort it out ASAP",
         "Ordered on the 3rd and it hasn't shown up!!!",
         "Can someone sort this out ASAP, the blender smells of burning.",
+        # a theft or a break-in is a security incident, as fraud and scams already were
+        # (`critical_words`): banking77's card-theft and unrecognised-charge queries at
+        # high urgency or above, half B, 5.4% -> 17.9% (information queries 0.6% either way)
+        "My card was stolen",
+        "I think someone hacked my account.",
+        "There is an unauthorised payment on my statement.",
+        "My card details were compromised in a data breach.",
     ],
 )
-def test_asap_or_exclaimed_problem_report_is_at_least_high(
+def test_pressed_problem_report_or_theft_is_at_least_high(
     provider: OfflineProvider, taxonomy: Taxonomy, text: str
 ) -> None:
     (record,) = enrich(provider, taxonomy, text)
@@ -378,22 +385,3 @@ def test_praise_beside_a_question_and_a_question_that_complains_keep_their_label
     # the option off: a question's positive words count as before
     asked = OfflineProvider(questions_not_praise=False)
     assert asked.sentiment("Do you support SWIFT transfers?")[0] == "positive"
-
-
-# a stolen card or a hacked account is a security incident, as fraud and scams already
-# were (`critical_words`): banking77's card-theft and unrecognised-charge queries at high
-# urgency or above, half B, 5.4% -> 17.9% (information queries 0.6% either way)
-@pytest.mark.parametrize(
-    "text",
-    [
-        "My card was stolen",
-        "I think someone hacked my account.",
-        "There is an unauthorised payment on my statement.",
-        "My card details were compromised in a data breach.",
-    ],
-)
-def test_a_theft_or_a_break_in_is_at_least_high(
-    provider: OfflineProvider, taxonomy: Taxonomy, text: str
-) -> None:
-    (record,) = enrich(provider, taxonomy, text)
-    assert URGENCY_RANK[record.urgency] >= URGENCY_RANK["high"], record.rationale

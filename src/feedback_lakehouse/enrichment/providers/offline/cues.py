@@ -98,7 +98,7 @@ DEFECT_CUES = (
     r"|keeps? (?:getting|being)) (?:rejected|refused|blocked|suspended|cancell?ed|reverted"
     r"|reversed|revoked|denied)\b",
     # a loss to theft or fraud ("stolen", "my account was hacked"; not "hacked off the hem")
-    r"\b(?:stolen|mugged|robbed|fraud(?:ulent)?|scam(?:med)?|unauthori[sz]ed)\b"
+    r"\b(?:stolen|mugged|robbed|fraud(?:ulent)?|scam(?:med)?|unauthori[sz]ed|compromised)\b"
     r"|\b(?:been|got|get|was|were|is|are) hacked\b|\bhacked (?:my|our|into)\b",
 )
 # a word every `DEFECT_CUES` match contains (one per pattern at least): a text with none
@@ -113,7 +113,7 @@ DEFECT_WORDS = (
     "in shards", "wrecked", "fix", "sort", "forever", "so long", "ages", "split", "declin",
     "rejected", "refused", "blocked", "suspended", "cancel", "reverted", "reversed",
     "revoked", "denied", "stolen", "mugged", "robbed", "fraud", "scam", "unauthori",
-    "hacked",
+    "hacked", "compromised",
 )  # fmt: skip
 # ... and a negated expectation, which carries its own negation: something that should
 # have worked, arrived or been refunded did not, or still has not.
