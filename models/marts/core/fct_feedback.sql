@@ -162,11 +162,7 @@ threshold_flips as (
     select built.feedback_id
     from built
     left join thresholds
-        on
-            thresholds.eval_key = {{ dbt.hash(dbt.concat([
-                "built.provider", "'|'", "built.model", "'|'",
-                "built.prompt_version", "'|'", "built.taxonomy_version"
-            ])) }}
+        on thresholds.eval_key = {{ feedback_lakehouse.eval_key('built') }}
     where
         (
             built.status_reason_code in (
