@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 
 from feedback_devtools.paraphrase import PARAPHRASE_FILE
-from feedback_lakehouse.enrichment.model_cache import KINDS, directory_beside
+from feedback_lakehouse.enrichment.model_cache import KINDS, directory_beside, kept_files
 
 MANIFEST = "_manifest.json"
 # DuckDB's database file and its write-ahead log
@@ -39,7 +39,7 @@ def sample_files(landing: Path) -> list[Path]:
 def cached_models(folder: Path) -> list[Path]:
     """The self-trained models a build kept in `folder` (var offline_model_cache: auto,
     `<db>.models/`): only the files the model cache writes."""
-    return sorted(p for kind in KINDS for p in folder.glob(f"{kind}-*.pkl"))
+    return sorted(p for kind in KINDS for p in kept_files(folder, kind))
 
 
 def reset_demo(landing: Path, db: Path) -> list[Path]:

@@ -126,12 +126,17 @@ class ModelCache:
         """Keep the `KEEP` most recently used files of `kind` (another run pruning at the
         same time may have deleted some already)."""
         dated = []
-        for found in self.directory.glob(f"{kind}-*.pkl"):
+        for found in kept_files(self.directory, kind):
             with contextlib.suppress(OSError):
                 dated.append((found.stat().st_mtime, found))
         for _, old in sorted(dated, reverse=True)[KEEP:]:
             with contextlib.suppress(OSError):
                 old.unlink(missing_ok=True)
+
+
+def kept_files(directory: Path | str, kind: str) -> list[Path]:
+    """The model files of `kind` in `directory` (the names `ModelCache.path` gives)."""
+    return list(Path(directory).glob(f"{kind}-*.pkl"))
 
 
 def directory_beside(database: Path | str) -> Path:
